@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ConvAlgebra",
+    products: [
+        .library(name: "ConvAlgebra", targets: ["ConvAlgebra"]),
+        .executable(name: "convalgebra", targets: ["convalgebra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - Public API
+        .target(
+            name: "ConvAlgebra",
+            dependencies: ["CBLAS", "CLAPACKE"]
+        ),
+        .executableTarget(
+            name: "convalgebra",
+            dependencies: [
+                "ConvAlgebra",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ReadmeExample",
+            dependencies: ["ConvAlgebra"],
+            path: "Examples/ReadmeExample"
+        ),
+
+        // MARK: - Implementation details
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLAPACKE",
+            path: "Sources/CLAPACKE",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]
+        ),
+
+        // MARK: - Tests
+        .target(
+            name: "_TestSupport",
+            dependencies: ["ConvAlgebra"]
+        ),
+        .testTarget(
+            name: "ConvAlgebraTests",
+            dependencies: ["ConvAlgebra", "_TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)
