@@ -24,6 +24,11 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "Demo",
+            dependencies: ["ConvAlgebra"],
+            path: "Examples/Demo"
+        ),
+        .executableTarget(
             name: "ReadmeExample",
             dependencies: ["ConvAlgebra"],
             path: "Examples/ReadmeExample"

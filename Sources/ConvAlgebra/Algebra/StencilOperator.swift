@@ -9,11 +9,17 @@ public protocol StencilOperator: LinearOperator {
     /// The kernel taps `q` the terms refer to (empty for kernel-free operators such as ↓k).
     var taps: [Scalar] { get }
 
+    /// Whether ``symbolic()`` names the taps (`q0`, `q1`, …: a learnable kernel) or prints their values
+    /// (a fixed kernel such as nearest-neighbour up-sampling's `(1 … 1)`). Defaults to `true`.
+    var tapsAreSymbols: Bool { get }
+
     /// Calls `body(row, column, tap, coefficient)` once per term; `tap` is −1 for a kernel-free term.
     func forEachTerm(_ body: (_ row: Int, _ column: Int, _ tap: Int, _ coefficient: Scalar) -> Void)
 }
 
 extension StencilOperator {
+    public var tapsAreSymbols: Bool { true }
+
     /// The number of terms: an upper bound on the non-zeros, found by one enumeration pass.
     public var termCount: Int {
         var n = 0
@@ -55,8 +61,10 @@ extension StencilOperator {
         try MemoryBudget(bytes: 1 << 28).check("a symbolic \(m) × \(n) matrix", count: Checked.multiply(m, n, "a symbolic matrix"),
                                               elementBytes: MemoryLayout<SymbolicEntry>.stride)
         var s = SymbolicMatrix(zeros: m, n)
+        let q = taps, named = tapsAreSymbols
         forEachTerm { r, c, t, a in
-            let term = t >= 0 ? SymbolicEntry(tap: t, coefficient: Double(a)) : SymbolicEntry(constant: Double(a))
+            let term = t < 0 ? SymbolicEntry(constant: Double(a))
+                : named ? SymbolicEntry(tap: t, coefficient: Double(a)) : SymbolicEntry(constant: Double(a * q[t]))
             s[r, c] = s[r, c] + term
         }
         return s

@@ -88,7 +88,8 @@ extension TransposedConvolution {
         let g = try ConvolutionGeometry(
             inputSize: [try Checked.multiply(n, k, "the up-sampled length")], outputSize: [n], kernelSize: [k],
             stride: [k], offset: [0], tapStep: [1])
-        return try TransposedConvolution(geometry: g, taps: Array(repeating: 1, count: k))
+        // The ones are not a learnable kernel: they print as 1 in symbolic matrices.
+        return try TransposedConvolution(geometry: g, taps: Array(repeating: 1, count: k), tapsAreSymbols: false)
     }
 }
 

@@ -15,21 +15,26 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
     public let geometry: ConvolutionGeometry
     /// The kernel, in the layout of ``ConvolutionGeometry/weightShape``: `W[co, ci, k…]` (or `q[t]`).
     public let taps: [Scalar]
+    /// Whether the taps are a learnable kernel, printed `q0, q1, …` by ``symbolic()`` (or fixed numbers).
+    public let tapsAreSymbols: Bool
 
     /// A convolution with an explicit geometry.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when the taps do not fill the weight shape.
-    public init(geometry: ConvolutionGeometry, taps: [Scalar]) throws {
+    public init(geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool = true) throws {
         guard taps.count == geometry.weightCount else {
             throw ConvAlgebraError.shapeMismatch(
                 "the weight has \(taps.count) elements, but shape \(geometry.weightShape) needs \(geometry.weightCount)")
         }
         self.geometry = geometry
         self.taps = taps
+        self.tapsAreSymbols = tapsAreSymbols
     }
 
     public var domain: Shape { geometry.domain }
     public var codomain: Shape { geometry.codomain }
-    public var transposed: TransposedConvolution<Scalar> { TransposedConvolution(unchecked: geometry, taps: taps) }
+    public var transposed: TransposedConvolution<Scalar> {
+        TransposedConvolution(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols)
+    }
 
     public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
         geometry.forEachTerm { r, c, t in body(r, c, t, 1) }
@@ -52,20 +57,24 @@ public struct TransposedConvolution<Scalar: BLASScalar>: StencilOperator, Equata
     /// The geometry of the forward convolution this operator is the transpose of.
     public let geometry: ConvolutionGeometry
     public let taps: [Scalar]
+    public let tapsAreSymbols: Bool
 
-    init(unchecked geometry: ConvolutionGeometry, taps: [Scalar]) {
+    init(unchecked geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool) {
         self.geometry = geometry
         self.taps = taps
+        self.tapsAreSymbols = tapsAreSymbols
     }
 
     /// The transpose of the convolution with this geometry and these taps.
-    public init(geometry: ConvolutionGeometry, taps: [Scalar]) throws {
-        self = try Convolution(geometry: geometry, taps: taps).transposed
+    public init(geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool = true) throws {
+        self = try Convolution(geometry: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols).transposed
     }
 
     public var domain: Shape { geometry.codomain }
     public var codomain: Shape { geometry.domain }
-    public var transposed: Convolution<Scalar> { try! Convolution(geometry: geometry, taps: taps) }
+    public var transposed: Convolution<Scalar> {
+        try! Convolution(geometry: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols)
+    }
 
     public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
         geometry.forEachTerm { r, c, t in body(c, r, t, 1) }

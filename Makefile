@@ -1,0 +1,48 @@
+# ConvAlgebra — the two commands a newcomer needs are `make demo` and `make test`.
+# Every target installs what is missing first (Debian packages only when absent).
+
+SWIFT       ?= swift
+APT_PACKAGES = libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release demo test example fixtures clean
+
+all: build
+
+# Install the C libraries (CBLAS from OpenBLAS, LAPACKE, FFTW) when any is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "error: swift is not on PATH (Swift 6.1 or newer is needed)"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The main job: the reference text's matrices and identities, each checked, then a short
+# matrix-vs-direct timing table, all on built-in defaults.
+demo: deps
+	$(SWIFT) build -c release --product Demo
+	./.build/release/Demo
+
+# The README's library example is an executable target, built and run here so it cannot rot.
+example: deps
+	$(SWIFT) build --product ReadmeExample
+	./.build/debug/ReadmeExample
+
+# The test suite: builds the CLI first (the CLI tests run the binary), then Swift Testing.
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+	$(SWIFT) run ReadmeExample > /dev/null
+	@echo "README example: ran"
+
+clean:
+	rm -rf .build
