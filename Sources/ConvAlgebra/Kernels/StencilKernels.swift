@@ -11,6 +11,8 @@ enum StencilKernels {
 
     // MARK: - Forward
 
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func forward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
                                        _ y: UnsafeMutablePointer<S>, batch: Int) {
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
@@ -34,6 +36,8 @@ enum StencilKernels {
     }
 
     /// `y[i] += Σ_t w[t] · x[i·s + o + t·e]` along one dimension.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func forwardPlane1D<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<S>,
                                               _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
         let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
@@ -63,6 +67,8 @@ enum StencilKernels {
         for i in (iHi + 1)..<max(m, iHi + 1) { border(i) }
     }
 
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func forwardPlaneMapped<S: BLASScalar>(_ map: UnsafeBufferPointer<Int32>, _ M: Int, _ K: Int,
                                                   _ w: UnsafePointer<S>, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
         for p in 0..<M {
@@ -78,6 +84,8 @@ enum StencilKernels {
 
     // MARK: - Transpose
 
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
                                          _ xOut: UnsafeMutablePointer<S>, batch: Int) {
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
@@ -119,6 +127,8 @@ enum StencilKernels {
 
     /// `x̃[c] += Σ_{t : (c − o − t·e) = i·s, 0 ≤ i < m} w[t] · y[i]` along one dimension, zero boundary:
     /// the polyphase gather (only taps whose phase matches `c` are visited).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func transposePlane1D<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<S>,
                                                 _ y: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>) {
         let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
@@ -161,6 +171,8 @@ enum StencilKernels {
         }
     }
 
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func transposePlaneMapped<S: BLASScalar>(_ offsets: UnsafeBufferPointer<Int>, _ pairs: UnsafeBufferPointer<Int32>,
                                                     _ N: Int, _ w: UnsafePointer<S>, _ y: UnsafePointer<S>,
                                                     _ x: UnsafeMutablePointer<S>) {

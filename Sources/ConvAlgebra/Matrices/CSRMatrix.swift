@@ -141,6 +141,8 @@ public struct CSRMatrix<Scalar: BLASScalar>: Sendable, Equatable {
     ///
     /// `x` holds `batch × columns` scalars, `y` receives `batch × rows`. Samples are split across cores.
     /// - Complexity: `2 · batch · nnz` FLOPs.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (m, n) = (rows, columns)
         rowOffsets.withUnsafeBufferPointer { off in

@@ -39,6 +39,8 @@ public struct Downsample<Scalar: BLASScalar>: StencilOperator, Equatable {
         for i in 0..<outputLength { body(i, i * factor + phase, -1, 1) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (n, m, k, p) = (inputLength, outputLength, factor, phase)
         for b in 0..<batch {

@@ -47,6 +47,8 @@ public struct Upsample<Scalar: BLASScalar>: StencilOperator, Equatable {
         for i in 0..<inputLength { body(i * factor + phase, i, -1, 1) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (n, L, k, p) = (inputLength, outputLength, factor, phase)
         for b in 0..<batch {
