@@ -1,20 +1,20 @@
+// The library example of README.md, verbatim: `make test` builds and runs it, so it cannot rot.
 import ConvAlgebra
-let c = try Convolution<Double>(kernel: [1, 2, 3], inputLength: 4, mode: .same)
-print(try c.symbolic())
-print(try c.transposed.symbolic())
-let d = try Downsample<Double>(factor: 2, inputLength: 4)
-print(try d.symbolic()); print(try d.transposed.symbolic())
-let t = try TransposedConvolution<Double>(kernel: [1, 2, 3], stride: 2, inputLength: 2, mode: .same)
-print(try t.symbolic())
-let derived = try c.transposed.then(d).transposed
-print(try derived.symbolic())
-let u = try Upsample<Double>(factor: 2, inputLength: 2)
-print(try u.then(c).symbolic())
-let nn = try TransposedConvolution<Double>.nearestNeighbourUpsampling(factor: 2, inputLength: 3)
-print(try nn.symbolic())
-print(KernelFusion.fused([1, 1], symbolicKernelLength: 3))
-let x = try Tensor<Double>(shape: [3, 4], scalars: (0..<12).map(Double.init))
-for f in Form.allCases { print(try c.apply(x, form: f).scalars) }
-let s = try Convolution<Double>(kernel: [1, 2, 3, 4], inputLength: 9, mode: .same, stride: 2, dilation: 2)
-let y = try Tensor<Double>(shape: [2, s.codomain.count], scalars: (0..<(2*s.codomain.count)).map { Double($0 * $0 % 7) })
-for f in Form.allCases { print(try s.transposed.apply(y, form: f).scalars) }
+
+// A strided convolution ↓2(q * x) on 8 samples, 'same' mode, as one operator.
+let q: [Double] = [1, 2, 3]
+let strided = try Convolution(kernel: q, inputLength: 8, mode: .same, stride: 2)
+print(try strided.symbolic())             // rows of q2 q1 q0, two columns apart
+
+// Its transpose is a transposed convolution, literally: the same matrix, transposed.
+let transposed = strided.transposed       // a TransposedConvolution<Double>
+let isTranspose = try transposed.dense() == strided.dense().transposed()
+print("transposed convolution = transpose of the strided one:", isTranspose)
+
+// Apply it to a batch of 32 samples with one GEMM (dense form); the direct form agrees.
+let x = try Tensor<Double>(shape: [32, 8], scalars: (0..<256).map { Double($0 % 7) })
+let viaGEMM = try strided.apply(x, form: .dense)
+let direct = try strided.apply(x, form: .direct)
+let agree = zip(viaGEMM.scalars, direct.scalars).allSatisfy { abs($0 - $1) < 1e-12 }
+print("GEMM and direct forms agree on a batch of shape \(x.shape):", agree)
+guard isTranspose && agree else { fatalError("the README example's claims do not hold") }

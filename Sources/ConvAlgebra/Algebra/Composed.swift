@@ -58,13 +58,13 @@ public struct Composed<Scalar: BLASScalar>: LinearOperator {
     }
 
     /// The product of the factors' CSR matrices.
-    public func sparse(budget: MemoryBudget = .default) throws -> CSRMatrix<Scalar> {
+    public func sparse(budget: MemoryBudget) throws -> CSRMatrix<Scalar> {
         var m = try factors[0].sparse(budget: budget)
         for f in factors.dropFirst() { m = try f.sparse(budget: budget).multiplied(by: m, budget: budget) }
         return m
     }
 
-    public func dense(budget: MemoryBudget = .default) throws -> DenseMatrix<Scalar> {
+    public func dense(budget: MemoryBudget) throws -> DenseMatrix<Scalar> {
         let (m, n) = matrixSize
         try budget.check("a dense \(m) × \(n) matrix", count: Checked.multiply(m, n, "a \(m) × \(n) matrix"),
                          elementBytes: MemoryLayout<Scalar>.stride)

@@ -48,6 +48,12 @@ extension LinearOperator {
     /// The transpose as an existential, for code that holds operators of mixed types.
     public var anyTransposed: any LinearOperator<Scalar> { transposed }
 
+    /// The dense matrix under the default memory budget (half the physical memory).
+    public func dense() throws -> DenseMatrix<Scalar> { try dense(budget: .default) }
+
+    /// The CSR matrix under the default memory budget.
+    public func sparse() throws -> CSRMatrix<Scalar> { try sparse(budget: .default) }
+
     /// The matrix size `(rows, columns)` = `(codomain.count, domain.count)`.
     public var matrixSize: (rows: Int, columns: Int) { (codomain.count, domain.count) }
 

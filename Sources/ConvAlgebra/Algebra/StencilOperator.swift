@@ -27,7 +27,7 @@ extension StencilOperator {
         return n
     }
 
-    public func sparse(budget: MemoryBudget = .default) throws -> CSRMatrix<Scalar> {
+    public func sparse(budget: MemoryBudget) throws -> CSRMatrix<Scalar> {
         let (m, n) = matrixSize
         let nnz = termCount
         try budget.check("a sparse \(m) × \(n) matrix with \(nnz) terms", count: nnz,
@@ -46,7 +46,7 @@ extension StencilOperator {
         return try CSRMatrix(rows: m, columns: n, coordinates: rows, cols, vals)
     }
 
-    public func dense(budget: MemoryBudget = .default) throws -> DenseMatrix<Scalar> {
+    public func dense(budget: MemoryBudget) throws -> DenseMatrix<Scalar> {
         let (m, n) = matrixSize
         var d = try DenseMatrix<Scalar>(zeros: m, n, budget: budget)
         let q = taps
