@@ -1,0 +1,78 @@
+/// The direct (matrix-free) forms of the pooling family: gather (`y = P x` per plane), scatter
+/// (`x = Pᵀ y` per plane) and max pooling with its arg-max.
+///
+/// Every loop runs over independent (sample, channel) planes, in parallel when the batch is large,
+/// and writes every output element.
+enum PoolingKernels {
+    static let parallelThreshold = 1 << 16
+
+    /// `y[plane][p] = Σ_e w[e] · x[plane][col[e]]` for `planes` planes.
+    /// - Complexity: `2 · planes · nnz(P)` FLOPs.
+    static func gather<S: BLASScalar>(_ s: PoolingPlaneStencil<S>, planes: Int,
+                                      _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
+        let (N, M) = (s.inputPlane, s.outputPlane)
+        s.rowOffsets.withUnsafeBufferPointer { ro in
+            s.columns.withUnsafeBufferPointer { co in
+                s.weights.withUnsafeBufferPointer { w in
+                    Parallel.forEach(jobs: planes, work: planes * max(s.termCount, 1), threshold: parallelThreshold) { j in
+                        let xp = x + j * N, yp = y + j * M
+                        for p in 0..<M {
+                            var acc: S = 0
+                            for e in ro[p]..<ro[p + 1] { acc += w[e] * xp[Int(co[e])] }
+                            yp[p] = acc
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `x[plane][col[e]] += w[e] · y[plane][p]` over all terms, `x` zeroed first: the transpose of ``gather``.
+    /// - Complexity: `2 · planes · nnz(P)` FLOPs.
+    static func scatter<S: BLASScalar>(_ s: PoolingPlaneStencil<S>, planes: Int,
+                                       _ y: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>) {
+        let (N, M) = (s.inputPlane, s.outputPlane)
+        s.rowOffsets.withUnsafeBufferPointer { ro in
+            s.columns.withUnsafeBufferPointer { co in
+                s.weights.withUnsafeBufferPointer { w in
+                    Parallel.forEach(jobs: planes, work: planes * max(s.termCount, 1), threshold: parallelThreshold) { j in
+                        let xp = x + j * N, yp = y + j * M
+                        xp.update(repeating: 0, count: N)
+                        for p in 0..<M {
+                            let v = yp[p]
+                            for e in ro[p]..<ro[p + 1] { xp[Int(co[e])] += w[e] * v }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Max pooling over the windows of `map` (`M` windows of `K` taps, −1 = padding), per plane.
+    ///
+    /// PyTorch's rule (aten/src/ATen/native/cpu/MaxPoolKernel.cpp, `cpu_max_pool`): start from `−∞` at the
+    /// window's first in-range tap, scan the taps in row-major order and take a value when
+    /// `val > max || isnan(val)`; so the first of tied maxima wins, and a NaN wins (the last NaN of the window).
+    /// A window with no in-range tap gives `−∞` and index −1.
+    /// - Complexity: `planes · M · K` comparisons.
+    static func maxPool<S: BLASScalar>(_ map: [Int32], windows M: Int, taps K: Int, inputPlane N: Int, planes: Int,
+                                       _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ index: UnsafeMutablePointer<Int>) {
+        map.withUnsafeBufferPointer { mp in
+            Parallel.forEach(jobs: planes, work: planes * M * K, threshold: parallelThreshold) { j in
+                let xp = x + j * N, yp = y + j * M, ip = index + j * M
+                for p in 0..<M {
+                    var best = -S.infinity, arg = -1
+                    for tau in 0..<K {
+                        let c = Int(mp[p * K + tau])
+                        guard c >= 0 else { continue }
+                        if arg < 0 { arg = c }
+                        let v = xp[c]
+                        if v > best || v.isNaN { best = v; arg = c }
+                    }
+                    yp[p] = best
+                    ip[p] = arg
+                }
+            }
+        }
+    }
+}

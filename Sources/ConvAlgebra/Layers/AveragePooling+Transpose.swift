@@ -1,0 +1,25 @@
+/// The transpose of an ``AveragePooling``: each output spreads back over its window.
+///
+/// ```
+/// x̃[c, i₀ + t] = Σ_{i : i₀(i) + t in range} y[c, i] / D(i)
+/// ```
+/// the same terms as the pooling with rows and columns swapped; it is PyTorch's average-pooling
+/// backward (`cpu_avg_pool_backward`). Shapes: `(C, *L) → (C, *n)`.
+/// - Complexity: `planes · nnz(P)` multiply-adds (a scatter over each plane).
+public struct AveragePoolingTranspose<Scalar: BLASScalar>: StencilOperator, Equatable {
+    /// The pooling this is the transpose of.
+    public let base: AveragePooling<Scalar>
+
+    public var domain: Shape { base.codomain }
+    public var codomain: Shape { base.domain }
+    public var transposed: AveragePooling<Scalar> { base }
+    public var taps: [Scalar] { [] }
+
+    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
+        base.plane.forEachTerm(channels: base.geometry.channels) { r, c, w in body(c, r, -1, w) }
+    }
+
+    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        PoolingKernels.scatter(base.plane, planes: batch * base.geometry.channels, x, y)
+    }
+}
