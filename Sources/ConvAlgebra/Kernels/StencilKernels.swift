@@ -11,10 +11,17 @@ enum StencilKernels {
 
     // MARK: - Forward
 
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
+    /// The direct forward form: the fast kernel ``ConvolutionKernels/choose(_:)`` picks.
     static func forward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
                                        _ y: UnsafeMutablePointer<S>, batch: Int) {
+        ConvolutionKernels.forward(g, w, x, y, batch: batch)
+    }
+
+    /// The reference forward loops (the test oracle of the fast kernels).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func referenceForward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
+                                                _ y: UnsafeMutablePointer<S>, batch: Int) {
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
         let map: [Int32] = g.rank == 1 ? [] : try! g.spatialMap(budget: .unlimited)
@@ -84,10 +91,17 @@ enum StencilKernels {
 
     // MARK: - Transpose
 
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
+    /// The direct transposed form: the fast kernel ``ConvolutionKernels/choose(_:)`` picks.
     static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
                                          _ xOut: UnsafeMutablePointer<S>, batch: Int) {
+        ConvolutionKernels.transpose(g, w, yIn, xOut, batch: batch)
+    }
+
+    /// The reference transposed loops (polyphase gather; the test oracle of the fast kernels).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func referenceTranspose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
+                                                  _ xOut: UnsafeMutablePointer<S>, batch: Int) {
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
         // N-D: invert the index map once into per-input lists of (output position, tap).

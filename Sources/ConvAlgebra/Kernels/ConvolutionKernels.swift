@@ -1,0 +1,92 @@
+/// The fast direct forms of ``Convolution`` and ``TransposedConvolution``, and the choice between them.
+///
+/// The choice is automatic and internal (``choose(_:)``); the reference loops of ``StencilKernels``
+/// stay reachable (``StencilKernels/referenceForward(_:_:_:_:batch:)``) so tests can check every fast
+/// kernel against them, and a kernel can be forced with `kernel:` for that purpose.
+enum ConvolutionKernel: String, CaseIterable, Sendable {
+    /// The plain loops over the flat index map (any boundary).
+    case reference
+    /// SIMD over the outputs of a row, taps in registers (depthwise, single-channel, 1-D DSP).
+    case rowStencil
+    /// im2col (or the input itself, pointwise) and one OpenBLAS GEMM per chunk of samples and group;
+    /// the transpose is GEMM then col2im.
+    case im2colGEMM
+}
+
+enum ConvolutionKernels {
+    /// Below this many weights per group (`C_in/G · C_out/G`) a GEMM's `m` or `k` is too thin to pay
+    /// for the column matrix; the row stencil runs at memory speed instead.
+    static let gemmMinimumChannelProduct = 16
+
+    /// The kernel the direct form uses for `g`, and why.
+    static func choose(_ g: ConvolutionGeometry) -> (kernel: ConvolutionKernel, reason: String) {
+        guard g.boundary == .zero else { return (.reference, "circular boundary: reference loops over the index map") }
+        guard g.inputPlane > 0, g.outputPlane > 0 else { return (.reference, "empty plane") }
+        let product = g.inChannelsPerGroup * g.outChannelsPerGroup
+        if product < gemmMinimumChannelProduct {
+            return (.rowStencil, "\(product) weight(s) per group per tap: SIMD row stencil")
+        }
+        guard Im2colGEMMKernels.fits(g) else { return (.rowStencil, "column matrix over the scratch limit: SIMD row stencil") }
+        return (.im2colGEMM, Im2colGEMMKernels.isPointwise(g) ? "pointwise: one GEMM on the input" : "im2col + GEMM")
+    }
+
+    // MARK: - Entry points (switch once on the scalar type)
+
+    static func forward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
+                                       _ y: UnsafeMutablePointer<S>, batch: Int, kernel: ConvolutionKernel? = nil) {
+        guard batch > 0 else { return }
+        let k = kernel ?? choose(g).kernel
+        if k == .reference { StencilKernels.referenceForward(g, w, x, y, batch: batch); return }
+        if S.self == Float.self {
+            w.withUnsafeBufferPointer { wp in
+                forwardTyped(g, k, KernelDispatch.cast(wp.baseAddress!, to: Float.self),
+                             KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch)
+            }
+        } else if S.self == Double.self {
+            w.withUnsafeBufferPointer { wp in
+                forwardTyped(g, k, KernelDispatch.cast(wp.baseAddress!, to: Double.self),
+                             KernelDispatch.cast(x, to: Double.self), KernelDispatch.cast(y, to: Double.self), batch: batch)
+            }
+        } else {
+            StencilKernels.referenceForward(g, w, x, y, batch: batch)
+        }
+    }
+
+    static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
+                                         _ xOut: UnsafeMutablePointer<S>, batch: Int, kernel: ConvolutionKernel? = nil) {
+        guard batch > 0 else { return }
+        let k = kernel ?? choose(g).kernel
+        if k == .reference { StencilKernels.referenceTranspose(g, w, yIn, xOut, batch: batch); return }
+        if S.self == Float.self {
+            w.withUnsafeBufferPointer { wp in
+                transposeTyped(g, k, KernelDispatch.cast(wp.baseAddress!, to: Float.self),
+                               KernelDispatch.cast(yIn, to: Float.self), KernelDispatch.cast(xOut, to: Float.self), batch: batch)
+            }
+        } else if S.self == Double.self {
+            w.withUnsafeBufferPointer { wp in
+                transposeTyped(g, k, KernelDispatch.cast(wp.baseAddress!, to: Double.self),
+                               KernelDispatch.cast(yIn, to: Double.self), KernelDispatch.cast(xOut, to: Double.self), batch: batch)
+            }
+        } else {
+            StencilKernels.referenceTranspose(g, w, yIn, xOut, batch: batch)
+        }
+    }
+
+    static func forwardTyped<T: KernelScalar>(_ g: ConvolutionGeometry, _ k: ConvolutionKernel, _ w: UnsafePointer<T>,
+                                              _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+        let plan = RowPlan(g)
+        switch k {
+        case .im2colGEMM: Im2colGEMMKernels.forward(g, plan, w, x, y, batch: batch)
+        default: RowStencilKernels.forward(g, plan, w, x, y, batch: batch)
+        }
+    }
+
+    static func transposeTyped<T: KernelScalar>(_ g: ConvolutionGeometry, _ k: ConvolutionKernel, _ w: UnsafePointer<T>,
+                                                _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
+        let plan = RowPlan(g)
+        switch k {
+        case .im2colGEMM: Im2colGEMMKernels.transpose(g, plan, w, yIn, xOut, batch: batch)
+        default: RowStencilKernels.transpose(g, plan, w, yIn, xOut, batch: batch)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+/// Multi-channel convolution as one GEMM per (chunk of samples, group): im2col, then OpenBLAS.
+///
+/// Forward: the column matrix `Col[(ci, τ), (b, p)] = x[b, g·C_in/G + ci, c(p, τ)]` (zero at padding) turns
+/// the convolution into
+/// ```
+/// Y_g (C_out/G × nb·M) = W_g (C_out/G × (C_in/G)·K) · Col ((C_in/G)·K × nb·M)
+/// ```
+/// Transpose (the same product read backwards, GEMM then col2im, a scatter-add over the same terms):
+/// ```
+/// Col = W_gᵀ · Y_g,   x̃[b, ci, c(p, τ)] += Col[(ci, τ), (b, p)]
+/// ```
+/// Strided geometries list kept outputs only, so the transpose never multiplies an inserted zero.
+/// A pointwise geometry (1×…×1 kernel, stride 1, no offset) skips im2col: `Col` is `x` itself.
+/// Small planes are batched (`nb` samples per GEMM) so the GEMM stays wide.
+/// - Complexity: `2 · batch · C_out · M · (C_in/G) · K` FLOPs in GEMM, plus `batch · (C_in/G)·K·M·G` copies;
+///   scratch of at most ``maxScratch`` scalars, allocated once per call.
+enum Im2colGEMMKernels {
+    /// The most scalars the column buffer may hold (64 MiB of `Float`).
+    static let maxScratch = 1 << 24
+
+    /// Samples per GEMM: enough to make the GEMM at least ~1024 columns wide, within ``maxScratch``.
+    static func chunk(_ g: ConvolutionGeometry, batch: Int) -> Int {
+        let rowsOfCol = g.inChannelsPerGroup * g.kernelPlane
+        let wanted = max(1, 1024 / max(g.outputPlane, 1))
+        let fits = max(1, maxScratch / max(rowsOfCol * g.outputPlane, 1))
+        return max(1, min(batch, wanted, fits))
+    }
+
+    /// Whether the column buffer of one sample fits ``maxScratch``.
+    static func fits(_ g: ConvolutionGeometry) -> Bool {
+        let (c, o) = (g.inChannelsPerGroup * g.kernelPlane).multipliedReportingOverflow(by: g.outputPlane)
+        return !o && c <= maxScratch
+    }
+
+    /// The geometry reads `x` itself: every kernel extent 1, stride 1, offset 0, output = input.
+    static func isPointwise(_ g: ConvolutionGeometry) -> Bool {
+        g.kernelPlane == 1 && g.stride.allSatisfy { $0 == 1 } && g.offset.allSatisfy { $0 == 0 } && g.inputSize == g.outputSize
+    }
+
+    // MARK: - Forward
+
+    static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
+                                         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+        let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
+        let rowsOfCol = cig * K
+        let nb = chunk(g, batch: batch), pointwise = isPointwise(g)
+        let direct = nb == 1 && pointwise
+        let colCount = direct ? 0 : rowsOfCol * nb * M
+        let outCount = nb == 1 ? 0 : cog * nb * M
+        let col = UnsafeMutablePointer<T>.allocate(capacity: max(colCount, 1))
+        let out = UnsafeMutablePointer<T>.allocate(capacity: max(outCount, 1))
+        defer { col.deallocate(); out.deallocate() }
+        plan.forwardRows.withUnsafeBufferPointer { rows in
+            var b0 = 0
+            while b0 < batch {
+                let nbHere = min(nb, batch - b0), width = nbHere * M
+                for grp in 0..<G {
+                    let wg = w + grp * cog * rowsOfCol
+                    let bMatrix: UnsafePointer<T>, ldb: Int
+                    if direct {
+                        bMatrix = x + (b0 * cin + grp * cig) * N; ldb = N
+                    } else {
+                        Parallel.forEach(jobs: cig * nbHere, work: rowsOfCol * width, threshold: 1 << 15) { job in
+                            let ci = job / nbHere, l = job % nbHere
+                            im2col(plan, rows, x + ((b0 + l) * cin + grp * cig + ci) * N,
+                                   col + ci * K * width + l * M, ld: width)
+                        }
+                        bMatrix = UnsafePointer(col); ldb = width
+                    }
+                    let c = nbHere == 1 ? y + (b0 * cout + grp * cog) * M : out
+                    T.gemm(transposeA: false, transposeB: false, m: cog, n: width, k: rowsOfCol,
+                           alpha: 1, a: wg, lda: rowsOfCol, b: bMatrix, ldb: ldb, beta: 0, c: c, ldc: width)
+                    if nbHere > 1 {
+                        for co in 0..<cog {
+                            for l in 0..<nbHere {
+                                (y + ((b0 + l) * cout + grp * cog + co) * M).update(from: out + co * width + l * M, count: M)
+                            }
+                        }
+                    }
+                }
+                b0 += nbHere
+            }
+        }
+    }
+
+    /// One input channel's `K` rows of the column matrix: `col[τ·ld + p] = x[c(p, τ)]`, zero at padding.
+    @inline(__always)
+    static func im2col<T: KernelScalar>(_ p: RowPlan, _ rows: UnsafeBufferPointer<Int32>, _ x: UnsafePointer<T>,
+                                        _ col: UnsafeMutablePointer<T>, ld: Int) {
+        let (n, m, k, s) = (p.n, p.m, p.k, p.s)
+        for T_ in 0..<p.outerTaps {
+            for t in 0..<k {
+                let row = col + (T_ * k + t) * ld
+                let lo = p.firstValid[t], hi = p.lastValid[t], base = p.o + t * p.e
+                for P in 0..<p.outerOutputs {
+                    let dst = row + P * m, R = Int(rows[P * p.outerTaps + T_])
+                    if R < 0 || lo > hi { dst.update(repeating: 0, count: m); continue }
+                    if lo > 0 { dst.update(repeating: 0, count: lo) }
+                    let src = x + R * n + base
+                    if s == 1 {
+                        (dst + lo).update(from: src + lo, count: hi - lo + 1)
+                    } else {
+                        for i in lo...hi { dst[i] = src[i * s] }
+                    }
+                    if hi + 1 < m { (dst + hi + 1).update(repeating: 0, count: m - hi - 1) }
+                }
+            }
+        }
+    }
+
+    // MARK: - Transpose
+
+    static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
+                                           _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
+        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+        let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
+        let rowsOfCol = cig * K
+        let nb = chunk(g, batch: batch), pointwise = isPointwise(g)
+        let direct = nb == 1 && pointwise
+        let colCount = direct ? 0 : rowsOfCol * nb * M
+        let inCount = nb == 1 ? 0 : cog * nb * M
+        let col = UnsafeMutablePointer<T>.allocate(capacity: max(colCount, 1))
+        let gathered = UnsafeMutablePointer<T>.allocate(capacity: max(inCount, 1))
+        defer { col.deallocate(); gathered.deallocate() }
+        plan.forwardRows.withUnsafeBufferPointer { rows in
+            var b0 = 0
+            while b0 < batch {
+                let nbHere = min(nb, batch - b0), width = nbHere * M
+                for grp in 0..<G {
+                    let wg = w + grp * cog * rowsOfCol
+                    let yg: UnsafePointer<T>
+                    if nbHere == 1 {
+                        yg = yIn + (b0 * cout + grp * cog) * M
+                    } else {
+                        for co in 0..<cog {
+                            for l in 0..<nbHere {
+                                (gathered + co * width + l * M).update(from: yIn + ((b0 + l) * cout + grp * cog + co) * M, count: M)
+                            }
+                        }
+                        yg = UnsafePointer(gathered)
+                    }
+                    if direct {
+                        T.gemm(transposeA: true, transposeB: false, m: rowsOfCol, n: width, k: cog,
+                               alpha: 1, a: wg, lda: rowsOfCol, b: yg, ldb: width,
+                               beta: 0, c: xOut + (b0 * cin + grp * cig) * N, ldc: N)
+                        continue
+                    }
+                    T.gemm(transposeA: true, transposeB: false, m: rowsOfCol, n: width, k: cog,
+                           alpha: 1, a: wg, lda: rowsOfCol, b: yg, ldb: width, beta: 0, c: col, ldc: width)
+                    Parallel.forEach(jobs: cig * nbHere, work: rowsOfCol * width, threshold: 1 << 15) { job in
+                        let ci = job / nbHere, l = job % nbHere
+                        col2im(plan, rows, UnsafePointer(col + ci * K * width + l * M), ld: width,
+                               xOut + ((b0 + l) * cin + grp * cig + ci) * N, planeCount: N)
+                    }
+                }
+                b0 += nbHere
+            }
+        }
+    }
+
+    /// The transpose of ``im2col(_:_:_:_:ld:)``: `x[c(p, τ)] += col[τ·ld + p]` over one input channel (zeroed first).
+    @inline(__always)
+    static func col2im<T: KernelScalar>(_ p: RowPlan, _ rows: UnsafeBufferPointer<Int32>, _ col: UnsafePointer<T>,
+                                        ld: Int, _ x: UnsafeMutablePointer<T>, planeCount: Int) {
+        let (n, m, k, s) = (p.n, p.m, p.k, p.s)
+        x.update(repeating: 0, count: planeCount)
+        for T_ in 0..<p.outerTaps {
+            for t in 0..<k {
+                let row = col + (T_ * k + t) * ld
+                let lo = p.firstValid[t], hi = p.lastValid[t], base = p.o + t * p.e
+                if lo > hi { continue }
+                for P in 0..<p.outerOutputs {
+                    let R = Int(rows[P * p.outerTaps + T_])
+                    if R < 0 { continue }
+                    let src = row + P * m, dst = x + R * n + base
+                    if s == 1 {
+                        var i = lo
+                        while i + 8 <= hi + 1 {
+                            dst.store(dst.lanes(i) + src.lanes(i), at: i)
+                            i += 8
+                        }
+                        while i <= hi { dst[i] += src[i]; i += 1 }
+                    } else {
+                        for i in lo...hi { dst[i * s] += src[i] }
+                    }
+                }
+            }
+        }
+    }
+}
