@@ -1,1 +1,57 @@
-@main struct C { static func main() {} }
+import ArgumentParser
+import ConvAlgebra
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `convalgebra` tool: apply, show (and, as they land, bench and analyze) the operators of the
+/// library from the command line. The contract it follows is `shared/CLI.md`.
+///
+/// Every failure, argument-parser's own included, prints exactly one line `error: …` on stderr and
+/// exits non-zero; `--help` prints the usual help on stdout and exits 0.
+@main
+struct ConvAlgebraCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convalgebra",
+        abstract: "Convolutions as DSP operators: apply them directly or as dense/sparse matrices, transpose them, print their matrices.",
+        subcommands: [Apply.self, Show.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Prints one `error: …` line and exits, or hands a help/version request to argument-parser.
+    static func fail(_ error: Error) -> Never {
+        if let e = error as? ConvAlgebraError {
+            printError(e.description)
+            terminate(1)
+        }
+        let code = exitCode(for: error)
+        if code == .success { exit(withError: error) }  // --help, --version: printed on stdout as usual
+        let message = fullMessage(for: error)
+        var line = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }
+        printError(line.isEmpty ? "invalid arguments (see --help)" : line)
+        terminate(code.rawValue == 0 ? 1 : code.rawValue)
+    }
+
+    private static func printError(_ text: String) {
+        // One line, whatever the text: a message must never spill onto a second line.
+        let oneLine = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let bytes = Array("error: \(oneLine)\n".utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+/// `exit(3)`, named apart from argument-parser's `exit(withError:)`.
+private func terminate(_ code: Int32) -> Never {
+    exit(code)
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import ConvAlgebra
+
+/// `convalgebra apply OP --input X.npy --output Y.npy [--weight W.npy] [--bias B.npy]
+/// [--form direct|dense|sparse] [--transpose --domain SHAPE] [op options]`.
+///
+/// Reads `X`, builds the op for one sample (the trailing extents of `X`, or `--domain`), applies it (or,
+/// with `--transpose`, its transpose) to every sample in the chosen form, and writes `Y` in `X`'s dtype
+/// through the atomic NPY writer, so an error never leaves an output file behind.
+struct Apply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply an operator (or its transpose) to a batch read from a .npy file.",
+        discussion: """
+            OPs: \(OperatorFactory.names.joined(separator: ", ")).
+            Leading axes of X are batch; X, W and B must share one dtype (float32 or float64), which Y keeps.
+            The dense and sparse forms materialise the operator for one sample and apply it to the whole batch.
+            """)
+
+    @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
+    var op: String
+
+    @Option(help: "The input batch X (.npy).")
+    var input: String
+
+    @Option(help: "Where to write Y (.npy); written only when everything succeeded.")
+    var output: String
+
+    @Option(help: "direct (matrix-free), dense (GEMM) or sparse (CSR).")
+    var form = "direct"
+
+    @Flag(help: "Apply the transpose of the operator built on --domain; X has its output shape per sample.")
+    var transpose = false
+
+    @Option(parsing: .unconditional, help: "One sample's shape in the forward operator's domain, comma separated (e.g. 3,8,8).")
+    var domain: String?
+
+    @OptionGroup(title: "Op options")
+    var options: OperatorOptions
+
+    func run() throws {
+        let definition = try OperatorFactory.definition(named: op)
+        try OperatorFactory.checkOptions(options, for: definition)
+        let form = try Inputs.form(form)
+        guard !transpose || domain != nil else {
+            throw ConvAlgebraError.invalidArgument(
+                "--transpose needs --domain SHAPE: one sample's shape in the forward operator's domain")
+        }
+        let sample = try domain.map { try CommaList.shape($0, option: "--domain") }
+        let weight = try Inputs.read(options.weight, what: "W")
+        let bias = try Inputs.read(options.bias, what: "B")
+        guard let x = try Inputs.read(input, what: "X") else { return }
+        switch x.value {
+        case .float32(let t): try run(definition, t, weight, bias, form, sample)
+        case .float64(let t): try run(definition, t, weight, bias, form, sample)
+        }
+    }
+
+    private func run<S: BLASScalar>(_ definition: any OpDefinition.Type, _ x: Tensor<S>, _ w: Inputs.Array?,
+                                    _ b: Inputs.Array?, _ form: Form, _ sample: Shape?) throws {
+        let domain = try sample ?? definition.sampleShape(ofInput: x.shape, options)
+        let request = OperatorRequest(
+            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: try b?.tensor(S.self),
+            input: x, purpose: .apply)
+        let built = try definition.build(request)
+        let y: Tensor<S>
+        if transpose {
+            guard Inputs.endsIn(x.shape, built.codomain) else {
+                throw ConvAlgebraError.shapeMismatch(
+                    "with --transpose, X's samples must have the forward output shape \(built.codomain) of \(op) on domain \(domain), but X has shape \(x.shape)")
+            }
+            y = try built.applyTransposed(x, form: form, op: op)
+        } else {
+            guard Inputs.endsIn(x.shape, built.domain) else {
+                throw ConvAlgebraError.shapeMismatch(
+                    "X has shape \(x.shape), which does not end in the sample shape \(built.domain) of \(op)")
+            }
+            y = try built.apply(x, form: form)
+        }
+        try NPY.write(y, to: output)
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import ConvAlgebra
+
+/// `convalgebra show OP --domain SHAPE [op options] [--kernel-size K | --weight W.npy] [--transpose] [--latex]`.
+///
+/// Prints the matrix of the op on one sample of shape `--domain` (or of its transpose), one row a line.
+/// Without `--weight` the entries are symbolic, as the reference text writes them: `q0`, `q0+q1`, `0`
+/// (`convolve` takes the kernel length from `--kernel-size`); with `--weight` they are numbers.
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the operator matrix of one sample, symbolic (q0, q0+q1, 0) or numeric.",
+        discussion: "OPs: \(OperatorFactory.names.joined(separator: ", ")).")
+
+    @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
+    var op: String
+
+    @Option(parsing: .unconditional, help: "One sample's shape in the forward operator's domain, comma separated.")
+    var domain: String
+
+    @Flag(help: "Print the transpose's matrix.")
+    var transpose = false
+
+    @Flag(help: "Print a LaTeX pmatrix.")
+    var latex = false
+
+    @Option(parsing: .unconditional, help: "Refuse matrices with more rows or columns than this.")
+    var maxSize = 64
+
+    @OptionGroup(title: "Op options")
+    var options: OperatorOptions
+
+    func run() throws {
+        let definition = try OperatorFactory.definition(named: op)
+        try OperatorFactory.checkOptions(options, for: definition)
+        guard options.bias == nil else {
+            throw ConvAlgebraError.invalidArgument("show prints the linear part of an op; --bias does not apply")
+        }
+        let sample = try CommaList.shape(domain, option: "--domain")
+        let weight = try Inputs.read(options.weight, what: "W")
+        switch weight?.value {
+        case .float32?: print(try matrix(definition, sample, weight, Float.self))
+        case .float64?, nil: print(try matrix(definition, sample, weight, Double.self))
+        }
+    }
+
+    private func matrix<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
+                                       _: S.Type) throws -> String {
+        let request = OperatorRequest<S>(
+            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: nil, input: nil,
+            purpose: .show)
+        let built = try definition.build(request)
+        let a = transpose ? built.linear.anyTransposed : built.linear
+        let (rows, columns) = a.matrixSize
+        guard rows <= maxSize, columns <= maxSize else {
+            throw ConvAlgebraError.invalidArgument(
+                "the matrix of \(op)\(transpose ? "ᵀ" : "") on \(domain) is \(rows) × \(columns), larger than --max-size \(maxSize)")
+        }
+        if w == nil { return try a.symbolic().formatted(latex: latex) }
+        let d = try a.dense(budget: .default)
+        return MatrixText.format(rows: rows, columns: columns, latex: latex) { MatrixText.number(d[$0, $1]) }
+    }
+}
