@@ -61,6 +61,19 @@ import Testing
         }
     }
 
+    /// Nearest ×k's transpose is the `k`-box sum pooling: `Πk` times average pooling with kernel and stride `k`.
+    @Test(arguments: sizes.indices)
+    func nearestTransposeIsSumPooling(_ i: Int) throws {
+        let (n, k0) = Self.sizes[i]
+        let k = k0.count == 1 ? Array(repeating: k0[0], count: n.count) : k0
+        let up = try Upsampling.nearest(channels: 2, inputSize: n, scale: k, as: Double.self)
+        let pool = try AveragePooling<Double>(channels: 2, inputSize: zip(n, k).map(*), kernelSize: k)
+        let a = try up.transposed.dense(), b = try pool.dense()
+        let volume = Double(k.reduce(1, *))
+        #expect(a.rows == b.rows && a.columns == b.columns)
+        #expect(poolMaxError(a.entries, b.entries.map { $0 * volume }) <= 1e-15)
+    }
+
     @Test func badArgumentsThrow() {
         #expect(throws: ConvAlgebraError.self) { try Upsampling.nearest(channels: 1, inputSize: [4], scale: [0], as: Float.self) }
         #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(channels: 1, inputSize: [4], scale: [0], as: Float.self) }
