@@ -76,3 +76,81 @@ enum PoolingKernels {
         }
     }
 }
+
+// MARK: - Window-bounds kernels (up to three spatial dimensions)
+
+extension PoolingKernels {
+    /// Max pooling with per-dimension window bounds instead of a flat map: the same scan order and
+    /// rules as ``maxPool(_:windows:taps:inputPlane:planes:_:_:_:)`` (PyTorch's `cpu_max_pool` loop), no
+    /// index loads and no padding taps visited.
+    static func maxPool<S: BLASScalar>(_ w: PoolingWindows, planes: Int, _ x: UnsafePointer<S>,
+                                       _ y: UnsafeMutablePointer<S>, _ index: UnsafeMutablePointer<Int>) {
+        let (H, W) = (w.inputSize[1], w.inputSize[2])
+        let (OD, OH, OW) = (w.outputSize[0], w.outputSize[1], w.outputSize[2])
+        let (dd, dh, dw) = (w.dilation[0], w.dilation[1], w.dilation[2])
+        let N = w.inputSize.reduce(1, *), M = OD * OH * OW
+        let taps = max(1, w.count[0].max() ?? 1) * max(1, w.count[1].max() ?? 1) * max(1, w.count[2].max() ?? 1)
+        Parallel.forEach(jobs: planes, work: planes * M * taps, threshold: parallelThreshold) { j in
+            let xp = x + j * N, yp = y + j * M, ip = index + j * M
+            var o = 0
+            for od in 0..<OD {
+                let (sd, cd) = (w.start[0][od], w.count[0][od])
+                for oh in 0..<OH {
+                    let (sh, ch) = (w.start[1][oh], w.count[1][oh])
+                    for ow in 0..<OW {
+                        let (sw, cw) = (w.start[2][ow], w.count[2][ow])
+                        var best = -S.infinity, arg = -1
+                        if cd > 0 && ch > 0 && cw > 0 {
+                            arg = (sd * H + sh) * W + sw
+                            for a in 0..<cd {
+                                for b in 0..<ch {
+                                    let row = ((sd + a * dd) * H + sh + b * dh) * W + sw
+                                    for c in 0..<cw {
+                                        let v = xp[row + c * dw]
+                                        if v > best || v.isNaN { best = v; arg = row + c * dw }
+                                    }
+                                }
+                            }
+                        }
+                        yp[o] = best; ip[o] = arg
+                        o += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Window sums times a per-output weight, `y[p] = weight[p] · Σ_window x` (average pooling's forward).
+    static func windowSum<S: BLASScalar>(_ w: PoolingWindows, weight: [S], planes: Int,
+                                         _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
+        let (H, W) = (w.inputSize[1], w.inputSize[2])
+        let (OD, OH, OW) = (w.outputSize[0], w.outputSize[1], w.outputSize[2])
+        let (dd, dh, dw) = (w.dilation[0], w.dilation[1], w.dilation[2])
+        let N = w.inputSize.reduce(1, *), M = OD * OH * OW
+        let taps = max(1, w.count[0].max() ?? 1) * max(1, w.count[1].max() ?? 1) * max(1, w.count[2].max() ?? 1)
+        weight.withUnsafeBufferPointer { wt in
+            Parallel.forEach(jobs: planes, work: planes * M * taps, threshold: parallelThreshold) { j in
+                let xp = x + j * N, yp = y + j * M
+                var o = 0
+                for od in 0..<OD {
+                    let (sd, cd) = (w.start[0][od], w.count[0][od])
+                    for oh in 0..<OH {
+                        let (sh, ch) = (w.start[1][oh], w.count[1][oh])
+                        for ow in 0..<OW {
+                            let (sw, cw) = (w.start[2][ow], w.count[2][ow])
+                            var acc: S = 0
+                            for a in 0..<cd {
+                                for b in 0..<ch {
+                                    let row = xp + ((sd + a * dd) * H + sh + b * dh) * W + sw
+                                    if dw == 1 { for c in 0..<cw { acc += row[c] } } else { for c in 0..<cw { acc += row[c * dw] } }
+                                }
+                            }
+                            yp[o] = acc * wt[o]
+                            o += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -28,6 +28,9 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
     public let divisorOverride: Int?
     /// One plane's windows with weights `1/D(i)`.
     let plane: PoolingPlaneStencil<Scalar>
+    /// The window bounds for the direct form (up to three spatial dimensions), and `1/D(i)` per output.
+    let windows: PoolingWindows?
+    let outputWeight: [Scalar]
 
     /// Average pooling of `channels` planes of spatial size `inputSize`; lists hold one value per
     /// spatial dimension or a single value for all.
@@ -53,7 +56,12 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
         geometry = g
         self.countIncludePad = countIncludePad
         self.divisorOverride = divisorOverride
-        plane = try Self.makePlane(g, countIncludePad: countIncludePad, divisorOverride: divisorOverride, budget: budget)
+        let plane = try Self.makePlane(g, countIncludePad: countIncludePad, divisorOverride: divisorOverride, budget: budget)
+        self.plane = plane
+        windows = PoolingWindows(g)
+        outputWeight = (0..<plane.outputPlane).map { p in
+            plane.rowOffsets[p] < plane.rowOffsets[p + 1] ? plane.weights[plane.rowOffsets[p]] : 0
+        }
     }
 
     static func makePlane(_ g: PoolingGeometry, countIncludePad: Bool, divisorOverride: Int?,
@@ -99,7 +107,11 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
     }
 
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        PoolingKernels.gather(plane, planes: batch * geometry.channels, x, y)
+        if let windows {
+            PoolingKernels.windowSum(windows, weight: outputWeight, planes: batch * geometry.channels, x, y)
+        } else {
+            PoolingKernels.gather(plane, planes: batch * geometry.channels, x, y)
+        }
     }
 
     /// The gradient with respect to the input, `dx = Aᵀ dy` (PyTorch's `avg_pool_backward`).

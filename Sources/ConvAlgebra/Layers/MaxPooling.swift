@@ -20,6 +20,8 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
     public let geometry: PoolingGeometry
     /// The flat window map (`Π L × Π k`, −1 in the padding).
     let map: [Int32]
+    /// The window bounds of the direct form (up to three spatial dimensions; the map serves beyond).
+    let windows: PoolingWindows?
 
     /// Max pooling of `channels` planes of spatial size `inputSize`; lists hold one value per spatial
     /// dimension or a single value for all.
@@ -36,6 +38,7 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
     public init(geometry: PoolingGeometry, budget: MemoryBudget = .default) throws {
         self.geometry = geometry
         map = try geometry.windowMap(budget: budget)
+        windows = PoolingWindows(geometry)
     }
 
     public var domain: Shape { geometry.domain }
@@ -56,8 +59,12 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
         x.scalars.withUnsafeBufferPointer { xp in
             y.scalars.withUnsafeMutableBufferPointer { yp in
                 idx.withUnsafeMutableBufferPointer { ip in
-                    PoolingKernels.maxPool(map, windows: M, taps: K, inputPlane: N, planes: batch * geometry.channels,
-                                           xp.baseAddress!, yp.baseAddress!, ip.baseAddress!)
+                    if let windows {
+                        PoolingKernels.maxPool(windows, planes: batch * geometry.channels, xp.baseAddress!, yp.baseAddress!, ip.baseAddress!)
+                    } else {
+                        PoolingKernels.maxPool(map, windows: M, taps: K, inputPlane: N, planes: batch * geometry.channels,
+                                               xp.baseAddress!, yp.baseAddress!, ip.baseAddress!)
+                    }
                 }
             }
         }

@@ -121,3 +121,34 @@ public struct PoolingGeometry: Hashable, Sendable {
         try planeGeometry.spatialMap(budget: budget)
     }
 }
+
+/// The in-range part of every window, per dimension, padded to three dimensions (`D, H, W`; missing
+/// leading dimensions have extent 1): output `i` along a dimension reads `count[i]` inputs
+/// `start[i], start[i] + d, …` — the loop bounds of PyTorch's kernels (`while (ih0 < 0) ih0 += dilation`).
+struct PoolingWindows: Sendable, Equatable {
+    let inputSize: [Int], outputSize: [Int], dilation: [Int]
+    let start: [[Int]], count: [[Int]]
+
+    /// `nil` beyond three spatial dimensions (the flat-map kernels handle those).
+    init?(_ g: PoolingGeometry) {
+        guard g.rank <= 3 else { return nil }
+        let pad = 3 - g.rank
+        let n = Array(repeating: 1, count: pad) + g.inputSize, L = Array(repeating: 1, count: pad) + g.outputSize
+        let k = Array(repeating: 1, count: pad) + g.kernelSize, s = Array(repeating: 1, count: pad) + g.stride
+        let p = Array(repeating: 0, count: pad) + g.padding, d = Array(repeating: 1, count: pad) + g.dilation
+        var start = [[Int]](), count = [[Int]]()
+        for a in 0..<3 {
+            var st = [Int](), ct = [Int]()
+            for i in 0..<L[a] {
+                let i0 = i * s[a] - p[a]
+                // First tap at or after 0, last tap before n.
+                let tFirst = i0 >= 0 ? 0 : (-i0 + d[a] - 1) / d[a]
+                let tLast = min(k[a] - 1, i0 > n[a] - 1 ? -1 : (n[a] - 1 - i0) / d[a])
+                st.append(i0 + tFirst * d[a]); ct.append(max(0, tLast - tFirst + 1))
+            }
+            start.append(st); count.append(ct)
+        }
+        inputSize = n; outputSize = L; dilation = d
+        self.start = start; self.count = count
+    }
+}

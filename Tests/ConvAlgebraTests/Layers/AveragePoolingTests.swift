@@ -14,6 +14,7 @@ import Testing
         ([7, 6], [3, 2], [2, 1], [1, 0], false, true, 5),
         ([4, 5, 3], [2, 3, 2], [2, 2, 1], [1, 1, 0], true, true, nil),
         ([4, 5, 3], [2, 2, 2], nil, [0], true, false, nil),
+        ([3, 4, 3, 2], [2], nil, [1], true, false, nil),    // beyond PyTorch's ranks: the flat-map kernel
     ]
 
     static func make<S: BLASScalar>(_ c: Case, _: S.Type, channels: Int = 2) throws -> AveragePooling<S> {

@@ -10,6 +10,7 @@ import Testing
         ([7, 6], [3, 2], [2, 2], [1, 1], [1, 2], true),
         ([7, 6], [2, 3], [1, 2], [1, 0], [2, 1], false),
         ([4, 5, 3], [2, 3, 2], [2, 2, 1], [1, 1, 0], [1, 1, 2], true),
+        ([3, 4, 3, 2], [2], [1], [1], [1], true),           // beyond PyTorch's ranks: the flat-map kernel
     ]
 
     static func make<S: BLASScalar>(_ c: Case, _: S.Type, channels: Int = 2) throws -> MaxPooling<S> {
@@ -85,6 +86,27 @@ import Testing
             let fd = try (loss(xp) - loss(xm)) / 2e-7
             #expect(abs(fd - dx.scalars[j]) < 1e-6, "element \(j): finite difference \(fd), backward \(dx.scalars[j])")
         }
+    }
+
+    /// The window-bounds kernel (ranks 1–3) and the flat-map kernel agree on values and indices, with ties and NaN.
+    @Test(arguments: cases.indices.dropLast())
+    func windowKernelMatchesMapKernel(_ i: Int) throws {
+        let op = try Self.make(Self.cases[i], Float.self)
+        var rng = PoolRandom(seed: 90 + UInt64(i))
+        var x = try rng.tensor([2] + op.domain.dims, Float.self)
+        for j in x.scalars.indices { x.scalars[j] = (x.scalars[j] * 2).rounded() }       // many ties
+        for j in stride(from: 3, to: x.scalars.count, by: 17) { x.scalars[j] = .nan }
+        let g = op.geometry, planes = 2 * g.channels
+        let (M, K, N) = (g.outputSize.reduce(1, *), g.kernelSize.reduce(1, *), g.inputSize.reduce(1, *))
+        var y1 = [Float](repeating: 0, count: planes * M), y2 = y1
+        var i1 = [Int](repeating: 0, count: planes * M), i2 = i1
+        let windows = try #require(PoolingWindows(g))
+        x.scalars.withUnsafeBufferPointer { xp in
+            PoolingKernels.maxPool(op.map, windows: M, taps: K, inputPlane: N, planes: planes, xp.baseAddress!, &y1, &i1)
+            PoolingKernels.maxPool(windows, planes: planes, xp.baseAddress!, &y2, &i2)
+        }
+        #expect(i1 == i2)
+        #expect(poolMaxError(y1, y2) == 0)
     }
 
     /// Ties: the first maximum in row-major window order wins (PyTorch's `val > max`).
