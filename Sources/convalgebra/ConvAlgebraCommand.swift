@@ -19,6 +19,9 @@ struct ConvAlgebraCommand: ParsableCommand {
         abstract: "Convolutions as DSP operators: apply them directly or as dense/sparse matrices, transpose them, print their matrices.",
         subcommands: [Apply.self, Show.self])
 
+    /// The subcommands whose first argument is an OP.
+    static let opSubcommands: Set<String> = ["apply", "show", "analyze", "bench"]
+
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -36,6 +39,14 @@ struct ConvAlgebraCommand: ParsableCommand {
         }
         let code = exitCode(for: error)
         if code == .success { exit(withError: error) }  // --help, --version: printed on stdout as usual
+        // `apply frobnicate` without its other arguments: the unknown op is the first thing to fix, so say
+        // that rather than argument-parser's "missing --input".
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.count >= 2, opSubcommands.contains(args[0]), !args[1].hasPrefix("-"),
+           case .failure(let unknown) = Result(catching: { try OperatorFactory.definition(named: args[1]) }) {
+            printError("\(unknown)")
+            terminate(code.rawValue == 0 ? 1 : code.rawValue)
+        }
         let message = fullMessage(for: error)
         var line = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
         if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }

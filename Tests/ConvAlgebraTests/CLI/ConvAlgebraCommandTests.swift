@@ -21,6 +21,8 @@ import Testing
     /// Argument lists that must fail, with a fragment of the expected message.
     static let failures: [([String], String)] = [
         (["apply", "frobnicate"] + io, "unknown op 'frobnicate' (known: convolve, downsample, upsample-zeros"),
+        (["apply", "frobnicate"], "unknown op 'frobnicate' (known: "),   // before argument-parser's "missing --input"
+        (["show", "frobnicate", "--kernel-size", "3"], "unknown op 'frobnicate'"),
         (["apply", "convolve", "--weight", "w.npy", "--bogus"] + io, "Unknown option '--bogus'"),
         (["apply", "convolve", "--weight", "w.npy", "--input", "x.npy", "--output"], "Missing value for '--output"),
         (["apply", "convolve", "--weight", "w.npy", "--output", "y.npy"], "Missing expected argument '--input"),
