@@ -46,9 +46,13 @@ struct BuiltOperator<S: BLASScalar> {
     /// Added to every output sample after the linear part (a bias broadcast over positions),
     /// `linear.codomain.count` scalars; `nil` for none.
     var offset: [S]? = nil
-    /// Replaces the forward application in every form (for an op that is not linear); `nil` applies
-    /// ``linear`` in the chosen form, then ``offset``.
+    /// Replaces the forward application in every form (a max-pool; a layer with its own fast forward);
+    /// `nil` applies ``linear`` in the chosen form, then ``offset``. When it is not exactly ``linear``
+    /// (a max-pool, or a forward that adds a bias itself), set ``isLinear`` to false.
     var forward: ((Tensor<S>, Form) throws -> Tensor<S>)? = nil
+    /// Whether the op is linear, so that `--transpose` may apply ``linear``'s transpose (false for a
+    /// max-pool, whose ``linear`` is only its Jacobian at one input).
+    var isLinear = true
 
     var domain: Shape { linear.domain }
     var codomain: Shape { linear.codomain }
@@ -68,11 +72,14 @@ struct BuiltOperator<S: BLASScalar> {
     }
 
     /// The transpose applied to every sample of `x`, whose samples have the forward codomain's shape.
-    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for an affine op (a bias has no transpose).
+    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for an affine op (a bias has no transpose) or a
+    ///   non-linear one.
     func applyTransposed(_ x: Tensor<S>, form: Form, op: String) throws -> Tensor<S> {
-        guard offset == nil, forward == nil else {
-            throw ConvAlgebraError.invalidArgument(
-                "\(op) with \(offset != nil ? "--bias" : "this input") is not linear, so it has no transpose; drop --transpose or the bias")
+        guard offset == nil else {
+            throw ConvAlgebraError.invalidArgument("\(op) with --bias is affine, not linear, so it has no transpose; drop --bias")
+        }
+        guard isLinear else {
+            throw ConvAlgebraError.invalidArgument("\(op) is not linear, so it has no transpose")
         }
         return try linear.anyTransposed.apply(x, form: form)
     }
