@@ -24,8 +24,9 @@ extension Float: BLASScalar {
     public static func singularValues(
         m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int, s: UnsafeMutablePointer<Float>
     ) -> Int {
+        // LAPACKE's row-major wrapper checks ldvt ≥ n even with jobz = 'N' (no vectors are written).
         Int(LAPACKE_sgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "N")), Int32(m), Int32(n), a,
-                           Int32(lda), s, nil, 1, nil, 1))
+                           Int32(lda), s, nil, Int32(max(1, m)), nil, Int32(max(1, n))))
     }
 
     @inlinable
