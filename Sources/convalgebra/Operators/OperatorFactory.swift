@@ -7,6 +7,9 @@ enum OperatorFactory {
         ConvolveOp.self,
         DownsampleOp.self,
         UpsampleZerosOp.self,
+        MaxPoolOp.self,
+        AvgPoolOp.self,
+        UpsampleOp.self,
     ]
 
     static var names: [String] { all.map { $0.name } }
