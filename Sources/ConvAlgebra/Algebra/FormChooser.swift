@@ -1,0 +1,89 @@
+/// The `auto` form: picks direct, dense or sparse for applying an operator to a batch, from a cost model,
+/// and says why.
+///
+/// For an `m × n` operator with `nnz` stored entries applied to `B` samples:
+/// ```
+/// dense  ≈ max(2·B·m·n / R_gemm(B),  s·m·n / BW)          (GEMM; a GEMV at B = 1 streams the matrix)
+/// sparse ≈ 2·B·nnz / R_spmm(B) + s·B·(m + n) / BW          (CSR × dense; batch transposed to SIMD blocks)
+/// direct ≈ executed FLOPs / R_kernel                        (row stencil, or im2col + GEMM)
+/// ```
+/// with `s` the scalar size, `R_gemm(B) = R_peak · B/(B + B½)`; rates are ``CostModel/measured`` on the
+/// benchmark machine (2-core AMD EPYC, OpenBLAS 0.3.21). Materialisation is not charged: `auto` is for
+/// an operator applied many times.
+public enum FormChooser {
+    /// The machine rates the model uses (FLOP/s, bytes/s).
+    public struct CostModel: Sendable {
+        /// GEMM's asymptotic rate and the batch at which it reaches half of it.
+        public var gemmPeak: Double, gemmHalfBatch: Double
+        /// Memory bandwidth for streaming a matrix or a batch.
+        public var bandwidth: Double
+        /// CSR × dense rate with the SIMD-over-samples kernel (B ≥ 8) and with the row-dot kernel (B < 8).
+        public var spmmBlocked: Double, spmmRowwise: Double
+        /// The SIMD row stencil's rate (both cores, many planes) and on a single plane.
+        public var rowStencil: Double, rowStencilSinglePlane: Double
+        /// A fixed cost per call (dispatch, threads), seconds.
+        public var overhead: Double
+
+        public static let measured = CostModel(
+            gemmPeak: 60e9, gemmHalfBatch: 24, bandwidth: 12e9, spmmBlocked: 9e9, spmmRowwise: 2.5e9,
+            rowStencil: 16e9, rowStencilSinglePlane: 8e9, overhead: 4e-6)
+    }
+
+    /// The chosen form, the reason in one line, and the model's time estimates in seconds.
+    public struct Choice: Sendable {
+        public let form: Form
+        public let reason: String
+        public let estimates: [Form: Double]
+    }
+
+    /// Picks the form for applying `op` to `batch` samples.
+    public static func choose<S: BLASScalar>(_ op: any LinearOperator<S>, batch: Int, model: CostModel = .measured) -> Choice {
+        let (m, n) = op.matrixSize
+        let B = Double(max(batch, 1)), s = Double(MemoryLayout<S>.stride)
+        guard let nnz = storedEntries(op) else {
+            return Choice(form: .direct, reason: "no stencil to count non-zeros: direct", estimates: [:])
+        }
+        let dm = Double(m), dn = Double(n), dnnz = Double(nnz)
+        let gemmRate = model.gemmPeak * B / (B + model.gemmHalfBatch)
+        let dense = max(2 * B * dm * dn / gemmRate, s * dm * dn / model.bandwidth) + model.overhead
+        let spmmRate = batch >= 8 ? model.spmmBlocked : model.spmmRowwise * min(B, 2)
+        let sparse = 2 * B * dnnz / spmmRate + s * B * (dm + dn) / model.bandwidth + model.overhead
+        let direct = directEstimate(op, batch: batch, nnz: dnnz, model: model) + model.overhead
+        let estimates: [Form: Double] = [.direct: direct, .dense: dense, .sparse: sparse]
+        let best = estimates.min { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue < $1.key.rawValue) }!.key
+        let density = dnnz / max(dm * dn, 1)
+        func us(_ t: Double) -> String { String(Int((t * 1e6).rounded())) + " µs" }
+        let reason = "density \(Int((density * 1000).rounded()) / 10)% (nnz \(nnz) of \(m)×\(n)), B=\(batch): "
+            + "direct ≈ \(us(direct)), dense ≈ \(us(dense)) (\(Int((dm * dn / max(dnnz, 1)).rounded()))× the useful work), "
+            + "sparse ≈ \(us(sparse))"
+        return Choice(form: best, reason: reason, estimates: estimates)
+    }
+
+    /// The stored entries of the operator's matrix without materialising it, when it has a stencil.
+    static func storedEntries<S: BLASScalar>(_ op: any LinearOperator<S>) -> Int? {
+        if let c = op as? Convolution<S> { return BenchmarkData.inBoundsTerms(c.geometry) }
+        if let t = op as? TransposedConvolution<S> { return BenchmarkData.inBoundsTerms(t.geometry) }
+        if let st = op as? any StencilOperator { return st.termCount }
+        return nil
+    }
+
+    /// The direct form's time: the row stencil at its rate over the in-bounds terms, or im2col + GEMM
+    /// (the GEMM multiplies the padding taps too, and its width is the chunk of samples times the plane).
+    static func directEstimate<S: BLASScalar>(_ op: any LinearOperator<S>, batch: Int, nnz: Double, model: CostModel) -> Double {
+        let geometry = (op as? Convolution<S>)?.geometry ?? (op as? TransposedConvolution<S>)?.geometry
+        let B = Double(max(batch, 1))
+        guard let g = geometry else { return 2 * B * nnz / model.rowStencil }
+        switch ConvolutionKernels.choose(g).kernel {
+        case .im2colGEMM:
+            let width = Double(Im2colGEMMKernels.chunk(g, batch: batch) * g.outputPlane)
+            let thin = Double(min(g.outChannelsPerGroup, g.inChannelsPerGroup * g.kernelPlane))
+            let rate = model.gemmPeak * (width / (width + 64)) * (thin / (thin + 8))
+            let copies = Double(MemoryLayout<S>.stride) * B * Double(g.inChannels * g.kernelPlane * g.outputPlane)
+            return B * DLGeometry.nominalFlops(g) / rate + 2 * copies / model.bandwidth
+        default:
+            let planes = batch * g.outChannels
+            let rate = planes >= 2 ? model.rowStencil : model.rowStencilSinglePlane
+            return 2 * B * nnz / rate
+        }
+    }
+}
