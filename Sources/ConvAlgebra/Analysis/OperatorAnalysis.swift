@@ -31,7 +31,7 @@ public struct OperatorAnalysis: Sendable {
     /// For an approximate FFT analysis whose dense SVD fitted: `max_i |σᵢ(fft) − σᵢ(gesdd)| / σ₁(gesdd)`.
     public let approximationGap: Double?
     /// `‖W reshaped‖₂` for a convolution or transposed convolution (what PyTorch's `spectral_norm` bounds).
-    public let reshapedWeightNorm: Double?
+    public var reshapedWeightNorm: Double?
     /// The aliasing reading of a strided operator.
     public let aliasing: AliasingReading?
     /// Why `auto` chose its method, in a sentence.

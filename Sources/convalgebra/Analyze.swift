@@ -1,0 +1,157 @@
+import ArgumentParser
+import ConvAlgebra
+
+/// `convalgebra analyze OP --domain SHAPE [op options as in apply] [--weight W.npy] [--input X.npy]
+/// [--method auto|gesdd|power|fft] [--json FILE]`.
+///
+/// Builds the op on one sample of shape `--domain` through the same factory as `apply` (a max-pool: its
+/// Jacobian at the sample in `--input`), analyses its linear part with ``OperatorAnalysis`` and prints
+/// ``AnalysisReport``'s text; `--json` also writes the contract's keys (atomically, as every output).
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Singular values, spectral norm, condition number, rank and null space of an operator.",
+        discussion: """
+            OPs: \(OperatorFactory.names.joined(separator: ", ")).
+            --method auto picks gesdd when the dense matrix fits the memory budget, fft for a circular-padded \
+            stride-1 convolution, power iteration otherwise. With --bias the linear part is analysed.
+            """)
+
+    @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
+    var op: String
+
+    @Option(parsing: .unconditional, help: "One sample's shape in the operator's domain, comma separated (e.g. 3,8,8).")
+    var domain: String
+
+    @Option(help: "One input sample (.npy): a max-pool is analysed through its Jacobian there.")
+    var input: String?
+
+    @Option(help: "auto, gesdd (all singular values, dense), power (spectral norm by power iteration) or fft (circular convolutions).")
+    var method = "auto"
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @Option(parsing: .unconditional, help: "Power iteration: stop when the relative change of the estimate reaches this.")
+    var tolerance = 1e-7
+
+    @Option(parsing: .unconditional, help: "Power iteration: the most steps.")
+    var maxIterations = 2000
+
+    @OptionGroup(title: "Op options")
+    var options: OperatorOptions
+
+    func run() throws {
+        let definition = try OperatorFactory.definition(named: op)
+        try OperatorFactory.checkOptions(options, for: definition)
+        guard let method = AnalysisMethod(rawValue: method) else {
+            throw ConvAlgebraError.invalidArgument(
+                "unknown method '\(self.method)' (known: \(AnalysisMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard tolerance > 0, tolerance.isFinite else {
+            throw ConvAlgebraError.invalidArgument("--tolerance must be positive, got \(tolerance)")
+        }
+        guard maxIterations >= 1 else {
+            throw ConvAlgebraError.invalidArgument("--max-iterations must be at least 1, got \(maxIterations)")
+        }
+        if op == "max-pool" && input == nil {
+            throw ConvAlgebraError.invalidArgument(
+                "max-pool is not linear: analyze its Jacobian at one sample given with --input X.npy")
+        }
+        let sample = try CommaList.shape(domain, option: "--domain")
+        let weight = try Inputs.read(options.weight, what: "W")
+        let x = try Inputs.read(input, what: "X")
+        // The dtype: the input's, else the weight's, else float64.
+        switch (x?.value, weight?.value) {
+        case (.float32?, _), (nil, .float32?): try run(definition, sample, weight, x, method, Float.self)
+        default: try run(definition, sample, weight, x, method, Double.self)
+        }
+    }
+
+    private func run<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
+                                    _ x: Inputs.Array?, _ method: AnalysisMethod, _: S.Type) throws {
+        let input = try x?.tensor(S.self)
+        if let input {
+            guard input.shape == domain || input.shape.dims == [1] + domain.dims else {
+                throw ConvAlgebraError.shapeMismatch(
+                    "--input must hold one sample of the domain \(domain) (or a batch of one), got shape \(input.shape)")
+            }
+        }
+        let request = OperatorRequest(
+            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: nil, input: input,
+            purpose: .analyze)
+        let built = try definition.build(request)
+        if !built.isLinear && input == nil {
+            throw ConvAlgebraError.invalidArgument("\(op) is not linear: analyze its Jacobian at one sample given with --input X.npy")
+        }
+        var analysis = try OperatorAnalysis(
+            of: built.linear, method: method, budget: .default,
+            power: PowerIteration(tolerance: tolerance, maxIterations: maxIterations))
+        // PyTorch's spectral_norm reshapes the conv weight with dim 0, the conv-transpose weight with dim 1.
+        let weightDim: Int? = op == "conv" ? 0 : op == "conv-transpose" ? 1 : nil
+        if let weightDim, let wt = request.weight {
+            analysis.reshapedWeightNorm = try ReshapedWeightNorm.value(weight: wt.scalars, shape: wt.shape.dims, dim: weightDim)
+        } else {
+            analysis.reshapedWeightNorm = nil
+        }
+        var text = AnalysisReport.text(analysis, name: op)
+        if !built.isLinear { text += "\nnote: \(op) is not linear; this is its Jacobian at the sample in --input" }
+        if options.bias != nil { text += "\nnote: the bias is a constant offset; the analysis is of the linear part" }
+        if let json {
+            let bytes = Array(AnalysisJSON.encode(analysis, op: op).utf8)
+            try bytes.withUnsafeBytes { try AtomicFile.write([$0], to: json) }
+        }
+        print(text)
+    }
+}
+
+/// The `--json` document of `analyze`: the contract's keys, plus the power iteration's and the FFT
+/// approximation's details when they apply. Non-finite numbers are written as `null`.
+enum AnalysisJSON {
+    static func encode(_ a: OperatorAnalysis, op: String) -> String {
+        var fields: [(String, String)] = [
+            ("op", string(op)),
+            ("domain", "[" + a.domain.dims.map(String.init).joined(separator: ", ") + "]"),
+            ("codomain", "[" + a.codomain.dims.map(String.init).joined(separator: ", ") + "]"),
+            ("method", string(a.method.rawValue)),
+        ]
+        if let s = a.spectrum { fields.append(("singular_values", "[" + s.values.map(number).joined(separator: ", ") + "]")) }
+        fields.append(("spectral_norm", number(a.spectralNorm)))
+        fields.append(("condition_number", a.conditionNumber.map(number) ?? "null"))
+        fields.append(("rank", a.rank.map(String.init) ?? "null"))
+        fields.append(("nullity", a.nullity.map(String.init) ?? "null"))
+        if let s = a.spectrum { fields.append(("rank_tolerance", number(s.rankTolerance))) }
+        if let w = a.reshapedWeightNorm { fields.append(("reshaped_weight_norm", number(w))) }
+        if let p = a.powerEstimate {
+            fields.append(("iterations", String(p.iterations)))
+            fields.append(("converged", p.converged ? "true" : "false"))
+            fields.append(("tolerance", number(p.tolerance)))
+            fields.append(("max_iterations", String(p.maxIterations)))
+            fields.append(("relative_change", number(p.relativeChange)))
+        }
+        if a.method == .fft {
+            fields.append(("approximation", a.isApproximation ? "true" : "false"))
+            if let g = a.approximationGap { fields.append(("approximation_gap", number(g))) }
+        }
+        return "{\n" + fields.map { "  \(string($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+    }
+
+    static func number(_ x: Double) -> String {
+        guard x.isFinite else { return "null" }
+        // Swift's shortest round-trip form is valid JSON ("1.5", "1e-05", "2.0").
+        return "\(x)"
+    }
+
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default:
+                if c.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out + "\""
+    }
+}
