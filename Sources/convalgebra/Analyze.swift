@@ -69,18 +69,21 @@ struct Analyze: ParsableCommand {
 
     private func run<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
                                     _ x: Inputs.Array?, _ method: AnalysisMethod, _: S.Type) throws {
-        let input = try x?.tensor(S.self)
-        if let input {
-            guard input.shape == domain || input.shape.dims == [1] + domain.dims else {
+        var input = try x?.tensor(S.self)
+        if let given = input {
+            guard given.shape == domain || given.shape.dims == [1] + domain.dims else {
                 throw ConvAlgebraError.shapeMismatch(
-                    "--input must hold one sample of the domain \(domain) (or a batch of one), got shape \(input.shape)")
+                    "--input must hold one sample of the domain \(domain) (or a batch of one), got shape \(given.shape)")
             }
+            // The factory's builders read an input as a batch: one sample is a batch of one.
+            input = try Tensor(shape: [1] + domain.dims, scalars: given.scalars)
         }
         let request = OperatorRequest(
             name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: nil, input: input,
             purpose: .analyze)
         let built = try definition.build(request)
-        if !built.isLinear && input == nil {
+        let linear = built.isLinear && op != "max-pool"
+        if !linear && input == nil {
             throw ConvAlgebraError.invalidArgument("\(op) is not linear: analyze its Jacobian at one sample given with --input X.npy")
         }
         var analysis = try OperatorAnalysis(
@@ -94,7 +97,7 @@ struct Analyze: ParsableCommand {
             analysis.reshapedWeightNorm = nil
         }
         var text = AnalysisReport.text(analysis, name: op)
-        if !built.isLinear { text += "\nnote: \(op) is not linear; this is its Jacobian at the sample in --input" }
+        if !linear { text += "\nnote: \(op) is not linear; this is its Jacobian at the sample in --input" }
         if options.bias != nil { text += "\nnote: the bias is a constant offset; the analysis is of the linear part" }
         if let json {
             let bytes = Array(AnalysisJSON.encode(analysis, op: op).utf8)

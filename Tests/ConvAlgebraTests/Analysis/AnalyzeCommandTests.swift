@@ -70,6 +70,21 @@ import Testing
         #expect(AnalysisFixtures.maxRelativeDifference(values, exact) <= 1e-4)
     }
 
+    /// A max-pool is analysed through its Jacobian at the given sample: a 0/1 selection of one input per
+    /// window, so every singular value is 1 and the unselected inputs form the null space.
+    @Test func maxPoolIsItsJacobianAtTheInput() throws {
+        let cli = try CLIRunner()
+        try cli.write(try CLIRunner.random([2, 8], seed: 4, as: Double.self), "x.npy")
+        let text = try cli.expectSuccess(["analyze", "max-pool", "--kernel-size", "2", "--domain", "2,8",
+                                          "--input", "x.npy", "--json", "a.json"])
+        #expect(text.contains("Jacobian"))
+        let j = try json(cli, "a.json")
+        let values = try #require(j["singular_values"] as? [Double])
+        #expect(values.count == 8 && values.allSatisfy { abs($0 - 1) < 1e-15 })
+        #expect(j["rank"] as? Int == 8 && j["nullity"] as? Int == 8)
+        #expect(j["codomain"] as? [Int] == [2, 4])
+    }
+
     @Test func errorsAreOneLine() throws {
         let cli = try CLIRunner()
         try cli.write(try Tensor<Double>(shape: [3], scalars: [1, 2, 1]), "w.npy")
@@ -82,7 +97,8 @@ import Testing
                               containing: "FFT method")
         try cli.expectFailure(["analyze", "convolve", "--weight", "w.npy", "--domain", "8", "--method", "power",
                                "--max-iterations", "0"], containing: "--max-iterations")
-        try cli.expectFailure(["analyze", "max-pool", "--kernel-size", "2", "--domain", "1,8"])
+        try cli.expectFailure(["analyze", "max-pool", "--kernel-size", "2", "--domain", "1,8", "--json", "a.json"],
+                              output: "a.json", containing: "--input")
         try cli.expectFailure(["analyze", "convolve", "--weight", "w.npy"])
     }
 }
