@@ -154,3 +154,60 @@ extension PoolingKernels {
         }
     }
 }
+
+// MARK: - Separable linear interpolation
+
+/// One dimension of a linear interpolation: output `j` is `w0[j]·x[i0[j]] + w1[j]·x[i1[j]]`.
+struct InterpolationAxis<Scalar: BLASScalar>: Sendable, Equatable {
+    var i0: [Int] = [], i1: [Int] = [], w0: [Scalar] = [], w1: [Scalar] = []
+    var count: Int { i0.count }
+}
+
+extension PoolingKernels {
+    /// Linear interpolation one dimension at a time (last dimension first), through two scratch planes:
+    /// `2` multiply-adds per element of each pass instead of `2^r` per output, and the inner loop runs over
+    /// contiguous rows. Mathematically the tensor-product stencil (`w = Π_d w_d`); the rounding differs by ulps.
+    /// - Complexity: `Σ_passes 2 · (elements after the pass)` multiply-adds per plane.
+    static func separableLinear<S: BLASScalar>(_ axes: [InterpolationAxis<S>], inputSize: [Int], planes: Int,
+                                               _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
+        let r = inputSize.count
+        let out = axes.map(\.count)
+        let N = inputSize.reduce(1, *), M = out.reduce(1, *)
+        // Sizes after each pass but the last (pass a leaves dims < a as input, dims ≥ a as output).
+        var scratch = 0
+        for a in 1..<max(r, 1) { scratch = max(scratch, inputSize[..<a].reduce(1, *) * out[a...].reduce(1, *)) }
+        Parallel.forEach(jobs: planes, work: planes * M * 2 * r, threshold: parallelThreshold) { j in
+            withUnsafeTemporaryAllocation(of: S.self, capacity: max(1, 2 * scratch)) { buf in
+                var shape = inputSize
+                var src = x + j * N
+                for a in stride(from: r - 1, through: 0, by: -1) {
+                    let dst = a == 0 ? y + j * M : buf.baseAddress! + ((r - 1 - a) % 2) * scratch
+                    let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
+                    let ax = axes[a], L = ax.count
+                    ax.i0.withUnsafeBufferPointer { i0 in
+                        ax.i1.withUnsafeBufferPointer { i1 in
+                            ax.w0.withUnsafeBufferPointer { w0 in
+                                ax.w1.withUnsafeBufferPointer { w1 in
+                                    for o in 0..<outer {
+                                        let s0 = src + o * n * inner, d0 = dst + o * L * inner
+                                        if inner == 1 {
+                                            for q in 0..<L { d0[q] = w0[q] * s0[i0[q]] + w1[q] * s0[i1[q]] }
+                                        } else {
+                                            for q in 0..<L {
+                                                let p0 = s0 + i0[q] * inner, p1 = s0 + i1[q] * inner, dq = d0 + q * inner
+                                                let (a0, a1) = (w0[q], w1[q])
+                                                for t in 0..<inner { dq[t] = a0 * p0[t] + a1 * p1[t] }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    shape[a] = L
+                    src = UnsafePointer(dst)
+                }
+            }
+        }
+    }
+}
