@@ -72,5 +72,14 @@ public struct BenchmarkResult: Sendable {
     /// For `auto`: the form chosen and why; for `direct`: the kernel used.
     public let note: String?
 
+    public init(id: String?, suite: String, op: String, form: BenchmarkForm, inputShape: [Int], dtype: String,
+                min: Double, median: Double, max: Double, repeats: Int, materialiseSeconds: Double?,
+                storedEntries: Int?, flops: Double, note: String?) {
+        self.id = id; self.suite = suite; self.op = op; self.form = form; self.inputShape = inputShape
+        self.dtype = dtype; self.min = min; self.median = median; self.max = max; self.repeats = repeats
+        self.materialiseSeconds = materialiseSeconds; self.storedEntries = storedEntries; self.flops = flops
+        self.note = note
+    }
+
     public var gflops: Double { median > 0 ? flops / median / 1e9 : 0 }
 }

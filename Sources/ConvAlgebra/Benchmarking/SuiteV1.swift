@@ -159,3 +159,16 @@ public enum BenchmarkData {
         return g.outChannels * g.inChannelsPerGroup * pairs
     }
 }
+
+extension BenchmarkData {
+    /// The useful FLOPs of applying `op` to `batch` samples: a convolution's conventional count
+    /// (`2 · C_out · Π L · C_in/G · Π K` per sample), otherwise two per term of the operator's stencil
+    /// (one multiply-add per stored entry), or two per stored entry of its sparse matrix.
+    public static func usefulFlops<S: BLASScalar>(_ op: any LinearOperator<S>, batch: Int) -> Double {
+        if let c = op as? Convolution<S> { return Double(batch) * DLGeometry.nominalFlops(c.geometry) }
+        if let t = op as? TransposedConvolution<S> { return Double(batch) * DLGeometry.nominalFlops(t.geometry) }
+        if let s = op as? any StencilOperator { return 2 * Double(batch) * Double(s.termCount) }
+        if let m = try? op.sparse(budget: .default) { return 2 * Double(batch) * Double(m.nonzeroCount) }
+        return 0
+    }
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import ConvAlgebra
+
+/// `convalgebra bench --suite v1 [--forms direct,dense,sparse] [--repeats R] [--json FILE]` and
+/// `convalgebra bench OP --input-shape SHAPE [--weight-shape SHAPE] [op options] [--form F] [--dtype D]
+/// [--repeats R] [--json FILE]` (CLI.md).
+///
+/// The suite form runs BENCHMARKS.md's cases (the library's ``SuiteV1``); the single form builds random
+/// inputs and weights of the given shapes. Both warm up, time the applications to the whole batch (file
+/// I/O and materialisation excluded; materialisation timed separately), print a table and write JSON.
+/// Extensions of the contract: the form `auto` (``FormChooser``'s pick, with its reason), `--cases` to run
+/// only the suite cases whose id starts with one of the given prefixes (or a suite letter A, B, C), and
+/// `--max-seconds` (the suite form caps a slow case's repeats at this much time, at least 3 repeats).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time operators applied to a batch: the benchmark suite, or one op on random inputs.")
+
+    @Argument(help: "The op of the single form: \(OperatorFactory.names.joined(separator: ", ")).")
+    var op: String?
+
+    @Option(help: "The suite to run (v1).")
+    var suite: String?
+
+    @Option(help: "Suite form: the forms to run, comma separated (direct,dense,sparse,auto; default all).")
+    var forms: String?
+
+    @Option(help: "Suite form: only the cases whose id starts with one of these comma-separated prefixes, or suite letters A, B, C.")
+    var cases: String?
+
+    @Option(name: .customLong("input-shape"), parsing: .unconditional, help: "Single form: the input's shape, batch included (e.g. 8,64,56,56).")
+    var inputShape: String?
+
+    @Option(name: .customLong("weight-shape"), parsing: .unconditional, help: "Single form: the weight's shape (random values).")
+    var weightShape: String?
+
+    @Option(help: "Single form: direct, dense, sparse or auto.")
+    var form = "direct"
+
+    @Option(help: "Single form: float32 or float64.")
+    var dtype = "float32"
+
+    @Option(help: "Timed applications after the warm-up.")
+    var repeats = 10
+
+    @Option(name: .customLong("max-seconds"), help: "Suite form: the time a slow case's repeats may take (at least 3 repeats).")
+    var maxSeconds = 3.0
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @OptionGroup(title: "Op options (single form)")
+    var options: OperatorOptions
+
+    func run() throws {
+        guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
+        let results: [BenchmarkResult]
+        switch (suite, op) {
+        case (.some(let s), nil): results = try runSuite(s)
+        case (nil, .some(let name)): results = try runSingle(name)
+        case (.some, .some): throw ConvAlgebraError.invalidArgument("give either --suite or an OP, not both")
+        case (nil, nil): throw ConvAlgebraError.invalidArgument("give --suite v1 or an OP with --input-shape")
+        }
+        if let json {
+            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads)
+            try Array(text.utf8).withUnsafeBytes { try AtomicFile.write([$0], to: json) }
+        }
+    }
+
+    private func parseForms(_ text: String) throws -> [BenchmarkForm] {
+        try text.split(separator: ",").map { word in
+            guard let f = BenchmarkForm(rawValue: String(word)) else {
+                throw ConvAlgebraError.invalidArgument(
+                    "unknown form '\(word)' (known: \(BenchmarkForm.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return f
+        }
+    }
+
+    private func runSuite(_ name: String) throws -> [BenchmarkResult] {
+        guard name == "v1" else { throw ConvAlgebraError.invalidArgument("unknown suite '\(name)' (known: v1)") }
+        guard inputShape == nil, weightShape == nil, options.givenOptions.isEmpty else {
+            throw ConvAlgebraError.invalidArgument("the suite form takes no op options, --input-shape or --weight-shape")
+        }
+        let wanted = try parseForms(forms ?? BenchmarkForm.allCases.map(\.rawValue).joined(separator: ","))
+        let prefixes = cases.map { $0.split(separator: ",").map(String.init) }
+        print(BenchmarkReport.table([]))
+        var results = [BenchmarkResult]()
+        for c in SuiteV1.cases() {
+            if let prefixes, !prefixes.contains(where: { (c.id ?? "").hasPrefix($0) || c.suite == $0 }) { continue }
+            for f in c.forms where wanted.contains(f) {
+                let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds)
+                results.append(r)
+                print(BenchmarkReport.table([r]).split(separator: "\n").last!)
+            }
+        }
+        return results
+    }
+
+    private func runSingle(_ name: String) throws -> [BenchmarkResult] {
+        let definition = try OperatorFactory.definition(named: name)
+        try OperatorFactory.checkOptions(options, for: definition)
+        guard options.weight == nil, options.bias == nil else {
+            throw ConvAlgebraError.invalidArgument("bench makes random data: give --weight-shape, not --weight or --bias")
+        }
+        guard let inputShape else { throw ConvAlgebraError.invalidArgument("bench \(name) needs --input-shape SHAPE (batch included)") }
+        guard let f = BenchmarkForm(rawValue: form) else {
+            throw ConvAlgebraError.invalidArgument(
+                "unknown form '\(form)' (known: \(BenchmarkForm.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let shape = try CommaList.shape(inputShape, option: "--input-shape")
+        let wShape = try weightShape.map { try CommaList.shape($0, option: "--weight-shape") }
+        switch dtype {
+        case "float32": return [try runSingle(Float.self, definition, name, shape, wShape, f)]
+        case "float64": return [try runSingle(Double.self, definition, name, shape, wShape, f)]
+        default: throw ConvAlgebraError.invalidArgument("unknown dtype '\(dtype)' (known: float32, float64)")
+        }
+    }
+
+    private func runSingle<S: BLASScalar>(_: S.Type, _ definition: any OpDefinition.Type, _ name: String, _ shape: Shape,
+                                          _ wShape: Shape?, _ form: BenchmarkForm) throws -> BenchmarkResult {
+        try MemoryBudget.default.check("the benchmark input", count: shape.count, elementBytes: MemoryLayout<S>.stride)
+        let domain = try definition.sampleShape(ofInput: shape, options)
+        let batch = shape.dims.dropLast(domain.rank).reduce(1, *)
+        let weight = try wShape.map { s -> Tensor<S> in
+            try MemoryBudget.default.check("the benchmark weight", count: s.count, elementBytes: MemoryLayout<S>.stride)
+            return try Tensor(shape: s, scalars: BenchmarkData.uniform(s.count, seed: 7))
+        }
+        // A max-pool's Jacobian depends on the input: give the builder one random sample.
+        let sample = try Tensor<S>(shape: [1] + domain.dims, scalars: BenchmarkData.uniform(domain.count, seed: 99))
+        let request = OperatorRequest(name: name, options: options, domain: domain, weight: weight, bias: nil,
+                                      input: sample, purpose: .bench)
+        let built = try definition.build(request)
+        if built.forward == nil || built.isLinear && form != .direct {
+            let r = try BenchmarkRunner.run(.linear(built.linear), id: nil, suite: "single", op: name, inputShape: shape.dims,
+                                            flops: BenchmarkData.usefulFlops(built.linear, batch: batch), form: form,
+                                            repeats: repeats, timeBudget: .infinity)
+            print(BenchmarkReport.table([r]))
+            return r
+        }
+        // An op with its own forward (max-pool): time it on the whole batch, direct form only.
+        guard form == .direct else {
+            throw ConvAlgebraError.unsupported("\(name) is not linear: bench it in the direct form")
+        }
+        let x = try Tensor<S>(shape: shape, scalars: BenchmarkData.uniform(shape.count, seed: 99))
+        var failure: Error? = nil
+        let times = BenchmarkRunner.time(repeats: repeats, budget: .infinity) {
+            do { _ = try built.apply(x, form: .direct) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        let sorted = times.sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let r = BenchmarkResult(id: nil, suite: "single", op: name, form: .direct, inputShape: shape.dims,
+                                dtype: MemoryLayout<S>.size == 4 ? "float32" : "float64",
+                                min: sorted.first!, median: median, max: sorted.last!, repeats: sorted.count,
+                                materialiseSeconds: nil, storedEntries: nil,
+                                flops: Double(batch) * Double(built.codomain.count) * windowSize(spatialRank: domain.rank - 1),
+                                note: nil)
+        print(BenchmarkReport.table([r]))
+        return r
+    }
+
+    /// A pool's window size `Π k` from `--kernel-size` (one value for every spatial dimension, or one each).
+    private func windowSize(spatialRank: Int) -> Double {
+        let k = (options.kernelSize ?? "1").split(separator: ",").compactMap { Double(String($0)) }
+        guard !k.isEmpty else { return 1 }
+        return k.count == 1 ? pow1(k[0], spatialRank) : k.reduce(1, *)
+    }
+
+    private func pow1(_ x: Double, _ n: Int) -> Double { (0..<max(n, 0)).reduce(1) { p, _ in p * x } }
+}
