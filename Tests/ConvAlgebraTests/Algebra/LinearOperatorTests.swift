@@ -1,0 +1,75 @@
+import ConvAlgebra
+import Testing
+import _TestSupport
+
+/// The checked entry points of every operator: `apply(_:form:budget:)`, `applyTransposed`, memory budgets.
+@Suite struct LinearOperatorTests {
+    @Test func applyKeepsLeadingBatchDimensions() throws {
+        var rng = SplitMix64(seed: 1)
+        let c = try Convolution<Float>(kernel: randomScalars(3, using: &rng), inputLength: 6, mode: .full)
+        for dims in [[6], [4, 6], [2, 3, 6], [0, 6]] {
+            let x: Tensor<Float> = try randomTensor(dims, using: &rng)
+            for form in Form.allCases {
+                let y = try c.apply(x, form: form)
+                #expect(y.shape.dims == Array(dims.dropLast()) + [8], "\(dims) \(form)")
+            }
+        }
+    }
+
+    @Test func applyTransposedIsTheTransposeApplied() throws {
+        var rng = SplitMix64(seed: 2)
+        let c = try Convolution<Double>(kernel: randomScalars(4, using: &rng), inputLength: 9, mode: .same, stride: 2)
+        let y: Tensor<Double> = try randomBatch(3, of: c.codomain, using: &rng)
+        for form in Form.allCases {
+            expectTensorsClose(try c.applyTransposed(y, form: form), try c.transposed.apply(y, form: .direct), "\(form)")
+        }
+        let any: any LinearOperator<Double> = c.anyTransposed
+        #expect(any.domain == c.codomain && any.codomain == c.domain)
+        #expect(c.matrixSize == (5, 9))
+    }
+
+    /// A dense matrix over a small budget is refused before it is allocated; the sparse and direct
+    /// forms of the same operator still run within that budget.
+    @Test(arguments: Precision.allCases)
+    func memoryBudgetRefusesTheDenseFormOnly(precision: Precision) throws {
+        try checkBudget(precision.scalarType)
+    }
+
+    private func checkBudget<S: BLASScalar>(_: S.Type) throws {
+        var rng = SplitMix64(seed: 3)
+        let n = 2000
+        let c = try Convolution<S>(kernel: randomScalars(5, using: &rng), inputLength: n, mode: .same)
+        let budget = MemoryBudget(bytes: 1 << 20)  // the dense matrix needs n²·size ≥ 16 MB
+        let error = expectThrows(.exceedsMemoryBudget) { try c.dense(budget: budget) }
+        if case let .exceedsMemoryBudget(_, bytes, limit)? = error {
+            #expect(bytes == n * n * MemoryLayout<S>.stride && limit == 1 << 20)
+        }
+        expectThrows(.exceedsMemoryBudget, "the transpose") { try c.transposed.dense(budget: budget) }
+        let x: Tensor<S> = try randomBatch(2, of: c.domain, using: &rng)
+        expectThrows(.exceedsMemoryBudget, "apply(form: .dense)") { try c.apply(x, form: .dense, budget: budget) }
+        let direct = try c.apply(x, form: .direct, budget: budget)
+        let sparse = try c.apply(x, form: .sparse, budget: budget)
+        expectTensorsClose(sparse, direct)
+        #expect(try c.sparse(budget: budget).nonzeroCount == 5 * n - 6)
+        // A composite checks too, before it multiplies anything.
+        let m = try c.then(Downsample(factor: 2, inputLength: n))
+        expectThrows(.exceedsMemoryBudget, "a composite") { try m.dense(budget: budget) }
+        expectTensorsClose(try m.apply(x, form: .sparse, budget: budget), try m.apply(x, budget: budget))
+        // The output itself is checked against the budget, in every form.
+        for form in Form.allCases {
+            expectThrows(.exceedsMemoryBudget, "an output over the budget, \(form)") {
+                try c.apply(x, form: form, budget: MemoryBudget(bytes: 100))
+            }
+        }
+    }
+
+    @Test func symbolicMatricesHaveTheirOwnCap() throws {
+        let c = try Convolution<Float>(kernel: [1, 2, 3], inputLength: 20_000, mode: .same)
+        expectThrows(.exceedsMemoryBudget, "a 20000 × 20000 symbolic matrix") { try c.symbolic() }
+    }
+
+    @Test func formsHaveTheirNames() {
+        #expect(Form.allCases.map(\.rawValue) == ["direct", "dense", "sparse"])
+        #expect(Form(rawValue: "dense") == .dense && Form(rawValue: "auto") == nil)
+    }
+}

@@ -1,0 +1,28 @@
+import ConvAlgebra
+import Testing
+import _TestSupport
+
+@Suite struct ConvAlgebraErrorTests {
+    static let examples: [ConvAlgebraError] = [
+        .invalidArgument("the stride must be at least 1, got 0"),
+        .shapeMismatch("input of shape (3) does not end in (4)"),
+        .overflow("the size overflows"),
+        .exceedsMemoryBudget(what: "a dense 10 × 10 matrix", bytes: 800, budget: 100),
+        .malformedNPY("truncated header"),
+        .io("no such file x.npy"),
+        .unsupported("a quadratic form"),
+    ]
+
+    @Test(arguments: examples)
+    func descriptionsAreOneLine(error: ConvAlgebraError) {
+        #expect(!error.description.isEmpty && !error.description.contains("\n"))
+        #expect(ConvAlgebraErrorCase.allCases.contains(ConvAlgebraErrorCase(error)))
+    }
+
+    @Test func descriptionsNameTheSizes() {
+        let e = ConvAlgebraError.exceedsMemoryBudget(what: "a dense 10 × 10 matrix", bytes: 800, budget: 100)
+        #expect(e.description.contains("a dense 10 × 10 matrix") && e.description.contains("800") && e.description.contains("100"))
+        #expect(ConvAlgebraError.malformedNPY("bad magic").description.contains("bad magic"))
+        #expect(Set(Self.examples.map { ConvAlgebraErrorCase($0) }).count == ConvAlgebraErrorCase.allCases.count)
+    }
+}
