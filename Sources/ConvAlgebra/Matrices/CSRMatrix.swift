@@ -33,6 +33,18 @@ public struct CSRMatrix<Scalar: BLASScalar>: Sendable, Equatable {
         guard columns <= Int(Int32.max), rows <= Int(Int32.max) else {
             throw ConvAlgebraError.overflow("a \(rows) × \(columns) sparse matrix exceeds 32-bit indices")
         }
+        // Checked here, once, so that the counting sort below cannot index out of range.
+        guard rows >= 0, columns >= 0 else {
+            throw ConvAlgebraError.invalidArgument("a sparse matrix cannot be \(rows) × \(columns)")
+        }
+        guard rowIndex.count == value.count, columnIndex.count == value.count else {
+            throw ConvAlgebraError.shapeMismatch(
+                "\(rowIndex.count) row indices, \(columnIndex.count) column indices and \(value.count) values do not pair up")
+        }
+        for e in 0..<value.count where rowIndex[e] < 0 || Int(rowIndex[e]) >= rows || columnIndex[e] < 0 || Int(columnIndex[e]) >= columns {
+            throw ConvAlgebraError.invalidArgument(
+                "coordinate (\(rowIndex[e]), \(columnIndex[e])) lies outside a \(rows) × \(columns) matrix")
+        }
         let nnz = value.count
         var offsets = [Int](repeating: 0, count: rows + 1)
         for r in rowIndex { offsets[Int(r) + 1] += 1 }
