@@ -77,6 +77,15 @@ import _TestSupport
         expectMatricesEqual(try single.dense(), try a.dense())
     }
 
+    /// An empty intermediate (a factor onto no samples) still gives the right, all-zero output.
+    @Test func emptyIntermediateGivesZeros() throws {
+        let m = try Composed<Double>([Downsample<Double>(factor: 1, inputLength: 0), MatrixOperator(DenseMatrix(zeros: 3, 0))])
+        for form in Form.allCases {
+            let y = try m.apply(Tensor(shape: [2, 0], scalars: []), form: form)
+            #expect(y.shape.dims == [2, 3] && y.scalars.allSatisfy { $0 == 0 }, "\(form)")
+        }
+    }
+
     @Test func symbolicNeedsAtMostOneKernelPerProduct() throws {
         let (a, b, c) = try factors()
         let ab = try a.then(b)

@@ -90,6 +90,16 @@ import _TestSupport
         expectThrows(.shapeMismatch, "indices and values of different lengths") {
             try CSRMatrix<Double>(rows: 1, columns: 2, rowOffsets: [0, 2], columnIndices: [0], values: [1, 2])
         }
+        expectThrows(.invalidArgument, "a row index past the last row") {
+            try CSRMatrix<Double>(rows: 2, columns: 2, coordinates: [5], [0], [1])
+        }
+        expectThrows(.invalidArgument, "a negative column index") {
+            try CSRMatrix<Double>(rows: 2, columns: 2, coordinates: [0], [-1], [1])
+        }
+        expectThrows(.invalidArgument, "a negative size") { try CSRMatrix<Double>(rows: -1, columns: 2, coordinates: [], [], []) }
+        expectThrows(.shapeMismatch, "coordinates that do not pair up") {
+            try CSRMatrix<Double>(rows: 2, columns: 2, coordinates: [0, 1], [0], [1, 2])
+        }
         expectThrows(.overflow, "more columns than 32-bit indices") {
             try CSRMatrix<Double>(rows: 1, columns: Int(Int32.max) + 1, coordinates: [], [], [])
         }
