@@ -7,6 +7,8 @@ enum OperatorFactory {
         ConvolveOp.self,
         DownsampleOp.self,
         UpsampleZerosOp.self,
+        ConvOp.self,
+        ConvTransposeOp.self,
         MaxPoolOp.self,
         AvgPoolOp.self,
         UpsampleOp.self,
