@@ -1,4 +1,5 @@
 import ConvAlgebra
+import _TestSupport
 import Testing
 
 /// One configuration of a convolution layer.
@@ -74,8 +75,9 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: ConvCase.all)
     func formsAgreeInFloatAndDouble(_ c: ConvCase) throws {
-        try layerFormsAgree(try c.layer(Double.self).linear)
-        try layerFormsAgree(try c.layer(Float.self).linear)
+        let (d, f) = (try c.layer(Double.self).linear, try c.layer(Float.self).linear)
+        try expectFormsAgree(d); try expectFormsAgree(d.anyTransposed)
+        try expectFormsAgree(f); try expectFormsAgree(f.anyTransposed)
         // The affine forward, bias included, in every form.
         let layer = try c.layer(Float.self)
         var rng = LayerRNG(seed: 5)
@@ -91,8 +93,8 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: ConvCase.all)
     func dotTest(_ c: ConvCase) throws {
-        try layerDotTest(try c.layer(Double.self).linear)
-        try layerDotTest(try c.layer(Float.self).linear)
+        try expectDotTest(try c.layer(Double.self).linear)
+        try expectDotTest(try c.layer(Float.self).linear)
     }
 
     @Test(arguments: ConvCase.all)
@@ -170,8 +172,8 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
             expectClose(try B.apply(Tensor(shape: B.domain, scalars: layer.weight), form: form).scalars,
                         withoutBias.scalars, tol: 1e-12, "B(x) W vs conv(x; W), \(form)")
         }
-        try layerFormsAgree(B)
-        try layerDotTest(B)
+        try expectFormsAgree(B); try expectFormsAgree(B.anyTransposed)
+        try expectDotTest(B)
         try expectLiteralTranspose(B)
         #expect(B.transposed.transposed == B)
     }

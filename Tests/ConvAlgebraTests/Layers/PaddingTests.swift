@@ -1,4 +1,5 @@
 import ConvAlgebra
+import _TestSupport
 import Testing
 
 struct PaddingCase: Sendable, CustomTestStringConvertible {
@@ -31,12 +32,12 @@ struct PaddingCase: Sendable, CustomTestStringConvertible {
         let ref = LayerReference.pad(x, shape: c.input, begin: c.begin, end: c.end, mode: c.mode)
         #expect(y.shape.dims == ref.shape)
         #expect(y.scalars == ref.values)
-        try layerFormsAgree(p)
-        try layerDotTest(p)
+        try expectFormsAgree(p); try expectFormsAgree(p.anyTransposed)
+        try expectDotTest(p)
         try expectLiteralTranspose(p)
         let pf = try PaddingGeometry(inputSize: Array(c.input.dropFirst()), begin: c.begin, end: c.end, mode: c.mode,
                                      channels: c.input[0], hasChannelAxis: true).padding(Float.self)
-        try layerFormsAgree(pf)
+        try expectFormsAgree(pf); try expectFormsAgree(pf.anyTransposed)
         // Every padded sample copies one input sample (or is an added zero): one entry per row at most.
         let s = try p.sparse(budget: .unlimited)
         #expect((0..<s.rows).allSatisfy { s.rowOffsets[$0 + 1] - s.rowOffsets[$0] <= 1 })

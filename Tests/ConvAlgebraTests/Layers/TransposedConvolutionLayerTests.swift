@@ -1,4 +1,5 @@
 import ConvAlgebra
+import _TestSupport
 import Testing
 
 /// One configuration of a transposed convolution layer (symmetric padding, as PyTorch takes it).
@@ -68,8 +69,9 @@ struct ConvTransposeCase: Sendable, CustomTestStringConvertible {
     func formsAgreeDotTestAndLiteralTranspose(_ c: ConvTransposeCase) throws {
         for seed: UInt64 in [2, 5] {
             let d = try c.layer(Double.self, seed: seed), f = try c.layer(Float.self, seed: seed)
-            try layerFormsAgree(d.linear); try layerFormsAgree(f.linear)
-            try layerDotTest(d.linear); try layerDotTest(f.linear)
+            try expectFormsAgree(d.linear); try expectFormsAgree(d.linear.anyTransposed)
+            try expectFormsAgree(f.linear); try expectFormsAgree(f.linear.anyTransposed)
+            try expectDotTest(d.linear); try expectDotTest(f.linear)
             // The layer's matrix is the forward convolution's matrix transposed, entry for entry.
             #expect(try d.linear.dense(budget: .unlimited) == d.forwardConvolution.dense(budget: .unlimited).transposed())
             #expect(try d.linear.sparse(budget: .unlimited) == d.forwardConvolution.sparse(budget: .unlimited).transposed())
@@ -141,7 +143,7 @@ struct ConvTransposeCase: Sendable, CustomTestStringConvertible {
             expectClose(try B.apply(Tensor(shape: B.domain, scalars: layer.weight), form: form).scalars, expected.scalars,
                         tol: 1e-12, "B(x) W, \(form)")
         }
-        try layerFormsAgree(B); try layerDotTest(B); try expectLiteralTranspose(B)
+        try expectFormsAgree(B); try expectFormsAgree(B.anyTransposed); try expectDotTest(B); try expectLiteralTranspose(B)
     }
 
     @Test func outputSizeFollowsPyTorch() throws {
