@@ -44,5 +44,10 @@ test: deps
 	$(SWIFT) run ReadmeExample > /dev/null
 	@echo "README example: ran"
 
+# Regenerate the committed NumPy fixtures of the DSP operators (Tests/ConvAlgebraTests/Fixtures/dsp/).
+# The script makes its own virtual environment .venv-fixtures/ with numpy; `make test` never needs Python.
+fixtures:
+	python3 scripts/make_fixtures.py
+
 clean:
 	rm -rf .build
