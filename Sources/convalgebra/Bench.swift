@@ -9,7 +9,7 @@ import ConvAlgebra
 /// inputs and weights of the given shapes. Both warm up, time the applications to the whole batch (file
 /// I/O and materialisation excluded; materialisation timed separately), print a table and write JSON.
 /// Extensions of the contract: the form `auto` (``FormChooser``'s pick, with its reason), `--cases` to run
-/// only the suite cases whose id starts with one of the given prefixes (or a suite letter A, B, C), and
+/// only the suite cases with the given ids (or suite letters A, B, C), and
 /// `--max-seconds` (the suite form caps a slow case's repeats at this much time, at least 3 repeats).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +24,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Suite form: the forms to run, comma separated (direct,dense,sparse,auto; default all).")
     var forms: String?
 
-    @Option(help: "Suite form: only the cases whose id starts with one of these comma-separated prefixes, or suite letters A, B, C.")
+    @Option(help: "Suite form: only these cases, comma separated: ids (mx-1d) or suite letters (A, B, C).")
     var cases: String?
 
     @Option(name: .customLong("input-shape"), parsing: .unconditional, help: "Single form: the input's shape, batch included (e.g. 8,64,56,56).")
@@ -86,7 +86,7 @@ struct Bench: ParsableCommand {
         print(BenchmarkReport.table([]))
         var results = [BenchmarkResult]()
         for c in SuiteV1.cases() {
-            if let prefixes, !prefixes.contains(where: { (c.id ?? "").hasPrefix($0) || c.suite == $0 }) { continue }
+            if let prefixes, !prefixes.contains(where: { c.id == $0 || c.suite == $0 }) { continue }
             for f in c.forms where wanted.contains(f) {
                 let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds)
                 results.append(r)

@@ -71,6 +71,9 @@ public struct BenchmarkResult: Sendable {
     public let flops: Double
     /// For `auto`: the form chosen and why; for `direct`: the kernel used.
     public let note: String?
+    /// For a transposed convolution in the direct form: the median seconds of the convolution it is the
+    /// transpose of, on the same batch (the same FLOPs), measured in the same run.
+    public var forwardConvolutionSeconds: Double? = nil
 
     public init(id: String?, suite: String, op: String, form: BenchmarkForm, inputShape: [Int], dtype: String,
                 min: Double, median: Double, max: Double, repeats: Int, materialiseSeconds: Double?,

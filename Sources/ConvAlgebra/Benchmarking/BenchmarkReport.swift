@@ -13,7 +13,8 @@ public enum BenchmarkReport {
                          + lpad(fixed(r.median * 1e3, 3), 11) + lpad(fixed(r.min * 1e3, 3), 10)
                          + lpad(fixed(r.gflops, 2), 9)
                          + lpad(r.materialiseSeconds.map { fixed($0 * 1e3, 2) } ?? "-", 9)
-                         + "  " + (r.note ?? ""))
+                         + "  " + (r.note ?? "")
+                         + (r.forwardConvolutionSeconds.map { "  (the conv it transposes: \(fixed($0 * 1e3, 3)) ms)" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }
@@ -39,6 +40,7 @@ public enum BenchmarkReport {
                 ("flops", number(r.flops)),
                 ("gflops", number(r.gflops)),
                 ("note", r.note.map(quote) ?? "null"),
+                ("forward_conv_seconds", r.forwardConvolutionSeconds.map(number) ?? "null"),
             ]
             return "    {" + fields.map { "\(quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
         }

@@ -14,6 +14,27 @@ public enum BenchmarkRunner {
         _ op: BenchmarkOperator<S>, id: String?, suite: String, op name: String, inputShape: [Int], flops: Double,
         form: BenchmarkForm, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default
     ) throws -> BenchmarkResult {
+        let p = try prepare(op, inputShape: inputShape, form: form, budget: budget)
+        let sorted = time(repeats: repeats, budget: timeBudget) { p.run() }.sorted()
+        var result = BenchmarkResult(id: id, suite: suite, op: name, form: form, inputShape: inputShape,
+                                     dtype: MemoryLayout<S>.size == 4 ? "float32" : "float64",
+                                     min: sorted.first!, median: median(sorted), max: sorted.last!, repeats: sorted.count,
+                                     materialiseSeconds: p.materialiseSeconds, storedEntries: p.storedEntries,
+                                     flops: flops, note: p.note)
+        // A transposed convolution costs what the convolution it transposes costs: time that one too.
+        if form == .direct, case .linear(let a) = op, let t = a as? TransposedConvolution<S> {
+            let f = try prepare(.linear(t.transposed), inputShape: [p.batch] + t.codomain.dims, form: .direct, budget: budget)
+            result.forwardConvolutionSeconds = median(time(repeats: repeats, budget: timeBudget) { f.run() }.sorted())
+        }
+        return result
+    }
+
+    /// Builds what one timed application needs: random input, output buffer, and for the matrix forms the
+    /// materialised matrix (timed here, once). `run()` then applies the operator to the whole batch.
+    /// - Throws: shape, memory-budget and materialisation errors; ``ConvAlgebraError/unsupported(_:)`` for
+    ///   max pooling in a matrix form.
+    public static func prepare<S: BLASScalar>(_ op: BenchmarkOperator<S>, inputShape: [Int], form: BenchmarkForm,
+                                              budget: MemoryBudget = .default) throws -> PreparedApplication<S> {
         let inShape = try Shape(inputShape)
         let domain = op.domain, codomain = op.codomain
         guard inShape.rank >= domain.rank, Array(inputShape.suffix(domain.rank)) == domain.dims else {
@@ -23,22 +44,22 @@ public enum BenchmarkRunner {
         let outCount = try Checked.multiply(batch, codomain.count, "the output size")
         try budget.check("the benchmark input", count: inShape.count, elementBytes: MemoryLayout<S>.stride)
         try budget.check("the benchmark output", count: outCount, elementBytes: MemoryLayout<S>.stride)
-        let x: [S] = BenchmarkData.uniform(inShape.count, seed: 99)
-        var y = [S](repeating: 0, count: max(outCount, 1))
-        var materialise: Double? = nil, stored: Int? = nil, note: String? = nil
-        let body: (UnsafePointer<S>, UnsafeMutablePointer<S>) -> Void
+        let p = PreparedApplication<S>(input: BenchmarkData.uniform(inShape.count, seed: 99), outputCount: outCount, batch: batch)
         switch op {
         case .maxPool(let pool):
             guard form == .direct else {
                 throw ConvAlgebraError.unsupported("max pooling is benchmarked in the direct form only, not \(form.rawValue)")
             }
-            var index = [Int](repeating: 0, count: max(outCount, 1))
+            let index = UnsafeMutablePointer<Int>.allocate(capacity: max(outCount, 1))
+            p.onDeinit = { index.deallocate() }
             let g = pool.geometry
             let (M, K, N) = (g.outputSize.reduce(1, *), g.kernelSize.reduce(1, *), g.inputSize.reduce(1, *))
-            body = { xp, yp in
-                index.withUnsafeMutableBufferPointer { ip in
-                    PoolingKernels.maxPool(pool.map, windows: M, taps: K, inputPlane: N, planes: batch * g.channels,
-                                           xp, yp, ip.baseAddress!)
+            // The same kernel as MaxPooling.forward, into buffers allocated once.
+            p.body = { xp, yp in
+                if let windows = pool.windows {
+                    PoolingKernels.maxPool(windows, planes: batch * g.channels, xp, yp, index)
+                } else {
+                    PoolingKernels.maxPool(pool.map, windows: M, taps: K, inputPlane: N, planes: batch * g.channels, xp, yp, index)
                 }
             }
         case .linear(let a):
@@ -46,37 +67,30 @@ public enum BenchmarkRunner {
             if form == .auto {
                 let choice = FormChooser.choose(a, batch: batch)
                 chosen = BenchmarkForm(rawValue: choice.form.rawValue)!
-                note = "\(choice.form.rawValue): \(choice.reason)"
+                p.note = "\(choice.form.rawValue): \(choice.reason)"
             }
+            let clock = ContinuousClock(), start = clock.now
             switch chosen {
             case .dense:
-                let clock = ContinuousClock(), start = clock.now
                 let dense = try a.dense(budget: budget)
-                materialise = seconds(clock.now - start)
-                stored = dense.entries.count
-                body = { xp, yp in dense.applyUnchecked(xp, yp, batch: batch) }
+                p.materialiseSeconds = seconds(clock.now - start)
+                p.storedEntries = dense.entries.count
+                p.body = { xp, yp in dense.applyUnchecked(xp, yp, batch: batch) }
             case .sparse:
-                let clock = ContinuousClock(), start = clock.now
                 let sparse = try a.sparse(budget: budget)
-                materialise = seconds(clock.now - start)
-                stored = sparse.nonzeroCount
-                body = { xp, yp in sparse.applyUnchecked(xp, yp, batch: batch) }
+                p.materialiseSeconds = seconds(clock.now - start)
+                p.storedEntries = sparse.nonzeroCount
+                p.body = { xp, yp in sparse.applyUnchecked(xp, yp, batch: batch) }
             default:
-                if form == .direct { note = directNote(a) }
-                body = { xp, yp in a.applyUnchecked(xp, yp, batch: batch) }
+                if form == .direct { p.note = directNote(a) }
+                p.body = { xp, yp in a.applyUnchecked(xp, yp, batch: batch) }
             }
         }
-        let times = x.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in
-                time(repeats: repeats, budget: timeBudget) { body(xp.baseAddress!, yp.baseAddress!) }
-            }
-        }
-        let sorted = times.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        return BenchmarkResult(id: id, suite: suite, op: name, form: form, inputShape: inputShape,
-                               dtype: MemoryLayout<S>.size == 4 ? "float32" : "float64",
-                               min: sorted.first!, median: median, max: sorted.last!, repeats: sorted.count,
-                               materialiseSeconds: materialise, storedEntries: stored, flops: flops, note: note)
+        return p
+    }
+
+    static func median(_ sorted: [Double]) -> Double {
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// One warm-up, then `repeats` timed runs (fewer, but at least 3, when they would exceed `budget` seconds).
@@ -111,4 +125,42 @@ import Darwin
 
 enum ProcessInfoLite {
     static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+/// One benchmark application, ready to run: input and output allocated, matrix materialised.
+/// Not thread-safe: one benchmark loop uses it at a time.
+public final class PreparedApplication<S: BLASScalar>: @unchecked Sendable {
+    /// The input batch (random, fixed).
+    public let input: UnsafeMutableBufferPointer<S>
+    /// The output batch, rewritten by every ``run()``.
+    public let output: UnsafeMutableBufferPointer<S>
+    /// The number of samples.
+    public let batch: Int
+    /// Seconds the materialisation took (dense, sparse, or auto's pick), nil for direct.
+    public internal(set) var materialiseSeconds: Double?
+    /// Stored entries of the materialised matrix.
+    public internal(set) var storedEntries: Int?
+    /// The direct kernel, or auto's pick and reason.
+    public internal(set) var note: String?
+    var body: (UnsafePointer<S>, UnsafeMutablePointer<S>) -> Void = { _, _ in }
+    var onDeinit: () -> Void = {}
+
+    init(input: [S], outputCount: Int, batch: Int) {
+        self.input = .allocate(capacity: max(input.count, 1))
+        _ = self.input.initialize(from: input)
+        output = .allocate(capacity: max(outputCount, 1))
+        output.initialize(repeating: 0)
+        self.batch = batch
+    }
+
+    deinit {
+        input.deallocate()
+        output.deallocate()
+        onDeinit()
+    }
+
+    /// Applies the operator to the whole batch once.
+    public func run() {
+        body(UnsafePointer(input.baseAddress!), output.baseAddress!)
+    }
 }
