@@ -51,3 +51,45 @@ fixtures:
 
 clean:
 	rm -rf .build
+
+# ---- Benchmarks (issue 5). The peers (PyTorch, ONNX Runtime, JAX, NumPy/SciPy) and matplotlib live in
+# their own venv, created here; nothing in `make test` needs Python. Results land in Benchmarks/results/.
+PEERS_DIR  = Benchmarks/peers
+PEERS_VENV = $(PEERS_DIR)/.venv
+RESULTS    = Benchmarks/results
+PYTHON    ?= python3
+# Optional: CASES=c2d-r1,mx-1d (ids or suite letters) to run part of the suite; REPEATS=R.
+REPEATS   ?= 10
+
+.PHONY: peers-venv bench bench-compare plot bench-package
+
+$(PEERS_VENV)/.installed: $(PEERS_DIR)/requirements.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install -q --upgrade pip
+	$(PEERS_VENV)/bin/pip install -q -r $(PEERS_DIR)/requirements.txt
+	touch $@
+
+peers-venv: $(PEERS_VENV)/.installed
+
+# Ours alone: the whole suite v1 in every form, table on stdout and JSON.
+bench: deps
+	$(SWIFT) build -c release --product convalgebra
+	mkdir -p $(RESULTS)
+	./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
+
+# Ours and the peers in one go, case by case side by side, then the ratio table (Markdown + JSON).
+bench-compare: deps peers-venv
+	$(SWIFT) build -c release --product convalgebra
+	mkdir -p $(RESULTS)
+	$(PEERS_VENV)/bin/python $(PEERS_DIR)/peers.py --ours ./.build/release/convalgebra --repeats $(REPEATS) \
+	  --json $(RESULTS)/side-by-side.json $(if $(CASES),--cases $(CASES))
+	$(PEERS_VENV)/bin/python $(PEERS_DIR)/compare.py $(RESULTS)/side-by-side.json \
+	  --markdown $(RESULTS)/compare.md --json $(RESULTS)/compare.json
+
+# PNG plots from the comparison: forms against batch, the crossover map, ratios against the best peer.
+plot: peers-venv
+	$(PEERS_VENV)/bin/python $(PEERS_DIR)/plot.py $(RESULTS)/compare.json --out $(RESULTS)
+
+# The package-benchmark suites (DLLayers, DSP1D, Forms), with allocation counts.
+bench-package: deps
+	$(SWIFT) package --package-path Benchmarks benchmark

@@ -1,0 +1,15 @@
+import Benchmark
+import BenchmarkSupport
+import ConvAlgebra
+
+// Suite B, 1-D DSP convolutions in the direct form (BENCHMARKS.md, suite v1).
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: SuiteBenchmarks.metrics,
+        timeUnits: .microseconds,
+        warmupIterations: 1,
+        maxDuration: .seconds(2),
+        maxIterations: 30
+    )
+    SuiteBenchmarks.register(SuiteV1.suiteB())
+}

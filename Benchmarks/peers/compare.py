@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""The ratio table: ours / each peer per case, and ours / the best peer, as Markdown and JSON.
+
+Reads the document peers.py writes (ours and the peers timed side by side) and checks the targets of
+issue 5: suite A geometric mean of ours/best peer <= 1.0 with no case above 1.25; suite B <= 0.5 x
+numpy.convolve and <= 1.0 x scipy's fastest method; suite C dense >= 95 % of NumPy matmul's GFLOP/s,
+sparse >= 1.5 x scipy.sparse, auto within 10 % of our best form, a transposed conv <= 1.1 x the conv
+it transposes; the 3x3 convs' fraction of machine peak.
+"""
+import argparse
+import json
+import math
+
+SCIPY_METHODS = ("scipy.convolve", "scipy.oaconvolve", "scipy.fftconvolve")
+
+
+def batch_of(case):
+    return case["input_shape"][0]
+
+
+def fmt(x, digits=3):
+    if x is None:
+        return "–"
+    if x == 0 or not math.isfinite(x):
+        return str(x)
+    return f"{x:.{digits}g}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results", help="the JSON written by peers.py")
+    ap.add_argument("--markdown", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--peak", type=float, default=203.0,
+                    help="machine peak in GFLOP/s for the fraction-of-peak column (brief: 2 x 32 x 3.2 GHz)")
+    a = ap.parse_args()
+    doc = json.load(open(a.results))
+    ours, peers = doc["ours"], doc["peers"]
+    machine = doc.get("machine", {})
+
+    peer_by = {}
+    for p in peers:
+        peer_by.setdefault((p["id"], p["batch"]), []).append(p)
+
+    rows, md = [], []
+    md.append("# Benchmark suite v1: ours against the peers\n")
+    md.append(f"Threads: {doc.get('threads', 2)} for every library. Medians of repeated runs, seconds in ms. "
+              "Ratio = our time / the peer's time (below 1: we are faster).\n")
+    if machine:
+        md.append("Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + "\n")
+
+    # ---- suites A and B: direct form
+    targets = {}
+    for suite, title in (("A", "A. DL layers (direct form)"), ("B", "B. DSP 1-D (direct form)")):
+        md.append(f"\n## {title}\n")
+        md.append("| id | ours ms | GFLOP/s | % of peak | kernel | " + "best peer | ours/best | ratios to each peer |")
+        md.append("|---|---|---|---|---|---|---|---|")
+        ratios = []
+        for c in [c for c in ours if c["suite"] == suite and c["form"] == "direct"]:
+            ps = peer_by.get((c["id"], batch_of(c)), [])
+            t = c["seconds"]["median"]
+            each = {p["peer"]: t / p["seconds"]["median"] for p in ps}
+            best = min(ps, key=lambda p: p["seconds"]["median"]) if ps else None
+            r_best = t / best["seconds"]["median"] if best else None
+            if r_best:
+                ratios.append(r_best)
+            row = {"suite": suite, "id": c["id"], "batch": batch_of(c), "form": "direct", "ours_seconds": t,
+                   "gflops": c["gflops"], "fraction_of_peak": c["gflops"] / a.peak, "kernel": c.get("note"),
+                   "best_peer": best["peer"] if best else None, "ours_over_best": r_best, "ours_over_peer": each,
+                   "forward_conv_seconds": c.get("forward_conv_seconds")}
+            if suite == "B":
+                npc = [p for p in ps if p["peer"] == "numpy.convolve"]
+                sc = [p for p in ps if p["peer"] in SCIPY_METHODS]
+                row["ours_over_numpy_convolve"] = t / npc[0]["seconds"]["median"] if npc else None
+                row["ours_over_scipy_fastest"] = t / min(p["seconds"]["median"] for p in sc) if sc else None
+            rows.append(row)
+            md.append(f"| {c['id']} | {t * 1e3:.3f} | {c['gflops']:.1f} | {100 * c['gflops'] / a.peak:.0f} % | "
+                      f"{c.get('note') or ''} | {row['best_peer'] or '–'} | **{fmt(r_best)}** | "
+                      + ", ".join(f"{k} {fmt(v)}" for k, v in sorted(each.items())) + " |")
+        if ratios:
+            gm = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+            md.append(f"\nGeometric mean of ours/best peer: **{gm:.3f}**; worst case {max(ratios):.3f}.")
+            targets[suite] = {"geomean_ours_over_best": gm, "worst_ours_over_best": max(ratios)}
+        if suite == "A":
+            tr = [r for r in rows if r["suite"] == "A" and r.get("forward_conv_seconds")]
+            for r in tr:
+                md.append(f"\n{r['id']}: transposed conv / the conv it transposes = "
+                          f"{r['ours_seconds'] / r['forward_conv_seconds']:.3f} (target <= 1.1)")
+        if suite == "B":
+            md.append("\n| id | ours / numpy.convolve (target <= 0.5) | ours / scipy's fastest (target <= 1.0) |")
+            md.append("|---|---|---|")
+            for r in [r for r in rows if r["suite"] == "B"]:
+                md.append(f"| {r['id']} | {fmt(r['ours_over_numpy_convolve'])} | {fmt(r['ours_over_scipy_fastest'])} |")
+
+    # ---- suite C: forms
+    md.append("\n## C. Matrix vs direct forms\n")
+    md.append("| id | B | density | direct ms | dense ms | sparse ms | auto ms (pick) | best form | auto/best | "
+              "dense/numpy.matmul | sparse/scipy.sparse | direct/best direct peer | ours best/best peer | mat. dense ms | mat. sparse ms (Mnnz/s) |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    cases_c = {}
+    for c in ours:
+        if c["suite"] == "C":
+            cases_c.setdefault((c["id"], batch_of(c)), {})[c["form"]] = c
+    for (cid, B), forms in cases_c.items():
+        ps = peer_by.get((cid, B), [])
+        med = {f: v["seconds"]["median"] for f, v in forms.items()}
+        core = {f: med[f] for f in ("direct", "dense", "sparse") if f in med}
+        best_form = min(core, key=core.get) if core else None
+        auto = forms.get("auto")
+        auto_pick = (auto.get("note") or "").split(":")[0] if auto else None
+        pk = {p["peer"]: p["seconds"]["median"] for p in ps}
+        direct_peers = {p["peer"]: p["seconds"]["median"] for p in ps if p["kind"] == "direct"}
+        best_direct_peer = min(direct_peers.values()) if direct_peers else None
+        best_peer = min(pk.values()) if pk else None
+        sparse_c = forms.get("sparse")
+        dense_c = forms.get("dense")
+        density = None
+        if sparse_c and sparse_c.get("stored_entries") is not None:
+            m_n = (dense_c or {}).get("stored_entries")
+            density = sparse_c["stored_entries"] / m_n if m_n else None
+        row = {"suite": "C", "id": cid, "batch": B, "seconds": med, "best_form": best_form, "auto_pick": auto_pick,
+               "density": density,
+               "auto_over_best": med["auto"] / core[best_form] if auto and best_form else None,
+               "dense_over_numpy_matmul": med["dense"] / pk["numpy.matmul"] if "dense" in med and "numpy.matmul" in pk else None,
+               "sparse_over_scipy_sparse": med["sparse"] / pk["scipy.sparse"] if "sparse" in med and "scipy.sparse" in pk else None,
+               "direct_over_best_direct_peer": med["direct"] / best_direct_peer if "direct" in med and best_direct_peer else None,
+               "ours_best_over_best_peer": core[best_form] / best_peer if best_form and best_peer else None,
+               "peers": pk,
+               "materialise_dense_seconds": dense_c.get("materialise_seconds") if dense_c else None,
+               "materialise_sparse_seconds": sparse_c.get("materialise_seconds") if sparse_c else None,
+               "materialise_sparse_entries_per_second": sparse_c.get("materialise_entries_per_second") if sparse_c else None}
+        rows.append(row)
+
+        def ms(f):
+            return f"{med[f] * 1e3:.3f}" if f in med else "–"
+        mnnz = row["materialise_sparse_entries_per_second"]
+        md.append(f"| {cid} | {B} | {fmt(density, 2)} | {ms('direct')} | {ms('dense')} | {ms('sparse')} | "
+                  f"{ms('auto')} ({auto_pick or '–'}) | {best_form} | {fmt(row['auto_over_best'])} | "
+                  f"{fmt(row['dense_over_numpy_matmul'])} | {fmt(row['sparse_over_scipy_sparse'])} | "
+                  f"{fmt(row['direct_over_best_direct_peer'])} | {fmt(row['ours_best_over_best_peer'])} | "
+                  f"{fmt((row['materialise_dense_seconds'] or 0) * 1e3)} | "
+                  f"{fmt((row['materialise_sparse_seconds'] or 0) * 1e3)} ({fmt(mnnz / 1e6 if mnnz else None)}) |")
+    cr = [r for r in rows if r["suite"] == "C"]
+
+    def worst(key):
+        v = [r[key] for r in cr if r.get(key) is not None]
+        return max(v) if v else None
+    targets["C"] = {"worst_auto_over_best": worst("auto_over_best"),
+                    "worst_dense_over_numpy_matmul": worst("dense_over_numpy_matmul"),
+                    "worst_sparse_over_scipy_sparse": worst("sparse_over_scipy_sparse")}
+    md.append(f"\nWorst auto/best form: {fmt(targets['C']['worst_auto_over_best'])} (target <= 1.1); "
+              f"worst dense/numpy.matmul time: {fmt(targets['C']['worst_dense_over_numpy_matmul'])} (target <= 1.053, i.e. >= 95 % of its GFLOP/s); "
+              f"worst sparse/scipy.sparse time: {fmt(targets['C']['worst_sparse_over_scipy_sparse'])} (target <= 0.667).")
+    tr = [r for r in rows if r["suite"] == "A" and r.get("forward_conv_seconds")]
+    targets["transposed_over_forward"] = {r["id"]: r["ours_seconds"] / r["forward_conv_seconds"] for r in tr}
+
+    json.dump({"threads": doc.get("threads"), "peak_gflops": a.peak, "machine": machine, "targets": targets, "rows": rows},
+              open(a.json, "w"), indent=1)
+    open(a.markdown, "w").write("\n".join(md) + "\n")
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()
