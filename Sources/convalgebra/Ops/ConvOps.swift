@@ -11,7 +11,7 @@ import ConvAlgebra
 enum ConvOp: OpDefinition {
     static let name = "conv"
     static let acceptedOptions: Set<String> = [
-        "--stride", "--padding", "--dilation", "--groups", "--padding-mode", "--weight", "--bias",
+        "--stride", "--padding", "--dilation", "--groups", "--padding-mode", "--weight", "--bias", "--kernel-size",
     ]
 
     static func sampleShape(ofInput shape: Shape, _ options: OperatorOptions) throws -> Shape {
@@ -42,7 +42,7 @@ enum ConvOp: OpDefinition {
 enum ConvTransposeOp: OpDefinition {
     static let name = "conv-transpose"
     static let acceptedOptions: Set<String> = [
-        "--stride", "--padding", "--output-padding", "--dilation", "--groups", "--weight", "--bias",
+        "--stride", "--padding", "--output-padding", "--dilation", "--groups", "--weight", "--bias", "--kernel-size",
     ]
 
     static func sampleShape(ofInput shape: Shape, _ options: OperatorOptions) throws -> Shape {
@@ -79,12 +79,31 @@ private func spatialRank(_ domain: Shape, op: String) throws -> Int {
     return domain.rank - 1
 }
 
+/// The weight: `--weight`, or in `show`, a symbolic one from `--kernel-size K[,K…]` with as many output
+/// channels as input channels (`(C, C/groups, *K)`; its values are unused: `symbolic()` prints the taps
+/// `q0, q1, …` numbered in PyTorch's weight layout).
 private func layerWeight<S: BLASScalar>(_ r: OperatorRequest<S>, op: String, layout: String) throws -> Tensor<S> {
-    if r.options.kernelSize != nil {
-        throw ConvAlgebraError.invalidArgument("\(op) takes its kernel from --weight W.npy \(layout), not --kernel-size")
+    switch (r.weight, r.options.kernelSize) {
+    case (.some, .some):
+        throw ConvAlgebraError.invalidArgument("give \(op) either --weight or --kernel-size, not both")
+    case (.some(let w), nil):
+        return w
+    case (nil, .some(let text)) where r.purpose == .show:
+        let rank = try spatialRank(r.domain, op: op)
+        let k = try CommaList.perDimension(text, option: "--kernel-size", rank: rank)
+        guard k.allSatisfy({ $0 >= 1 }) else { throw ConvAlgebraError.invalidArgument("--kernel-size must be positive, got '\(text)'") }
+        let c = r.domain.dims[0], g = r.options.groups ?? 1
+        guard g >= 1, c % g == 0 else {
+            throw ConvAlgebraError.invalidArgument("groups \(g) must be positive and divide the channels \(c)")
+        }
+        return Tensor(shape: try Shape([c, c / g] + k), repeating: 1)
+    case (nil, .some):
+        throw ConvAlgebraError.invalidArgument(
+            "--kernel-size gives \(op) a symbolic kernel, for show only; give the kernel with --weight W.npy \(layout)")
+    case (nil, nil):
+        throw ConvAlgebraError.invalidArgument(
+            "\(op) needs a kernel: --weight W.npy of shape \(layout)\(r.purpose == .show ? ", or --kernel-size K for a symbolic one" : "")")
     }
-    guard let w = r.weight else { throw ConvAlgebraError.invalidArgument("\(op) needs a kernel: --weight W.npy of shape \(layout)") }
-    return w
 }
 
 private func layerBias<S: BLASScalar>(_ r: OperatorRequest<S>, op: String) throws -> [S]? {

@@ -127,6 +127,46 @@ import Testing
         }
     }
 
+    /// `show --kernel-size` prints symbolic matrices; for 1-D they are the reference text's: PyTorch's conv (a
+    /// cross-correlation) with padding 1 is `(q*)ᵀ`, its transpose is `q * x`, and conv_transpose with stride 2,
+    /// padding 1, output padding 1 is the reference's transposed convolution `q * (↑2 x) = (↓2 (q*)ᵀ)ᵀ`.
+    @Test(arguments: [
+        (["conv", "--domain", "1,4", "--padding", "1"], "q1 q2 0 0 / q0 q1 q2 0 / 0 q0 q1 q2 / 0 0 q0 q1"),
+        (["conv", "--domain", "1,4", "--padding", "1", "--transpose"], "q1 q0 0 0 / q2 q1 q0 0 / 0 q2 q1 q0 / 0 0 q2 q1"),
+        (["conv", "--domain", "1,4", "--padding", "1", "--stride", "2"], "q1 q2 0 0 / 0 q0 q1 q2"),
+        (["conv-transpose", "--domain", "1,2", "--stride", "2", "--padding", "1", "--output-padding", "1"], "q1 0 / q2 q0 / 0 q1 / 0 q2"),
+        // Reflect padding folds the border taps onto the samples they mirror.
+        (["conv", "--domain", "1,4", "--padding", "1", "--padding-mode", "reflect"], "q1 q0+q2 0 0 / q0 q1 q2 0 / 0 q0 q1 q2 / 0 0 q0+q2 q1"),
+    ])
+    func showKernelSizeReproducesTheReferenceMatrices(_ arguments: [String], _ expected: String) throws {
+        let out = try CLIRunner().expectSuccess(["show"] + arguments + ["--kernel-size", "3"])
+        let cells = out.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(cells == expected.components(separatedBy: " / ").map { $0.split(separator: " ").map(String.init) }, "\(out)")
+    }
+
+    /// Symbolic and numeric `show` agree for a multi-channel, grouped, padded layer: substituting the weight's
+    /// values for q0, q1, … (PyTorch's weight layout) gives the numeric matrix.
+    @Test func symbolicEntriesEvaluateToTheNumericOnes() throws {
+        let cli = try CLIRunner()
+        for (op, extra) in [("conv", ["--groups", "2", "--padding", "1,0,2,1", "--padding-mode", "replicate", "--stride", "2,1"]),
+                            ("conv-transpose", ["--groups", "2", "--stride", "2", "--padding", "1", "--output-padding", "1"])] {
+            let w = try CLIRunner.random([4, 2, 2, 3], seed: 81, as: Double.self)
+            try cli.write(w, "w.npy")
+            let base = ["show", op, "--domain", "4,3,3", "--max-size", "300"] + extra
+            let symbolic = try cli.expectSuccess(base + ["--kernel-size", "2,3"]).split(separator: "\n").map { $0.split(separator: " ") }
+            let numeric = try cli.expectSuccess(base + ["--weight", "w.npy"]).split(separator: "\n").map { $0.split(separator: " ") }
+            #expect(symbolic.count == numeric.count && !symbolic.isEmpty)
+            for (srow, nrow) in zip(symbolic, numeric) {
+                #expect(srow.count == nrow.count)
+                for (s, n) in zip(srow, nrow) {
+                    // "0", "q7", "q0+q3": a sum of taps.
+                    let value = s == "0" ? 0 : s.split(separator: "+").reduce(0.0) { $0 + w.scalars[Int($1.dropFirst())!] }
+                    #expect(abs(value - (Double(n) ?? .nan)) <= 1e-15, "\(op): \(s) printed as \(n)")
+                }
+            }
+        }
+    }
+
     @Test func pyTorchFixturesHoldThroughTheBinary() throws {
         // A few fixture cases, run as external suites would: the manifest's options spelled as CLI options.
         let wanted = ["c2-same-reflect", "c1-reflect-asym", "c3-circular", "c2-replicate-groups", "t2-s2-op1", "t3-s2", "t1-groups"]
@@ -199,7 +239,8 @@ import Testing
             (convG + ["--weight", "w.npy", "--padding", "same", "--stride", "2"], "same"),
             (convG + ["--weight", "w.npy", "--padding", "8", "--padding-mode", "reflect"], "reflect"),
             (convG + ["--weight", "w.npy", "--output-padding", "1"], "--output-padding"), // not a conv option
-            (convG + ["--weight", "w.npy", "--kernel-size", "3"], nil),
+            (convG + ["--weight", "w.npy", "--kernel-size", "3"], "not both"),
+            (convG + ["--kernel-size", "3"], "show only"),                              // a symbolic kernel in apply
             (convG + ["--weight", "w.npy", "--bias", "b.npy", "--transpose", "--domain", "4,8,8"], "transpose"),
             (convG + ["--weight", "w.npy", "--transpose", "--domain", "4,8,9"], "forward output"),
             (["apply", "conv", "--input", "x32.npy", "--output", "out.npy", "--weight", "w.npy", "--groups", "2"], nil), // dtypes
@@ -218,6 +259,9 @@ import Testing
             (["apply", "conv-transpose", "--input", "y.npy", "--output", "out.npy", "--weight", "wt.npy", "--transpose",
               "--domain", "4,3,3"], "forward output"),
             (["show", "conv", "--domain", "4,8,8", "--groups", "2"], "--weight"),
+            (["show", "conv", "--domain", "4,8,8", "--groups", "3", "--kernel-size", "3"], "groups"),
+            (["show", "conv", "--domain", "4,8,8", "--kernel-size", "3,3,3"], "--kernel-size"),
+            (["show", "conv", "--domain", "4,8,8", "--kernel-size", "0"], "--kernel-size"),
             (["show", "conv", "--domain", "4,8,8", "--groups", "2", "--weight", "w.npy"], "max-size"),  // 216 × 256
         ]
         for (args, fragment) in failing {
