@@ -8,31 +8,15 @@ public enum UpsamplingMode: String, CaseIterable, Sendable {
 
 /// PyTorch's `F.interpolate(x, scale_factor=k, mode=…, align_corners=False)` by integer factors, as operators.
 public enum Upsampling {
-    /// Nearest-neighbour up-sampling by `k` per spatial dimension, built as the reference text writes it:
-    /// `↑k` then the all-ones kernel, `(1 … 1) * (↑k x)` — a depthwise ``TransposedConvolution`` (stride `k`,
-    /// kernel of ones of size `k` per dimension, `groups = C`), so `y[c, j] = x[c, ⌊j/k⌋]`.
+    /// Nearest-neighbour up-sampling by `k`, built as the reference text writes it, `(1 … 1) * (↑k x)`: a
+    /// ``NearestUpsampling`` (a depthwise transposed convolution with an all-ones kernel).
     ///
     /// For integer factors this is PyTorch's `nearest` (UpSample.h `nearest_idx`: `⌊j · (1/k)⌋`, which equals
-    /// `⌊j/k⌋`). Its transpose is the ``Convolution`` with the same ones kernel, stride `k`: a `k`-box *sum*
-    /// pooling, `Πk` times average pooling.
-    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a factor below 1, an empty input or no channels;
-    ///   an overflow error.
-    /// - Complexity: one copy per output (the polyphase transposed convolution never multiplies an inserted zero).
+    /// `⌊j/k⌋`, checked against PyTorch for `k < 40`).
+    /// - Throws: see ``NearestUpsampling/init(channels:inputSize:scale:)``.
     public static func nearest<Scalar: BLASScalar>(channels: Int, inputSize: [Int], scale: [Int],
-                                                   as: Scalar.Type = Scalar.self) throws -> TransposedConvolution<Scalar> {
-        guard inputSize.count >= 1 else { throw ConvAlgebraError.invalidArgument("up-sampling needs at least one spatial dimension") }
-        guard channels >= 1 else { throw ConvAlgebraError.invalidArgument("up-sampling needs at least one channel, got \(channels)") }
-        guard inputSize.allSatisfy({ $0 >= 1 }) else {
-            throw ConvAlgebraError.invalidArgument("up-sampling needs a non-empty input, got spatial size \(inputSize)")
-        }
-        let r = inputSize.count
-        let k = try Interpolation<Scalar>.spread(scale, rank: r)
-        let long = try zip(inputSize, k).map { try Checked.multiply($0, $1, "the up-sampled size") }
-        // The forward convolution reads c = i·k + t (t < k) from the long side: its transpose writes y[i·k + t] = x[i].
-        let g = try ConvolutionGeometry(inputSize: long, outputSize: inputSize, kernelSize: k, stride: k,
-                                        offset: Array(repeating: 0, count: r), tapStep: Array(repeating: 1, count: r),
-                                        inChannels: channels, outChannels: channels, groups: channels, hasChannelAxis: true)
-        return try TransposedConvolution(geometry: g, taps: Array(repeating: 1, count: g.weightCount))
+                                                   as: Scalar.Type = Scalar.self) throws -> NearestUpsampling<Scalar> {
+        try NearestUpsampling(channels: channels, inputSize: inputSize, scale: scale)
     }
 
     /// Linear (bilinear, trilinear) up-sampling by `k`: an ``Interpolation``.

@@ -74,13 +74,6 @@ enum UpsampleOp: OpDefinition {
                 "unknown mode '\(modeText)' for upsample (known: \(UpsamplingMode.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let op = try Upsampling.make(mode, channels: channels, inputSize: spatial, scale: scale, as: S.self)
-        if mode == .nearest && r.purpose == .show {
-            // Nearest is a transposed convolution with a fixed all-ones kernel, which `show` would print as
-            // symbolic taps q0, q1; its matrix is a 0/1 selection, printed numerically from the same terms.
-            let a = try op.sparse(budget: .default)
-            let sources = (0..<a.rows).map { Int(a.columnIndices[a.rowOffsets[$0]]) }
-            return BuiltOperator(linear: try Selection<S>(domain: op.domain, codomain: op.codomain, sources: sources))
-        }
         return BuiltOperator(linear: op)
     }
 }

@@ -74,6 +74,18 @@ import Testing
         #expect(poolMaxError(a.entries, b.entries.map { $0 * volume }) <= 1e-15)
     }
 
+    /// The named operator is its transposed convolution `(1 … 1) * (↑k ·)`, entry for entry, both ways.
+    @Test(arguments: sizes.indices)
+    func nearestIsItsTransposedConvolution(_ i: Int) throws {
+        let (n, k) = Self.sizes[i]
+        let op = try Upsampling.nearest(channels: 2, inputSize: n, scale: k, as: Double.self)
+        #expect(try op.dense() == op.convolution.dense())
+        #expect(try op.transposed.dense() == op.convolution.transposed.dense())
+        var rng = PoolRandom(seed: 12)
+        let dy = try rng.tensor([2] + op.codomain.dims, Double.self)
+        #expect(try op.backward(dy).scalars == op.convolution.transposed.apply(dy).scalars)
+    }
+
     @Test func badArgumentsThrow() {
         #expect(throws: ConvAlgebraError.self) { try Upsampling.nearest(channels: 1, inputSize: [4], scale: [0], as: Float.self) }
         #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(channels: 1, inputSize: [4], scale: [0], as: Float.self) }
