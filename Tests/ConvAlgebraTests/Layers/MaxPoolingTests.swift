@@ -1,5 +1,6 @@
 @testable import ConvAlgebra
 import Testing
+import _TestSupport
 
 @Suite struct MaxPoolingTests {
     typealias Case = (n: [Int], k: [Int], s: [Int]?, p: [Int], d: [Int], ceil: Bool)
@@ -46,7 +47,7 @@ import Testing
     @Test(arguments: cases.indices)
     func matchesReferenceAndJacobianReproducesForward(_ i: Int) throws {
         let op = try Self.make(Self.cases[i], Double.self)
-        var rng = PoolRandom(seed: UInt64(i))
+        var rng = _TestSupport.SplitMix64(seed: UInt64(i))
         let x = try rng.tensor(op.domain.dims, Double.self)
         let y = try op.forward(x).values
         #expect(y.scalars == Self.reference(op, x.scalars))
@@ -62,7 +63,7 @@ import Testing
     @Test(arguments: cases.indices)
     func batchFormsUseEachSamplesJacobian(_ i: Int) throws {
         let op = try Self.make(Self.cases[i], Float.self)
-        var rng = PoolRandom(seed: 40 + UInt64(i))
+        var rng = _TestSupport.SplitMix64(seed: 40 + UInt64(i))
         let x = try rng.tensor([4] + op.domain.dims, Float.self)
         let direct = try op.apply(x)
         #expect(try op.apply(x, form: .dense).scalars == direct.scalars)
@@ -76,7 +77,7 @@ import Testing
     /// The gradient matches finite differences where the arg-max is unique (random inputs).
     @Test func backwardMatchesFiniteDifferences() throws {
         let op = try Self.make(Self.cases[3], Double.self)
-        var rng = PoolRandom(seed: 77)
+        var rng = _TestSupport.SplitMix64(seed: 77)
         let x = try rng.tensor([2] + op.domain.dims, Double.self), dy = try rng.tensor([2] + op.codomain.dims, Double.self)
         let dx = try op.backward(dy, at: x)
         let loss = { (x: Tensor<Double>) throws -> Double in zip(try op.apply(x).scalars, dy.scalars).reduce(0) { $0 + $1.0 * $1.1 } }
@@ -92,7 +93,7 @@ import Testing
     @Test(arguments: cases.indices.dropLast())
     func windowKernelMatchesMapKernel(_ i: Int) throws {
         let op = try Self.make(Self.cases[i], Float.self)
-        var rng = PoolRandom(seed: 90 + UInt64(i))
+        var rng = _TestSupport.SplitMix64(seed: 90 + UInt64(i))
         var x = try rng.tensor([2] + op.domain.dims, Float.self)
         for j in x.scalars.indices { x.scalars[j] = (x.scalars[j] * 2).rounded() }       // many ties
         for j in stride(from: 3, to: x.scalars.count, by: 17) { x.scalars[j] = .nan }

@@ -1,5 +1,6 @@
 @testable import ConvAlgebra
 import Testing
+import _TestSupport
 
 @Suite struct UpsamplingTests {
     static let sizes: [([Int], [Int])] = [([5], [2]), ([4], [3]), ([3, 4], [2]), ([3, 2], [3, 2]), ([2, 3, 2], [2]), ([2, 2, 3], [3, 1, 2])]
@@ -17,7 +18,7 @@ import Testing
         let (n, k0) = Self.sizes[i]
         let op = try Upsampling.nearest(channels: 2, inputSize: n, scale: k0, as: Double.self)
         let k = k0.count == 1 ? Array(repeating: k0[0], count: n.count) : k0
-        var rng = PoolRandom(seed: 5)
+        var rng = _TestSupport.SplitMix64(seed: 5)
         let x = try rng.tensor(op.domain.dims, Double.self)
         let y = try op.apply(x)
         let L = zip(n, k).map(*), N = n.reduce(1, *), M = L.reduce(1, *)
@@ -81,7 +82,7 @@ import Testing
         let op = try Upsampling.nearest(channels: 2, inputSize: n, scale: k, as: Double.self)
         #expect(try op.dense() == op.convolution.dense())
         #expect(try op.transposed.dense() == op.convolution.transposed.dense())
-        var rng = PoolRandom(seed: 12)
+        var rng = _TestSupport.SplitMix64(seed: 12)
         let dy = try rng.tensor([2] + op.codomain.dims, Double.self)
         #expect(try op.backward(dy).scalars == op.convolution.transposed.apply(dy).scalars)
     }
