@@ -29,16 +29,13 @@ extension ConvolutionLayer {
         let dx = try linear.anyTransposed.apply(dy, form: form, budget: budget)
         // The kernel sees pad(x) for reflect/replicate; for zeros/circular the geometry reads x itself.
         let seen = padsExplicitly ? try padding.apply(x, budget: budget) : x
-        let inPlane = seen.scalars.count / max(batch, 1), outPlane = codomain.count
         var dw = [Scalar](repeating: 0, count: weight.count)
         seen.scalars.withUnsafeBufferPointer { xp in
             dy.scalars.withUnsafeBufferPointer { dp in
                 dw.withUnsafeMutableBufferPointer { wp in
-                    for b in 0..<batch {
-                        WeightGradientKernels.correlate(geometry, outputSide: dp.baseAddress! + b * outPlane,
-                                                        inputSide: xp.baseAddress! + b * inPlane,
-                                                        into: wp.baseAddress!, accumulate: b > 0)
-                    }
+                    guard batch > 0 else { return }
+                    WeightGradientKernels.accumulate(geometry, outputSide: dp.baseAddress!, inputSide: xp.baseAddress!,
+                                                     batch: batch, into: wp.baseAddress!)
                 }
             }
         }

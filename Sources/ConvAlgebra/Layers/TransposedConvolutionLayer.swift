@@ -149,16 +149,14 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
             throw ConvAlgebraError.shapeMismatch("the input batch \(x.shape) and the output gradient \(dy.shape) do not match")
         }
         let dx = try forwardConvolution.apply(dy, form: form, budget: budget)
-        let (inPlane, outPlane) = (domain.count, codomain.count)
         var dw = [Scalar](repeating: 0, count: weight.count)
         x.scalars.withUnsafeBufferPointer { xp in
             dy.scalars.withUnsafeBufferPointer { dp in
                 dw.withUnsafeMutableBufferPointer { wp in
-                    for b in 0..<batch {
-                        WeightGradientKernels.correlate(geometry, outputSide: xp.baseAddress! + b * inPlane,
-                                                        inputSide: dp.baseAddress! + b * outPlane,
-                                                        into: wp.baseAddress!, accumulate: b > 0)
-                    }
+                    guard batch > 0 else { return }
+                    // The forward convolution's output side is this layer's input.
+                    WeightGradientKernels.accumulate(geometry, outputSide: xp.baseAddress!, inputSide: dp.baseAddress!,
+                                                     batch: batch, into: wp.baseAddress!)
                 }
             }
         }

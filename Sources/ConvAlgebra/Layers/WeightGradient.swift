@@ -88,43 +88,11 @@ public struct TransposedWeightGradient<Scalar: BLASScalar>: StencilOperator, Equ
             for b in 0..<batch {
                 switch base.direction {
                 case .convolution:
-                    WeightGradientKernels.correlate(base.geometry, outputSide: dy + b * m, inputSide: x.baseAddress!,
-                                                    into: dw + b * k, accumulate: false)
+                    WeightGradientKernels.accumulate(base.geometry, outputSide: dy + b * m, inputSide: x.baseAddress!,
+                                                     batch: 1, into: dw + b * k)
                 case .transposedConvolution:
-                    WeightGradientKernels.correlate(base.geometry, outputSide: x.baseAddress!, inputSide: dy + b * m,
-                                                    into: dw + b * k, accumulate: false)
-                }
-            }
-        }
-    }
-}
-
-/// The direct loop shared by both weight gradients.
-enum WeightGradientKernels {
-    /// `dW[co, ci, τ] (+)= Σ_p a[co, p] · b[g·C_in/G + ci, T(p, τ)]` for one sample: `a` lives on the
-    /// convolution's output side (`C_out × M`), `b` on its input side (`C_in × N`). Output channels run in
-    /// parallel; each writes only its own rows of `dW`.
-    static func correlate<S: BLASScalar>(_ g: ConvolutionGeometry, outputSide a: UnsafePointer<S>, inputSide b: UnsafePointer<S>,
-                                         into dw: UnsafeMutablePointer<S>, accumulate: Bool) {
-        let map = try! g.spatialMap(budget: .unlimited)
-        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-        let (cig, cog) = (g.inChannelsPerGroup, g.outChannelsPerGroup)
-        map.withUnsafeBufferPointer { mp in
-            Parallel.forEach(jobs: g.outChannels, work: g.outChannels * M * cig * K) { co in
-                let grp = co / cog
-                let ap = a + co * M
-                for ci in 0..<cig {
-                    let bp = b + (grp * cig + ci) * N
-                    let out = dw + (co * cig + ci) * K
-                    if !accumulate { out.update(repeating: 0, count: K) }
-                    for p in 0..<M {
-                        let ay = ap[p]
-                        let row = p * K
-                        for tau in 0..<K {
-                            let c = Int(mp[row + tau])
-                            if c >= 0 { out[tau] += ay * bp[c] }
-                        }
-                    }
+                    WeightGradientKernels.accumulate(base.geometry, outputSide: x.baseAddress!, inputSide: dy + b * m,
+                                                     batch: 1, into: dw + b * k)
                 }
             }
         }
