@@ -13,6 +13,11 @@ public protocol StencilOperator: LinearOperator {
     /// (a fixed kernel such as nearest-neighbour up-sampling's `(1 … 1)`). Defaults to `true`.
     var tapsAreSymbols: Bool { get }
 
+    /// The number of terms ``forEachTerm(_:)`` visits (an upper bound on the non-zeros). The default
+    /// enumerates; operators that can count analytically (``Convolution``) do, so that a materialisation
+    /// is checked against the memory budget before any work proportional to its size.
+    var termCount: Int { get }
+
     /// Calls `body(row, column, tap, coefficient)` once per term; `tap` is −1 for a kernel-free term.
     func forEachTerm(_ body: (_ row: Int, _ column: Int, _ tap: Int, _ coefficient: Scalar) -> Void)
 }
@@ -20,7 +25,7 @@ public protocol StencilOperator: LinearOperator {
 extension StencilOperator {
     public var tapsAreSymbols: Bool { true }
 
-    /// The number of terms: an upper bound on the non-zeros, found by one enumeration pass.
+    /// The number of terms, found by one enumeration pass.
     public var termCount: Int {
         var n = 0
         forEachTerm { _, _, _, _ in n += 1 }

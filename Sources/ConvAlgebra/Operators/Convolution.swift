@@ -36,6 +36,9 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
         TransposedConvolution(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols)
     }
 
+    /// Counted per dimension, without enumerating (see ``ConvolutionGeometry/termCount``).
+    public var termCount: Int { geometry.termCount }
+
     public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
         geometry.forEachTerm { r, c, t in body(r, c, t, 1) }
     }
@@ -75,6 +78,8 @@ public struct TransposedConvolution<Scalar: BLASScalar>: StencilOperator, Equata
     public var transposed: Convolution<Scalar> {
         try! Convolution(geometry: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols)
     }
+
+    public var termCount: Int { geometry.termCount }
 
     public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
         geometry.forEachTerm { r, c, t in body(c, r, t, 1) }

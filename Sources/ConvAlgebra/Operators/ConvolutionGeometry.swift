@@ -136,22 +136,86 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         return map
     }
 
-    /// Calls `body(row, column, tap)` for every term of the forward operator, rows ascending.
+    /// The taps `lo ..< hi` that read inside the input for output `i` along dimension `d` (all of them
+    /// for a circular boundary): solving `0 ≤ i·s + o + t·e < n` for `t` in O(1).
+    public func validTaps(_ d: Int, output i: Int) -> Range<Int> {
+        let K = kernelSize[d]
+        if boundary == .circular { return 0..<K }
+        let base = i * stride[d] + offset[d], n = inputSize[d], e = tapStep[d]
+        let lo: Int, hi: Int
+        if e > 0 {
+            lo = StencilKernels.ceilDiv(-base, e); hi = StencilKernels.floorDiv(n - 1 - base, e)
+        } else {
+            lo = StencilKernels.ceilDiv(base - (n - 1), -e); hi = StencilKernels.floorDiv(base, -e)
+        }
+        let a = max(lo, 0), b = min(hi, K - 1)
+        return a <= b ? a..<(b + 1) : 0..<0
+    }
+
+    /// The exact number of terms (non-zero stencil entries before merging duplicates), computed per
+    /// dimension without enumerating: a term is valid iff it is valid along every dimension.
+    /// Saturates at `Int.max`.
+    public var termCount: Int {
+        var count = outChannels.multipliedReportingOverflow(by: inChannelsPerGroup)
+        for d in 0..<rank {
+            var perDim = 0
+            for i in 0..<outputSize[d] { perDim += validTaps(d, output: i).count }
+            count = count.partialValue.multipliedReportingOverflow(by: perDim)
+            if count.overflow { return .max }
+        }
+        return count.overflow ? .max : count.partialValue
+    }
+
+    /// Calls `body(row, column, tap)` for every term of the forward operator (spatial position outermost,
+    /// so the valid taps are found once per position for all channels).
+    ///
+    /// Visits only valid taps (per-dimension ranges from ``validTaps(_:output:)``), so its cost is the
+    /// number of terms, and it allocates nothing proportional to the operator.
     func forEachTerm(_ body: (Int, Int, Int) -> Void) {
-        let map = try! spatialMap(budget: .unlimited)
+        let r = rank
         let (M, N, K) = (outputPlane, inputPlane, kernelPlane)
         let (cig, cog) = (inChannelsPerGroup, outChannelsPerGroup)
-        for co in 0..<outChannels {
-            let g = co / cog
-            for p in 0..<M {
-                for ci in 0..<cig {
-                    let col0 = (g * cig + ci) * N, tap0 = (co * cig + ci) * K
-                    for tau in 0..<K {
-                        let c = Int(map[p * K + tau])
-                        if c >= 0 { body(co * M + p, col0 + c, tap0 + tau) }
+        guard M > 0, K > 0 else { return }
+        var inStride = [Int](repeating: 1, count: r), kStride = [Int](repeating: 1, count: r)
+        for d in Swift.stride(from: r - 2, through: 0, by: -1) {
+            inStride[d] = inStride[d + 1] * inputSize[d + 1]
+            kStride[d] = kStride[d + 1] * kernelSize[d + 1]
+        }
+        var p = [Int](repeating: 0, count: r), t = [Int](repeating: 0, count: r)
+        var ranges = [Range<Int>](repeating: 0..<0, count: r)
+        // (flat input position, flat tap) of the valid taps of the current output position.
+        var cells: [(c: Int, tau: Int)] = []
+        for flatP in 0..<M {
+            var empty = false
+            for d in 0..<r { ranges[d] = validTaps(d, output: p[d]); if ranges[d].isEmpty { empty = true } }
+            cells.removeAll(keepingCapacity: true)
+            if !empty {
+                for d in 0..<r { t[d] = ranges[d].lowerBound }
+                outer: while true {
+                    var c = 0, tau = 0
+                    for d in 0..<r { c += inputIndex(d, output: p[d], tap: t[d]) * inStride[d]; tau += t[d] * kStride[d] }
+                    cells.append((c, tau))
+                    var d = r - 1
+                    while d >= 0 {
+                        t[d] += 1
+                        if t[d] < ranges[d].upperBound { continue outer }
+                        t[d] = ranges[d].lowerBound
+                        d -= 1
+                    }
+                    break
+                }
+            }
+            if !cells.isEmpty {
+                for co in 0..<outChannels {
+                    let g = co / cog, row = co * M + flatP
+                    for ci in 0..<cig {
+                        let col0 = (g * cig + ci) * N, tap0 = (co * cig + ci) * K
+                        for cell in cells { body(row, col0 + cell.c, tap0 + cell.tau) }
                     }
                 }
             }
+            var d = r - 1
+            while d >= 0 { p[d] += 1; if p[d] < outputSize[d] { break }; p[d] = 0; d -= 1 }
         }
     }
 }

@@ -54,4 +54,35 @@ import _TestSupport
             }
         }
     }
+
+    /// The analytic term count equals the enumeration's, over random geometries of every kind.
+    @Test(arguments: 0..<40) func termCountIsTheEnumeratedCount(seed: Int) throws {
+        var rng = SplitMix64(seed: UInt64(seed))
+        func pick(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(rng.next() % UInt64(r.count)) }
+        let rank = pick(1...3)
+        let n = (0..<rank).map { _ in pick(1...7) }, k = (0..<rank).map { _ in pick(1...4) }
+        let s = (0..<rank).map { _ in pick(1...3) }, o = (0..<rank).map { _ in pick(-4...3) }
+        let e = (0..<rank).map { _ in pick(1...2) * (rng.next() % 2 == 0 ? 1 : -1) }
+        let m = (0..<rank).map { _ in pick(0...6) }
+        let groups = pick(1...2)
+        let g = try ConvolutionGeometry(inputSize: n, outputSize: m, kernelSize: k, stride: s, offset: o, tapStep: e,
+                                        boundary: seed % 5 == 0 ? .circular : .zero, inChannels: 2 * groups,
+                                        outChannels: groups * pick(1...2), groups: groups, hasChannelAxis: true)
+        let conv = try Convolution<Double>(geometry: g, taps: Array(repeating: 1, count: g.weightCount))
+        var enumerated = 0, inRange = true
+        conv.forEachTerm { r, c, t, _ in
+            enumerated += 1
+            if r >= g.codomain.count || c >= g.domain.count || t >= g.weightCount { inRange = false }
+        }
+        #expect(conv.termCount == enumerated)
+        #expect(conv.transposed.termCount == enumerated)
+        #expect(inRange)
+    }
+
+    /// A huge operator is refused by the budget before any work proportional to its size.
+    @Test func hugeSparseIsRefusedBeforeEnumerating() throws {
+        let conv = try Convolution<Float>(kernel: Array(repeating: 1, count: 1 << 20), inputLength: 1 << 20, mode: .full)
+        expectThrows(.exceedsMemoryBudget, "2^40 terms") { try conv.sparse(budget: MemoryBudget(bytes: 1 << 30)) }
+        expectThrows(.exceedsMemoryBudget, "a 2^21 × 2^20 dense matrix") { try conv.dense(budget: MemoryBudget(bytes: 1 << 30)) }
+    }
 }
