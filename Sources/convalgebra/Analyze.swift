@@ -60,15 +60,17 @@ struct Analyze: ParsableCommand {
         let sample = try CommaList.shape(domain, option: "--domain")
         let weight = try Inputs.read(options.weight, what: "W")
         let x = try Inputs.read(input, what: "X")
+        // The bias is read and checked like apply's, though only the linear part is analysed.
+        let bias = try Inputs.read(options.bias, what: "B")
         // The dtype: the input's, else the weight's, else float64.
         switch (x?.value, weight?.value) {
-        case (.float32?, _), (nil, .float32?): try run(definition, sample, weight, x, method, Float.self)
-        default: try run(definition, sample, weight, x, method, Double.self)
+        case (.float32?, _), (nil, .float32?): try run(definition, sample, weight, bias, x, method, Float.self)
+        default: try run(definition, sample, weight, bias, x, method, Double.self)
         }
     }
 
     private func run<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
-                                    _ x: Inputs.Array?, _ method: AnalysisMethod, _: S.Type) throws {
+                                    _ b: Inputs.Array?, _ x: Inputs.Array?, _ method: AnalysisMethod, _: S.Type) throws {
         var input = try x?.tensor(S.self)
         if let given = input {
             guard given.shape == domain || given.shape.dims == [1] + domain.dims else {
@@ -79,7 +81,7 @@ struct Analyze: ParsableCommand {
             input = try Tensor(shape: [1] + domain.dims, scalars: given.scalars)
         }
         let request = OperatorRequest(
-            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: nil, input: input,
+            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: try b?.tensor(S.self), input: input,
             purpose: .analyze)
         let built = try definition.build(request)
         let linear = built.isLinear && op != "max-pool"

@@ -102,3 +102,76 @@ import Testing
         try cli.expectFailure(["analyze", "convolve", "--weight", "w.npy"])
     }
 }
+
+/// `analyze conv` / `analyze conv-transpose`: the PyTorch layers, their reshaped-weight norm beside the
+/// operator's norm, the FFT method on circular padding (exact) and on zero padding (an approximation).
+@Suite struct AnalyzeLayerCommandTests {
+    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
+        let data = try #require(FileManager.default.contents(atPath: cli.path(name)), "no \(name) written")
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func circularConvFFTMatchesGesddAndReportsTheWeightNorm() throws {
+        let cli = try CLIRunner()
+        let w = try CLIRunner.random([4, 3, 3, 3], seed: 31, as: Double.self)
+        try cli.write(w, "w.npy")
+        let common = ["analyze", "conv", "--weight", "w.npy", "--domain", "3,6,6", "--padding", "1", "--padding-mode", "circular"]
+        try cli.expectSuccess(common + ["--json", "g.json"])
+        let text = try cli.expectSuccess(common + ["--method", "fft", "--json", "f.json"])
+        #expect(text.contains("method: fft") && text.contains("spectral_norm bounds"))
+        let g = try json(cli, "g.json"), f = try json(cli, "f.json")
+        #expect(g["method"] as? String == "gesdd" && f["method"] as? String == "fft")
+        #expect(f["approximation"] as? Bool == false)
+        let exact = try #require(g["singular_values"] as? [Double]), fft = try #require(f["singular_values"] as? [Double])
+        #expect(exact.count == 108 && fft.count == 108)
+        #expect(AnalysisFixtures.maxRelativeDifference(fft, exact) <= 1e-4)
+        // PyTorch's spectral_norm: W.reshape(C_out, -1).
+        let expected = try DenseMatrix(rows: 4, columns: 27, entries: w.scalars).spectralNorm()
+        let norm = try #require(g["reshaped_weight_norm"] as? Double)
+        #expect(abs(norm - expected) <= 1e-12 * expected)
+        #expect(g["codomain"] as? [Int] == [4, 6, 6])
+    }
+
+    @Test func zeroPaddedConvFFTIsAnApproximationWithItsGap() throws {
+        let cli = try CLIRunner()
+        try cli.write(try CLIRunner.random([2, 2, 3, 3], seed: 32, as: Double.self), "w.npy")
+        let text = try cli.expectSuccess(["analyze", "conv", "--weight", "w.npy", "--domain", "2,5,5", "--padding", "1",
+                                          "--method", "fft", "--json", "a.json"])
+        #expect(text.contains("approximation"))
+        let j = try json(cli, "a.json")
+        #expect(j["approximation"] as? Bool == true)
+        let gap = try #require(j["approximation_gap"] as? Double)
+        #expect(gap > 0 && gap < 1)
+    }
+
+    @Test func convTransposeWeightNormUsesPyTorchsDimOne() throws {
+        let cli = try CLIRunner()
+        // conv_transpose2d weight (C_in = 3, C_out = 2, 4, 4), stride 2, padding 1: 3×5×5 → 2×10×10.
+        let w = try CLIRunner.random([3, 2, 4, 4], seed: 33, as: Float.self)
+        try cli.write(w, "w.npy")
+        try cli.expectSuccess(["analyze", "conv-transpose", "--weight", "w.npy", "--domain", "3,5,5", "--stride", "2",
+                               "--padding", "1", "--json", "a.json"])
+        let j = try json(cli, "a.json")
+        #expect(j["codomain"] as? [Int] == [2, 10, 10])
+        var m = try DenseMatrix<Double>(zeros: 2, 3 * 16)
+        for ci in 0..<3 { for co in 0..<2 { for k in 0..<16 { m[co, ci * 16 + k] = Double(w.scalars[(ci * 2 + co) * 16 + k]) } } }
+        let expected = try m.spectralNorm()
+        let norm = try #require(j["reshaped_weight_norm"] as? Double)
+        #expect(abs(norm - expected) <= 1e-6 * expected)
+        #expect(j["nullity"] as? Int == 0)
+    }
+
+    @Test func tooLargeForADenseSVDIsAnErrorButAutoStillAnswers() throws {
+        let cli = try CLIRunner()
+        try cli.write(try CLIRunner.random([64, 64, 3, 3], seed: 34, as: Float.self), "w.npy")
+        // 64·128·128 = 1,048,576 unknowns: the dense matrix alone would be 4 TiB.
+        try cli.expectFailure(["analyze", "conv", "--weight", "w.npy", "--domain", "64,128,128", "--padding", "1",
+                               "--method", "gesdd", "--json", "a.json"], output: "a.json", containing: "memory budget")
+        try cli.write(try CLIRunner.random([4, 4, 3, 3], seed: 35, as: Float.self), "small.npy")
+        try cli.expectSuccess(["analyze", "conv", "--weight", "small.npy", "--domain", "4,64,64", "--padding", "1",
+                               "--padding-mode", "circular", "--json", "a.json"])
+        let j = try json(cli, "a.json")
+        #expect(j["method"] as? String == "fft")
+        #expect((j["singular_values"] as? [Double])?.count == 4 * 64 * 64)
+    }
+}
