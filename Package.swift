@@ -14,7 +14,7 @@ let package = Package(
         // MARK: - Public API
         .target(
             name: "ConvAlgebra",
-            dependencies: ["CBLAS", "CLAPACKE"]
+            dependencies: ["CBLAS", "CLAPACKE", "CFFTW"]
         ),
         .executableTarget(
             name: "convalgebra",
@@ -46,6 +46,12 @@ let package = Package(
             path: "Sources/CLAPACKE",
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFFTW",
+            path: "Sources/CFFTW",
+            pkgConfig: "fftw3f",
+            providers: [.apt(["libfftw3-dev"])]
         ),
 
         // MARK: - Tests

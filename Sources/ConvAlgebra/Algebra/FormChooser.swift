@@ -21,12 +21,14 @@ public enum FormChooser {
         public var spmmBlocked: Double, spmmRowwise: Double
         /// The SIMD row stencil's rate (both cores, many planes) and on a single plane.
         public var rowStencil: Double, rowStencilSinglePlane: Double
+        /// Overlap-add FFT's rate, counting `5·L·log₂L + 4·L` FLOPs per block.
+        public var fft: Double
         /// A fixed cost per call (dispatch, threads), seconds.
         public var overhead: Double
 
         public static let measured = CostModel(
             gemmPeak: 60e9, gemmHalfBatch: 24, bandwidth: 12e9, spmmBlocked: 9e9, spmmRowwise: 2.5e9,
-            rowStencil: 16e9, rowStencilSinglePlane: 8e9, overhead: 4e-6)
+            rowStencil: 16e9, rowStencilSinglePlane: 8e9, fft: 6e9, overhead: 4e-6)
     }
 
     /// The chosen form, the reason in one line, and the model's time estimates in seconds.
@@ -74,6 +76,12 @@ public enum FormChooser {
         let B = Double(max(batch, 1))
         guard let g = geometry else { return 2 * B * nnz / model.rowStencil }
         switch ConvolutionKernels.choose(g).kernel {
+        case .fftOverlapAdd:
+            let span = (g.kernelSize[0] - 1) * abs(g.tapStep[0]) + 1
+            let (L, blockLength) = FFTConvolutionKernels.blockSize(span: span, inputLength: g.inputSize[0])
+            let blocks = Double((g.inputSize[0] + blockLength - 1) / blockLength)
+            let perBlock = 5 * Double(L) * Double(L.trailingZeroBitCount) + 4 * Double(L)
+            return B * blocks * perBlock / model.fft
         case .im2colGEMM:
             let width = Double(Im2colGEMMKernels.chunk(g, batch: batch) * g.outputPlane)
             let thin = Double(min(g.outChannelsPerGroup, g.inChannelsPerGroup * g.kernelPlane))

@@ -11,6 +11,9 @@ enum ConvolutionKernel: String, CaseIterable, Sendable {
     /// im2col (or the input itself, pointwise) and one OpenBLAS GEMM per chunk of samples and group;
     /// the transpose is GEMM then col2im.
     case im2colGEMM
+    /// Overlap-add FFT (FFTW) for long single-channel 1-D kernels, forward only (the transpose runs the
+    /// row stencil).
+    case fftOverlapAdd
 }
 
 enum ConvolutionKernels {
@@ -23,6 +26,9 @@ enum ConvolutionKernels {
         guard g.boundary == .zero else { return (.reference, "circular boundary: reference loops over the index map") }
         guard g.inputPlane > 0, g.outputPlane > 0 else { return (.reference, "empty plane") }
         let product = g.inChannelsPerGroup * g.outChannelsPerGroup
+        if FFTConvolutionKernels.applies(g) {
+            return (.fftOverlapAdd, "long 1-D kernel (\(g.kernelSize[0]) taps): overlap-add FFT")
+        }
         if product < gemmMinimumChannelProduct {
             return (.rowStencil, "\(product) weight(s) per group per tap: SIMD row stencil")
         }
@@ -72,16 +78,18 @@ enum ConvolutionKernels {
         }
     }
 
-    static func forwardTyped<T: KernelScalar>(_ g: ConvolutionGeometry, _ k: ConvolutionKernel, _ w: UnsafePointer<T>,
+    static func forwardTyped<T: FFTWScalar>(_ g: ConvolutionGeometry, _ k: ConvolutionKernel, _ w: UnsafePointer<T>,
                                               _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
         let plan = RowPlan(g)
         switch k {
         case .im2colGEMM: Im2colGEMMKernels.forward(g, plan, w, x, y, batch: batch)
+        case .fftOverlapAdd where FFTConvolutionKernels.eligible(g):
+            FFTConvolutionKernels.forward(g, w, x, y, batch: batch)
         default: RowStencilKernels.forward(g, plan, w, x, y, batch: batch)
         }
     }
 
-    static func transposeTyped<T: KernelScalar>(_ g: ConvolutionGeometry, _ k: ConvolutionKernel, _ w: UnsafePointer<T>,
+    static func transposeTyped<T: FFTWScalar>(_ g: ConvolutionGeometry, _ k: ConvolutionKernel, _ w: UnsafePointer<T>,
                                                 _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
         let plan = RowPlan(g)
         switch k {

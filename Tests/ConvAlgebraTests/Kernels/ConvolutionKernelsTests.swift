@@ -101,7 +101,44 @@ import Testing
         }
     }
 
+    /// Overlap-add FFT against the reference on long kernels: every mode, dilation, both tap-step signs,
+    /// inputs shorter and longer than one block; the error bound is relative to Σ|q| (inputs in [−1, 1]).
+    @Test(arguments: [ConvolutionMode.full, .same, .valid])
+    func fftEqualsReference(mode: ConvolutionMode) throws {
+        var rng = Generator(state: 11)
+        for _ in 0..<8 {
+            let K = Int.random(in: 40...300, using: &rng), d = Int.random(in: 1...2, using: &rng)
+            let n = Int.random(in: ((K - 1) * d + 1)...5000, using: &rng)
+            var g = try ConvolutionGeometry.dsp(kernelLength: K, inputLength: n, mode: mode, dilation: d)
+            if Bool.random(using: &rng) {  // the correlation form (DL layers), with padding offsets
+                g = try ConvolutionGeometry(inputSize: [n], outputSize: [n + Int.random(in: -20...20, using: &rng)],
+                                            kernelSize: [K], stride: [1], offset: [Int.random(in: -K...K, using: &rng)],
+                                            tapStep: [d])
+            }
+            let batch = Int.random(in: 1...3, using: &rng)
+            let w = (0..<K).map { _ in Double.random(in: -1...1, using: &rng) }
+            let x = (0..<(batch * n)).map { _ in Double.random(in: -1...1, using: &rng) }
+            for useFloat in [false, true] {
+                let tol = (useFloat ? 1e-4 : 1e-11) * w.map(abs).reduce(0, +)
+                if useFloat {
+                    let (wf, xf) = (w.map(Float.init), x.map(Float.init))
+                    var fast = [Float](repeating: .nan, count: batch * g.outputPlane), ref = fast
+                    ConvolutionKernels.forward(g, wf, xf, &fast, batch: batch, kernel: .fftOverlapAdd)
+                    StencilKernels.referenceForward(g, wf, xf, &ref, batch: batch)
+                    #expect(zip(fast, ref).allSatisfy { Double(abs($0 - $1)) <= tol }, "Float FFT on \(g)")
+                } else {
+                    var fast = [Double](repeating: .nan, count: batch * g.outputPlane), ref = fast
+                    ConvolutionKernels.forward(g, w, x, &fast, batch: batch, kernel: .fftOverlapAdd)
+                    StencilKernels.referenceForward(g, w, x, &ref, batch: batch)
+                    #expect(zip(fast, ref).allSatisfy { abs($0 - $1) <= tol }, "Double FFT on \(g)")
+                }
+            }
+        }
+    }
+
     @Test func choiceFollowsChannels() throws {
+        let long = try ConvolutionGeometry.dsp(kernelLength: 255, inputLength: 65536, mode: .full)
+        #expect(ConvolutionKernels.choose(long).kernel == .fftOverlapAdd)
         let dsp = try ConvolutionGeometry.dsp(kernelLength: 9, inputLength: 64, mode: .same)
         #expect(ConvolutionKernels.choose(dsp).kernel == .rowStencil)
         let circ = try ConvolutionGeometry.dsp(kernelLength: 9, inputLength: 64, mode: .circular)
