@@ -8,6 +8,8 @@ enum PoolingKernels {
 
     /// `y[plane][p] = Σ_e w[e] · x[plane][col[e]]` for `planes` planes.
     /// - Complexity: `2 · planes · nnz(P)` FLOPs.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func gather<S: BLASScalar>(_ s: PoolingPlaneStencil<S>, planes: Int,
                                       _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
         let (N, M) = (s.inputPlane, s.outputPlane)
@@ -29,6 +31,8 @@ enum PoolingKernels {
 
     /// `x[plane][col[e]] += w[e] · y[plane][p]` over all terms, `x` zeroed first: the transpose of ``gather``.
     /// - Complexity: `2 · planes · nnz(P)` FLOPs.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func scatter<S: BLASScalar>(_ s: PoolingPlaneStencil<S>, planes: Int,
                                        _ y: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>) {
         let (N, M) = (s.inputPlane, s.outputPlane)
@@ -55,6 +59,8 @@ enum PoolingKernels {
     /// `val > max || isnan(val)`; so the first of tied maxima wins, and a NaN wins (the last NaN of the window).
     /// A window with no in-range tap gives `−∞` and index −1.
     /// - Complexity: `planes · M · K` comparisons.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func maxPool<S: BLASScalar>(_ map: [Int32], windows M: Int, taps K: Int, inputPlane N: Int, planes: Int,
                                        _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ index: UnsafeMutablePointer<Int>) {
         map.withUnsafeBufferPointer { mp in
@@ -83,6 +89,8 @@ extension PoolingKernels {
     /// Max pooling with per-dimension window bounds instead of a flat map: the same scan order and
     /// rules as ``maxPool(_:windows:taps:inputPlane:planes:_:_:_:)`` (PyTorch's `cpu_max_pool` loop), no
     /// index loads and no padding taps visited.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func maxPool<S: BLASScalar>(_ w: PoolingWindows, planes: Int, _ x: UnsafePointer<S>,
                                        _ y: UnsafeMutablePointer<S>, _ index: UnsafeMutablePointer<Int>) {
         let (H, W) = (w.inputSize[1], w.inputSize[2])
@@ -121,6 +129,8 @@ extension PoolingKernels {
     }
 
     /// Window sums times a per-output weight, `y[p] = weight[p] · Σ_window x` (average pooling's forward).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func windowSum<S: BLASScalar>(_ w: PoolingWindows, weight: [S], planes: Int,
                                          _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
         let (H, W) = (w.inputSize[1], w.inputSize[2])
@@ -168,6 +178,8 @@ extension PoolingKernels {
     /// `2` multiply-adds per element of each pass instead of `2^r` per output, and the inner loop runs over
     /// contiguous rows. Mathematically the tensor-product stencil (`w = Π_d w_d`); the rounding differs by ulps.
     /// - Complexity: `Σ_passes 2 · (elements after the pass)` multiply-adds per plane.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func separableLinear<S: BLASScalar>(_ axes: [InterpolationAxis<S>], inputSize: [Int], planes: Int,
                                                _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
         let r = inputSize.count

@@ -19,6 +19,8 @@ public struct AveragePoolingTranspose<Scalar: BLASScalar>: StencilOperator, Equa
         base.plane.forEachTerm(channels: base.geometry.channels) { r, c, w in body(c, r, -1, w) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         PoolingKernels.scatter(base.plane, planes: batch * base.geometry.channels, x, y)
     }

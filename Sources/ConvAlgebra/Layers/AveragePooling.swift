@@ -106,6 +106,8 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
         plane.forEachTerm(channels: geometry.channels) { r, c, w in body(r, c, -1, w) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         if let windows {
             PoolingKernels.windowSum(windows, weight: outputWeight, planes: batch * geometry.channels, x, y)

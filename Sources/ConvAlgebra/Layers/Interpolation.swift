@@ -123,6 +123,8 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
     }
 
     /// The direct form interpolates one dimension at a time (``PoolingKernels``' separable kernel).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         PoolingKernels.separableLinear(axes, inputSize: inputSize, planes: batch * channels, x, y)
     }
@@ -150,6 +152,8 @@ public struct InterpolationTranspose<Scalar: BLASScalar>: StencilOperator, Equat
         base.plane.forEachTerm(channels: base.channels) { r, c, w in body(c, r, -1, w) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         PoolingKernels.scatter(base.plane, planes: batch * base.channels, x, y)
     }

@@ -47,6 +47,8 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
     /// The pooled values and, as PyTorch's `return_indices` gives them, the arg-max of each output as a
     /// flat index into its channel's spatial plane (−1 for a window with no input element).
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `x` does not end in ``domain``; a memory-budget error.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>, budget: MemoryBudget = .default) throws -> (values: Tensor<Scalar>, indices: [Int]) {
         let batch = try x.batchCount(sampleShape: domain)
         let outShape = try Shape(Array(x.shape.dims.dropLast(domain.rank)) + codomain.dims)

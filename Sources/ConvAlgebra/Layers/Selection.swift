@@ -41,6 +41,8 @@ public struct Selection<Scalar: BLASScalar>: StencilOperator, Equatable {
         for (r, c) in sources.enumerated() where c >= 0 { body(r, Int(c), -1, 1) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (n, m) = (domain.count, codomain.count)
         sources.withUnsafeBufferPointer { s in
@@ -72,6 +74,8 @@ public struct SelectionTranspose<Scalar: BLASScalar>: StencilOperator, Equatable
         base.forEachTerm { r, c, t, a in body(c, r, t, a) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (m, n) = (base.codomain.count, base.domain.count)
         base.sources.withUnsafeBufferPointer { s in

@@ -49,6 +49,8 @@ public struct NearestUpsampling<Scalar: BLASScalar>: StencilOperator, Equatable 
         convolution.forEachTerm { r, c, t, a in body(r, c, -1, t >= 0 ? a * q[t] : a) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         convolution.applyUnchecked(x, y, batch: batch)
     }
@@ -76,6 +78,8 @@ public struct NearestUpsamplingTranspose<Scalar: BLASScalar>: StencilOperator, E
         base.forEachTerm { r, c, t, a in body(c, r, t, a) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         base.convolution.transposed.applyUnchecked(x, y, batch: batch)
     }
