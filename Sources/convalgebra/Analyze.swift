@@ -37,6 +37,9 @@ struct Analyze: ParsableCommand {
     @Option(parsing: .unconditional, help: "Power iteration: the most steps.")
     var maxIterations = 2000
 
+    @Option(help: "--method power: lanczos (Golub–Kahan bidiagonalisation, the default) or power (plain power iteration on AᵀA).")
+    var iteration = "lanczos"
+
     @OptionGroup(title: "Op options")
     var options: OperatorOptions
 
@@ -46,6 +49,9 @@ struct Analyze: ParsableCommand {
         guard let method = AnalysisMethod(rawValue: method) else {
             throw ConvAlgebraError.invalidArgument(
                 "unknown method '\(self.method)' (known: \(AnalysisMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let iteration = PowerIteration.Algorithm(rawValue: iteration) else {
+            throw ConvAlgebraError.invalidArgument("unknown iteration '\(self.iteration)' (known: lanczos, power)")
         }
         guard tolerance > 0, tolerance.isFinite else {
             throw ConvAlgebraError.invalidArgument("--tolerance must be positive, got \(tolerance)")
@@ -64,13 +70,14 @@ struct Analyze: ParsableCommand {
         let bias = try Inputs.read(options.bias, what: "B")
         // The dtype: the input's, else the weight's, else float64.
         switch (x?.value, weight?.value) {
-        case (.float32?, _), (nil, .float32?): try run(definition, sample, weight, bias, x, method, Float.self)
-        default: try run(definition, sample, weight, bias, x, method, Double.self)
+        case (.float32?, _), (nil, .float32?): try run(definition, sample, weight, bias, x, method, iteration, Float.self)
+        default: try run(definition, sample, weight, bias, x, method, iteration, Double.self)
         }
     }
 
     private func run<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
-                                    _ b: Inputs.Array?, _ x: Inputs.Array?, _ method: AnalysisMethod, _: S.Type) throws {
+                                    _ b: Inputs.Array?, _ x: Inputs.Array?, _ method: AnalysisMethod,
+                                    _ iteration: PowerIteration.Algorithm, _: S.Type) throws {
         var input = try x?.tensor(S.self)
         if let given = input {
             guard given.shape == domain || given.shape.dims == [1] + domain.dims else {
@@ -90,7 +97,7 @@ struct Analyze: ParsableCommand {
         }
         var analysis = try OperatorAnalysis(
             of: built.linear, method: method, budget: .default,
-            power: PowerIteration(tolerance: tolerance, maxIterations: maxIterations))
+            power: PowerIteration(tolerance: tolerance, maxIterations: maxIterations, algorithm: iteration))
         // PyTorch's spectral_norm reshapes the conv weight with dim 0, the conv-transpose weight with dim 1.
         let weightDim: Int? = op == "conv" ? 0 : op == "conv-transpose" ? 1 : nil
         if let weightDim, let wt = request.weight {
@@ -127,6 +134,7 @@ enum AnalysisJSON {
         if let s = a.spectrum { fields.append(("rank_tolerance", number(s.rankTolerance))) }
         if let w = a.reshapedWeightNorm { fields.append(("reshaped_weight_norm", number(w))) }
         if let p = a.powerEstimate {
+            fields.append(("iteration", string(p.algorithm.rawValue)))
             fields.append(("iterations", String(p.iterations)))
             fields.append(("converged", p.converged ? "true" : "false"))
             fields.append(("tolerance", number(p.tolerance)))

@@ -25,7 +25,7 @@ public enum AnalysisReport {
             lines.append("condition number: " + (s.conditionNumber.map(formatShort) ?? "∞ (singular)"))
         }
         if let p = a.powerEstimate {
-            lines.append("power iteration: \(p.iterations) steps, " + (p.converged ? "converged" : "NOT converged")
+            lines.append((p.algorithm == .lanczos ? "Lanczos bidiagonalisation" : "power iteration") + " on AᵀA: \(p.iterations) steps, " + (p.converged ? "converged" : "NOT converged")
                          + " (relative change \(formatShort(p.relativeChange)), tolerance \(formatShort(p.tolerance)), "
                          + "cap \(p.maxIterations), residual \(formatShort(p.residual)))")
         }

@@ -12,6 +12,12 @@
 /// convolutions, whose spectrum is a smooth frequency response), which is why the estimate reports
 /// whether it converged, the last relative change and the residual `‖AᵀA v − σ² v‖ / σ²`.
 public struct PowerIteration: Sendable, Equatable {
+    /// Plain power iteration, or its Krylov acceleration (``LanczosBidiagonalization``: the same products
+    /// with `A` and `Aᵀ`, far fewer of them, at the price of storing the basis).
+    public enum Algorithm: String, Sendable, CaseIterable { case power, lanczos }
+
+    /// Which iteration runs.
+    public var algorithm: Algorithm
     /// Stop when the relative change of the estimate falls to this.
     public var tolerance: Double
     /// Stop after this many steps even without convergence.
@@ -21,7 +27,9 @@ public struct PowerIteration: Sendable, Equatable {
 
     /// - Parameters:
     ///   - tolerance: relative change at which to stop; nil picks `1e-9`, floored at `64·ε` of the scalar.
-    public init(tolerance: Double? = nil, maxIterations: Int = 5000, seed: UInt64 = 0x5EED_C0DE) {
+    public init(tolerance: Double? = nil, maxIterations: Int = 5000, seed: UInt64 = 0x5EED_C0DE,
+                algorithm: Algorithm = .power) {
+        self.algorithm = algorithm
         self.tolerance = tolerance ?? 1e-9
         self.maxIterations = maxIterations
         self.seed = seed
@@ -39,6 +47,7 @@ public struct PowerIteration: Sendable, Equatable {
         guard maxIterations >= 1 else {
             throw ConvAlgebraError.invalidArgument("the power iteration needs at least one step, got \(maxIterations)")
         }
+        if algorithm == .lanczos { return try LanczosBidiagonalization.spectralNorm(of: op, settings: self, budget: budget) }
         let (m, n) = op.matrixSize
         let vectors = try Checked.add(try Checked.multiply(n, 2, "the power-iteration vectors"), m, "the power-iteration vectors")
         try budget.check("the power-iteration vectors of a \(m) × \(n) operator", count: vectors,
@@ -108,6 +117,8 @@ public struct SpectralNormEstimate: Sendable, Equatable {
     public let residual: Double
     /// The tolerance used (after flooring at the scalar's resolution) and the cap.
     public let tolerance: Double, maxIterations: Int
+    /// Which iteration produced the estimate.
+    public var algorithm: PowerIteration.Algorithm = .power
 }
 
 /// A small seeded generator (SplitMix64) so that analyses are reproducible.
