@@ -25,13 +25,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "Demo",
-            dependencies: ["ConvAlgebra"],
-            path: "Examples/Demo"
+            dependencies: ["ConvAlgebra"]
         ),
         .executableTarget(
             name: "ReadmeExample",
-            dependencies: ["ConvAlgebra"],
-            path: "Examples/ReadmeExample"
+            dependencies: ["ConvAlgebra"]
         ),
 
         // MARK: - Implementation details
