@@ -3,11 +3,14 @@ import ConvAlgebra
 import Glibc
 #endif
 
-// `make demo`: the reference text's matrices and identities, each checked, then a matrix-vs-direct
-// timing table. Exits non-zero if any identity fails.
+// `make demo`: the reference text's matrices and identities, each checked, an operator-analysis
+// report (singular values, checkerboard overlap, least squares against the transpose), then a
+// matrix-vs-direct timing table. Exits non-zero if any identity fails.
 var tour = ReferenceTour()
 do {
     try tour.run()
+    print("\n== Operator analysis on LAPACK: a transposed convolution is a transpose, not an inverse ==\n")
+    print(try AnalysisReport.demo())
     try FormsTiming.run()
 } catch {
     print("error: \(error)")
