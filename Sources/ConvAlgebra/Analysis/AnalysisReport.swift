@@ -27,7 +27,7 @@ public enum AnalysisReport {
         if let p = a.powerEstimate {
             lines.append((p.algorithm == .lanczos ? "Lanczos bidiagonalisation" : "power iteration") + " on AᵀA: \(p.iterations) steps, " + (p.converged ? "converged" : "NOT converged")
                          + " (relative change \(formatShort(p.relativeChange)), tolerance \(formatShort(p.tolerance)), "
-                         + "cap \(p.maxIterations), residual \(formatShort(p.residual)))")
+                         + "cap \(p.maxIterations)" + (p.residual.isFinite ? ", residual \(formatShort(p.residual)))" : ")"))
         }
         lines.append("spectral norm ‖A‖₂: \(formatShort(a.spectralNorm))")
         if a.isApproximation {

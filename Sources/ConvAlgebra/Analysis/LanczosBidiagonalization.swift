@@ -73,7 +73,7 @@ enum LanczosBidiagonalization {
             v = w
         }
         return SpectralNormEstimate(value: estimate, iterations: steps, converged: converged, relativeChange: change,
-                                    residual: beta.last.map { $0 / Swift.max(estimate, .leastNormalMagnitude) } ?? 0,
+                                    residual: .nan,   // a Ritz residual bound needs Bₖ's singular vectors; not computed
                                     tolerance: tol, maxIterations: settings.maxIterations, algorithm: .lanczos)
     }
 

@@ -113,7 +113,7 @@ public struct SpectralNormEstimate: Sendable, Equatable {
     public let converged: Bool
     /// `|σ_k − σ_{k−1}| / σ_k` at the last step.
     public let relativeChange: Double
-    /// `‖AᵀA v − σ² v‖ / σ²` at the last step.
+    /// `‖AᵀA v − σ² v‖ / σ²` at the last step (power iteration; NaN for Lanczos, which does not compute it).
     public let residual: Double
     /// The tolerance used (after flooring at the scalar's resolution) and the cap.
     public let tolerance: Double, maxIterations: Int
