@@ -98,15 +98,18 @@ extension PoolingKernels {
         let (dd, dh, dw) = (w.dilation[0], w.dilation[1], w.dilation[2])
         let N = w.inputSize.reduce(1, *), M = OD * OH * OW
         let taps = max(1, w.count[0].max() ?? 1) * max(1, w.count[1].max() ?? 1) * max(1, w.count[2].max() ?? 1)
+        // Local copies of the tables, so the hot loops index plain arrays (no nested-array retains).
+        let (startD, startH, startW) = (w.start[0], w.start[1], w.start[2])
+        let (countD, countH, countW) = (w.count[0], w.count[1], w.count[2])
         Parallel.forEach(jobs: planes, work: planes * M * taps, threshold: parallelThreshold) { j in
             let xp = x + j * N, yp = y + j * M, ip = index + j * M
             var o = 0
             for od in 0..<OD {
-                let (sd, cd) = (w.start[0][od], w.count[0][od])
+                let (sd, cd) = (startD[od], countD[od])
                 for oh in 0..<OH {
-                    let (sh, ch) = (w.start[1][oh], w.count[1][oh])
+                    let (sh, ch) = (startH[oh], countH[oh])
                     for ow in 0..<OW {
-                        let (sw, cw) = (w.start[2][ow], w.count[2][ow])
+                        let (sw, cw) = (startW[ow], countW[ow])
                         var best = -S.infinity, arg = -1
                         if cd > 0 && ch > 0 && cw > 0 {
                             arg = (sd * H + sh) * W + sw
@@ -138,16 +141,18 @@ extension PoolingKernels {
         let (dd, dh, dw) = (w.dilation[0], w.dilation[1], w.dilation[2])
         let N = w.inputSize.reduce(1, *), M = OD * OH * OW
         let taps = max(1, w.count[0].max() ?? 1) * max(1, w.count[1].max() ?? 1) * max(1, w.count[2].max() ?? 1)
+        let (startD, startH, startW) = (w.start[0], w.start[1], w.start[2])
+        let (countD, countH, countW) = (w.count[0], w.count[1], w.count[2])
         weight.withUnsafeBufferPointer { wt in
             Parallel.forEach(jobs: planes, work: planes * M * taps, threshold: parallelThreshold) { j in
                 let xp = x + j * N, yp = y + j * M
                 var o = 0
                 for od in 0..<OD {
-                    let (sd, cd) = (w.start[0][od], w.count[0][od])
+                    let (sd, cd) = (startD[od], countD[od])
                     for oh in 0..<OH {
-                        let (sh, ch) = (w.start[1][oh], w.count[1][oh])
+                        let (sh, ch) = (startH[oh], countH[oh])
                         for ow in 0..<OW {
-                            let (sw, cw) = (w.start[2][ow], w.count[2][ow])
+                            let (sw, cw) = (startW[ow], countW[ow])
                             var acc: S = 0
                             for a in 0..<cd {
                                 for b in 0..<ch {
