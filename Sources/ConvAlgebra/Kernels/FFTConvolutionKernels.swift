@@ -22,7 +22,8 @@ enum FFTConvolutionKernels {
         guard span >= minimumSpan else { return false }
         let (L, B) = blockSize(span: span, inputLength: g.inputSize[0])
         let perBlock = 5 * Double(L) * Double(L.trailingZeroBitCount) + 4 * Double(L)
-        return 3 * perBlock / Double(B) < 2 * Double(K)
+        // A short input fills only part of one block: count the outputs it really gives.
+        return 3 * perBlock / Double(min(B, g.inputSize[0])) < 2 * Double(K)
     }
 
     /// Whether the kernel can run `g` at all: one channel, one dimension, stride 1, zero boundary, non-empty.

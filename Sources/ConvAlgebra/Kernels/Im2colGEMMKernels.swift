@@ -61,10 +61,15 @@ enum Im2colGEMMKernels {
                     if direct {
                         bMatrix = x + (b0 * cin + grp * cig) * N; ldb = N
                     } else {
-                        Parallel.forEach(jobs: cig * nbHere, work: rowsOfCol * width, threshold: 1 << 15) { job in
-                            let ci = job / nbHere, l = job % nbHere
-                            im2col(plan, rows, x + ((b0 + l) * cin + grp * cig + ci) * N,
-                                   col + ci * K * width + l * M, ld: width)
+                        // One job per core, each a strided share of the (channel, sample) planes: small planes
+                        // would otherwise drown in dispatch overhead.
+                        let items = cig * nbHere, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
+                        Parallel.forEach(jobs: workers, work: rowsOfCol * width, threshold: 1 << 15) { worker in
+                            for job in stride(from: worker, to: items, by: workers) {
+                                let ci = job / nbHere, l = job % nbHere
+                                im2col(plan, rows, x + ((b0 + l) * cin + grp * cig + ci) * N,
+                                       col + ci * K * width + l * M, ld: width)
+                            }
                         }
                         bMatrix = UnsafePointer(col); ldb = width
                     }
@@ -148,10 +153,13 @@ enum Im2colGEMMKernels {
                     }
                     T.gemm(transposeA: true, transposeB: false, m: rowsOfCol, n: width, k: cog,
                            alpha: 1, a: wg, lda: rowsOfCol, b: yg, ldb: width, beta: 0, c: col, ldc: width)
-                    Parallel.forEach(jobs: cig * nbHere, work: rowsOfCol * width, threshold: 1 << 15) { job in
-                        let ci = job / nbHere, l = job % nbHere
-                        col2im(plan, rows, UnsafePointer(col + ci * K * width + l * M), ld: width,
-                               xOut + ((b0 + l) * cin + grp * cig + ci) * N, planeCount: N)
+                    let items = cig * nbHere, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
+                    Parallel.forEach(jobs: workers, work: rowsOfCol * width, threshold: 1 << 15) { worker in
+                        for job in stride(from: worker, to: items, by: workers) {
+                            let ci = job / nbHere, l = job % nbHere
+                            col2im(plan, rows, UnsafePointer(col + ci * K * width + l * M), ld: width,
+                                   xOut + ((b0 + l) * cin + grp * cig + ci) * N, planeCount: N)
+                        }
                     }
                 }
                 b0 += nbHere
