@@ -5,7 +5,7 @@ SWIFT       ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release demo test example fixtures clean
+.PHONY: all deps build release demo test example fixtures fixtures-torch clean
 
 all: build
 
@@ -46,8 +46,16 @@ test: deps
 
 # Regenerate the committed NumPy fixtures of the DSP operators (Tests/ConvAlgebraTests/Fixtures/dsp/).
 # The script makes its own virtual environment .venv-fixtures/ with numpy; `make test` never needs Python.
+# Regenerate the committed test fixtures from independent references, each script in a venv it creates.
+# `make test` only reads the committed files and needs no Python.
 fixtures:
 	python3 scripts/make_fixtures.py
+	python3 scripts/make_analysis_fixtures.py
+
+# The PyTorch fixtures (conv family, pooling family): the CPU wheel pulls ~3 GB.
+fixtures-torch:
+	python3 scripts/make_torch_fixtures_conv.py
+	python3 scripts/make_torch_fixtures_pool.py
 
 clean:
 	rm -rf .build
