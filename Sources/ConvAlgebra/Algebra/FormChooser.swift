@@ -4,7 +4,7 @@
 /// For an `m × n` operator with `nnz` stored entries applied to `B` samples:
 /// ```
 /// dense  ≈ max(2·B·m·n / R_gemm(B),  s·m·n / BW)          (GEMM; a GEMV at B = 1 streams the matrix)
-/// sparse ≈ 2·B·nnz / R_spmm(B) + s·B·(m + n) / BW          (CSR × dense; batch transposed to SIMD blocks)
+/// sparse ≈ ⌈B/16⌉·(m·a + nnz·b)  (B ≥ 8),  B·nnz·c  (B < 8)   (CSR × dense; SIMD over 16-sample blocks)
 /// direct ≈ executed FLOPs / R_kernel                        (row stencil, or im2col + GEMM)
 /// ```
 /// with `s` the scalar size, `R_gemm(B) = R_peak · B/(B + B½)`; rates are ``CostModel/measured`` on the
@@ -17,8 +17,9 @@ public enum FormChooser {
         public var gemmPeak: Double, gemmHalfBatch: Double
         /// Memory bandwidth for streaming a matrix or a batch.
         public var bandwidth: Double
-        /// CSR × dense rate with the SIMD-over-samples kernel (B ≥ 8) and with the row-dot kernel (B < 8).
-        public var spmmBlocked: Double, spmmRowwise: Double
+        /// CSR × dense with the SIMD-over-samples kernel (B ≥ 8): seconds per (row, block of 16 samples) and
+        /// per (non-zero, block); with the row-dot kernel (B < 8): seconds per (non-zero, sample).
+        public var spmmRowBlock: Double, spmmNonzeroBlock: Double, spmmNonzero: Double
         /// The SIMD row stencil's rate (both cores, many planes) and on a single plane.
         public var rowStencil: Double, rowStencilSinglePlane: Double
         /// Overlap-add FFT's rate, counting `5·L·log₂L + 4·L` FLOPs per block.
@@ -29,8 +30,8 @@ public enum FormChooser {
         /// Fitted to suite C's direct/dense/sparse timings on the benchmark machine (2-core AMD EPYC under
         /// the load of a shared build machine; OpenBLAS sgemm 2048³ measured 24–72 GFLOP/s there).
         public static let measured = CostModel(
-            gemmPeak: 40e9, gemmHalfBatch: 8, bandwidth: 8e9, spmmBlocked: 5.5e9, spmmRowwise: 1.5e9,
-            rowStencil: 12e9, rowStencilSinglePlane: 6e9, fft: 5e9, overhead: 4e-6)
+            gemmPeak: 70e9, gemmHalfBatch: 7, bandwidth: 9e9, spmmRowBlock: 45e-9, spmmNonzeroBlock: 1.18e-9,
+            spmmNonzero: 1.4e-9, rowStencil: 12e9, rowStencilSinglePlane: 6e9, fft: 5e9, overhead: 4e-6)
     }
 
     /// The chosen form, the reason in one line, and the model's time estimates in seconds.
@@ -50,8 +51,9 @@ public enum FormChooser {
         let dm = Double(m), dn = Double(n), dnnz = Double(nnz)
         let gemmRate = model.gemmPeak * B / (B + model.gemmHalfBatch)
         let dense = max(2 * B * dm * dn / gemmRate, s * dm * dn / model.bandwidth) + model.overhead
-        let spmmRate = batch >= 8 ? model.spmmBlocked : model.spmmRowwise
-        let sparse = 2 * B * dnnz / spmmRate + s * B * (dm + dn) / model.bandwidth + model.overhead
+        let blocks = Double((max(batch, 1) + SparseKernels.block - 1) / SparseKernels.block)
+        let sparse = (batch >= 8 ? blocks * (dm * model.spmmRowBlock + dnnz * model.spmmNonzeroBlock)
+                                 : B * dnnz * model.spmmNonzero) + model.overhead
         let direct = directEstimate(op, batch: batch, nnz: dnnz, model: model) + model.overhead
         let estimates: [Form: Double] = [.direct: direct, .dense: dense, .sparse: sparse]
         let best = estimates.min { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue < $1.key.rawValue) }!.key
@@ -93,7 +95,7 @@ public enum FormChooser {
         default:
             // Short rows spend a larger share in the scalar borders and loop overhead.
             let planes = batch * g.outChannels, row = Double(g.outputSize[g.rank - 1])
-            let rate = (planes >= 2 ? model.rowStencil : model.rowStencilSinglePlane) * row / (row + 32)
+            let rate = (planes >= 2 ? model.rowStencil : model.rowStencilSinglePlane) * row / (row + 117)
             return 2 * B * nnz / rate
         }
     }

@@ -79,7 +79,8 @@ enum Im2colGEMMKernels {
                     if nbHere > 1 {
                         for co in 0..<cog {
                             for l in 0..<nbHere {
-                                (y + ((b0 + l) * cout + grp * cog + co) * M).update(from: out + co * width + l * M, count: M)
+                                let dst = y + ((b0 + l) * cout + grp * cog + co) * M, src = out + co * width + l * M
+                                for p in 0..<M { dst[p] = src[p] }
                             }
                         }
                     }
@@ -100,15 +101,16 @@ enum Im2colGEMMKernels {
                 let lo = p.firstValid[t], hi = p.lastValid[t], base = p.o + t * p.e
                 for P in 0..<p.outerOutputs {
                     let dst = row + P * m, R = Int(rows[P * p.outerTaps + T_])
-                    if R < 0 || lo > hi { dst.update(repeating: 0, count: m); continue }
-                    if lo > 0 { dst.update(repeating: 0, count: lo) }
+                    // Plain loops: rows of small planes are a few elements, where a memcpy call costs more.
+                    if R < 0 || lo > hi { for i in 0..<m { dst[i] = 0 }; continue }
+                    for i in 0..<lo { dst[i] = 0 }
                     let src = x + R * n + base
                     if s == 1 {
-                        (dst + lo).update(from: src + lo, count: hi - lo + 1)
+                        for i in lo...hi { dst[i] = src[i] }
                     } else {
                         for i in lo...hi { dst[i] = src[i * s] }
                     }
-                    if hi + 1 < m { (dst + hi + 1).update(repeating: 0, count: m - hi - 1) }
+                    for i in (hi + 1)..<max(m, hi + 1) { dst[i] = 0 }
                 }
             }
         }
@@ -140,7 +142,8 @@ enum Im2colGEMMKernels {
                     } else {
                         for co in 0..<cog {
                             for l in 0..<nbHere {
-                                (gathered + co * width + l * M).update(from: yIn + ((b0 + l) * cout + grp * cog + co) * M, count: M)
+                                let dst = gathered + co * width + l * M, src = yIn + ((b0 + l) * cout + grp * cog + co) * M
+                                for p in 0..<M { dst[p] = src[p] }
                             }
                         }
                         yg = UnsafePointer(gathered)

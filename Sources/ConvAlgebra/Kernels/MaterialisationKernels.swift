@@ -76,9 +76,13 @@ enum MaterialisationKernels {
         var start = [Int](repeating: 0, count: M + 1)
         var sortedCol = [Int32](), sortedTap = [Int32]()
         sortedCol.reserveCapacity(M * K); sortedTap.reserveCapacity(M * K)
+        // A convolution (every tap step negative) reads columns in descending tap order: visit the taps
+        // backwards so the insertion below is O(K) per position rather than O(K²).
+        let backwards = g.tapStep.allSatisfy { $0 < 0 }
         for p in 0..<M {
             let base = sortedCol.count
-            for tau in 0..<K {
+            for step in 0..<K {
+                let tau = backwards ? K - 1 - step : step
                 let c = map[p * K + tau]
                 if c < 0 { continue }
                 // Insertion into the sorted run (K is small).
