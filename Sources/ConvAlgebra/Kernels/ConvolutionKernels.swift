@@ -32,12 +32,6 @@ enum ConvolutionKernels {
         if product < gemmMinimumChannelProduct {
             return (.rowStencil, "\(product) weight(s) per group per tap: SIMD row stencil")
         }
-        // GEMM's m is C_out/G and its k is C_in/G·K (the transpose swaps them): when either is thin the GEMM
-        // mostly moves the column matrix (mx-ct: 8 channels, 5x slower than the useful work) — stay direct.
-        let thin = min(g.outChannelsPerGroup, g.inChannelsPerGroup * g.kernelPlane)
-        if thin < gemmMinimumChannelProduct {
-            return (.rowStencil, "GEMM dimension \(thin) too thin: SIMD row stencil")
-        }
         guard Im2colGEMMKernels.fits(g) else { return (.rowStencil, "column matrix over the scratch limit: SIMD row stencil") }
         return (.im2colGEMM, Im2colGEMMKernels.isPointwise(g) ? "pointwise: one GEMM on the input" : "im2col + GEMM")
     }
