@@ -67,8 +67,8 @@ public enum FormChooser {
 
     /// The stored entries of the operator's matrix without materialising it, when it has a stencil.
     static func storedEntries<S: BLASScalar>(_ op: any LinearOperator<S>) -> Int? {
-        if let c = op as? Convolution<S> { return BenchmarkData.inBoundsTerms(c.geometry) }
-        if let t = op as? TransposedConvolution<S> { return BenchmarkData.inBoundsTerms(t.geometry) }
+        if let c = op as? Convolution<S> { return c.geometry.termCount }
+        if let t = op as? TransposedConvolution<S> { return t.geometry.termCount }
         if let st = op as? any StencilOperator { return st.termCount }
         return nil
     }

@@ -32,7 +32,14 @@ extension StencilOperator {
         return n
     }
 
-    public func sparse(budget: MemoryBudget) throws -> CSRMatrix<Scalar> {
+    public func sparse(budget: MemoryBudget) throws -> CSRMatrix<Scalar> { try sparseByEnumeration(budget: budget) }
+
+    public func dense(budget: MemoryBudget) throws -> DenseMatrix<Scalar> { try denseByEnumeration(budget: budget) }
+
+    /// The CSR matrix from the enumeration: checked against the budget with ``termCount`` first, then
+    /// one pass over the terms and a counting sort by row. Operators with a faster typed builder
+    /// (``Convolution``) fall back to this where the builder does not apply.
+    public func sparseByEnumeration(budget: MemoryBudget) throws -> CSRMatrix<Scalar> {
         let (m, n) = matrixSize
         let nnz = termCount
         try budget.check("a sparse \(m) × \(n) matrix with \(nnz) terms", count: nnz,
@@ -51,7 +58,8 @@ extension StencilOperator {
         return try CSRMatrix(rows: m, columns: n, coordinates: rows, cols, vals)
     }
 
-    public func dense(budget: MemoryBudget) throws -> DenseMatrix<Scalar> {
+    /// The dense matrix from the enumeration, `A[r, c] += coefficient · q[tap]`, after the budget check.
+    public func denseByEnumeration(budget: MemoryBudget) throws -> DenseMatrix<Scalar> {
         let (m, n) = matrixSize
         var d = try DenseMatrix<Scalar>(zeros: m, n, budget: budget)
         let q = taps

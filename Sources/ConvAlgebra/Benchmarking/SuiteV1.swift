@@ -113,7 +113,7 @@ public enum SuiteV1 {
     public static func suiteC(batches: [Int] = matrixBatches) -> [BenchmarkCase] {
         var cases = [BenchmarkCase]()
         for (id, op, g, transposed) in matrixOperators() {
-            let nnz = Double(BenchmarkData.inBoundsTerms(g))
+            let nnz = Double(g.termCount)
             let domain = transposed ? g.codomain : g.domain
             for b in batches {
                 cases.append(BenchmarkCase(id: id, suite: "C", op: op, inputShape: [b] + domain.dims, flops: 2 * Double(b) * nnz,
@@ -140,23 +140,6 @@ public enum BenchmarkData {
             z ^= z >> 31
             return S(Double(z >> 11) * 0x1p-52 - 1)
         }
-    }
-
-    /// The number of terms of a zero-boundary geometry that read inside the input (its matrix's non-zeros
-    /// when no two taps of a row meet the same input): `C_out · C_in/G · Π_d #{(i, t) : c(i, t) inside}`.
-    public static func inBoundsTerms(_ g: ConvolutionGeometry) -> Int {
-        var pairs = 1
-        for d in 0..<g.rank {
-            var count = 0
-            for t in 0..<g.kernelSize[d] {
-                for i in 0..<g.outputSize[d] {
-                    let c = i * g.stride[d] + g.offset[d] + t * g.tapStep[d]
-                    if g.boundary == .circular || (c >= 0 && c < g.inputSize[d]) { count += 1 }
-                }
-            }
-            pairs *= count
-        }
-        return g.outChannels * g.inChannelsPerGroup * pairs
     }
 }
 

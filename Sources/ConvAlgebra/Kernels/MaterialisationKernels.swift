@@ -14,7 +14,7 @@ enum MaterialisationKernels {
     /// The CSR arrays of the forward operator (`transposed == false`) or of its transpose.
     static func csr<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], transposed: Bool,
                                    budget: MemoryBudget) throws -> CSRMatrix<S> {
-        let nnz = BenchmarkData.inBoundsTerms(g)
+        let nnz = g.termCount
         let (m, n) = (g.outChannels * g.outputPlane, g.inChannels * g.inputPlane)
         try budget.check("a sparse \(transposed ? n : m) × \(transposed ? m : n) matrix with \(nnz) terms", count: nnz,
                          elementBytes: 2 * MemoryLayout<Int32>.stride + 2 * MemoryLayout<S>.stride)

@@ -29,32 +29,3 @@ extension TransposedConvolution {
         return try MaterialisationKernels.dense(geometry, taps, transposed: true, budget: budget)
     }
 }
-
-extension StencilOperator {
-    /// The CSR matrix by the generic one-enumeration path (``StencilOperator/sparse(budget:)``'s default).
-    func sparseByEnumeration(budget: MemoryBudget) throws -> CSRMatrix<Scalar> {
-        let (m, n) = matrixSize
-        let nnz = termCount
-        try budget.check("a sparse \(m) × \(n) matrix with \(nnz) terms", count: nnz,
-                         elementBytes: 2 * MemoryLayout<Int32>.stride + 2 * MemoryLayout<Scalar>.stride)
-        var rows = [Int32](), cols = [Int32](), vals = [Scalar]()
-        rows.reserveCapacity(nnz); cols.reserveCapacity(nnz); vals.reserveCapacity(nnz)
-        let q = taps
-        forEachTerm { r, c, t, a in
-            rows.append(Int32(truncatingIfNeeded: r)); cols.append(Int32(truncatingIfNeeded: c))
-            vals.append(t >= 0 ? a * q[t] : a)
-        }
-        return try CSRMatrix(rows: m, columns: n, coordinates: rows, cols, vals)
-    }
-
-    /// The dense matrix by the generic one-enumeration path.
-    func denseByEnumeration(budget: MemoryBudget) throws -> DenseMatrix<Scalar> {
-        let (m, n) = matrixSize
-        var d = try DenseMatrix<Scalar>(zeros: m, n, budget: budget)
-        let q = taps
-        d.entries.withUnsafeMutableBufferPointer { e in
-            forEachTerm { r, c, t, a in e[r * n + c] += t >= 0 ? a * q[t] : a }
-        }
-        return d
-    }
-}
