@@ -14,7 +14,7 @@ let package = Package(
         // MARK: - Public API
         .target(
             name: "ConvAlgebra",
-            dependencies: ["CBLAS", "CLAPACKE", "CFFTW"]
+            dependencies: ["CBLAS", "CLAPACKE", "CFFTW", "CMicroKernels"]
         ),
         .executableTarget(
             name: "convalgebra",
@@ -33,6 +33,9 @@ let package = Package(
         ),
 
         // MARK: - Implementation details
+        // FP32 GEMM micro-kernels in C: AVX2 + FMA through function-level target attributes, picked at run
+        // time, so the package needs no unsafe compiler flags (which would bar it as a dependency).
+        .target(name: "CMicroKernels"),
         .systemLibrary(
             name: "CBLAS",
             path: "Sources/CBLAS",

@@ -74,8 +74,8 @@ enum Im2colGEMMKernels {
                         bMatrix = UnsafePointer(col); ldb = width
                     }
                     let c = nbHere == 1 ? y + (b0 * cout + grp * cog) * M : out
-                    T.gemm(transposeA: false, transposeB: false, m: cog, n: width, k: rowsOfCol,
-                           alpha: 1, a: wg, lda: rowsOfCol, b: bMatrix, ldb: ldb, beta: 0, c: c, ldc: width)
+                    T.convolutionGEMM(transposeA: false, m: cog, n: width, k: rowsOfCol,
+                                      a: wg, lda: rowsOfCol, b: bMatrix, ldb: ldb, c: c, ldc: width)
                     if nbHere > 1 {
                         for co in 0..<cog {
                             for l in 0..<nbHere {
@@ -149,13 +149,12 @@ enum Im2colGEMMKernels {
                         yg = UnsafePointer(gathered)
                     }
                     if direct {
-                        T.gemm(transposeA: true, transposeB: false, m: rowsOfCol, n: width, k: cog,
-                               alpha: 1, a: wg, lda: rowsOfCol, b: yg, ldb: width,
-                               beta: 0, c: xOut + (b0 * cin + grp * cig) * N, ldc: N)
+                        T.convolutionGEMM(transposeA: true, m: rowsOfCol, n: width, k: cog,
+                                          a: wg, lda: rowsOfCol, b: yg, ldb: width, c: xOut + (b0 * cin + grp * cig) * N, ldc: N)
                         continue
                     }
-                    T.gemm(transposeA: true, transposeB: false, m: rowsOfCol, n: width, k: cog,
-                           alpha: 1, a: wg, lda: rowsOfCol, b: yg, ldb: width, beta: 0, c: col, ldc: width)
+                    T.convolutionGEMM(transposeA: true, m: rowsOfCol, n: width, k: cog,
+                                      a: wg, lda: rowsOfCol, b: yg, ldb: width, c: col, ldc: width)
                     let items = cig * nbHere, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
                     Parallel.forEach(jobs: workers, work: rowsOfCol * width, threshold: 1 << 15) { worker in
                         for job in stride(from: worker, to: items, by: workers) {

@@ -4,10 +4,35 @@
 /// unspecialised, where every multiply-add goes through a witness table (~25× slower). The fast
 /// kernels therefore switch once on the concrete type (``KernelDispatch``) and from there on run
 /// code the optimiser has specialised for `Float` or `Double`.
-protocol KernelScalar: BLASScalar, SIMDScalar {}
+protocol KernelScalar: BLASScalar, SIMDScalar {
+    /// `C = op(A) · B` (row-major, `C` overwritten) for the convolution kernels' shapes: few rows, many columns.
+    static func convolutionGEMM(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
+                                b: UnsafePointer<Self>, ldb: Int, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
 
-extension Float: KernelScalar {}
-extension Double: KernelScalar {}
+extension Float: KernelScalar {
+    /// ``MicroGEMM`` where the CPU has AVX2 + FMA, OpenBLAS otherwise.
+    @inline(__always)
+    static func convolutionGEMM(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if MicroGEMM.isAccelerated {
+            MicroGEMM.multiply(transposeA: transposeA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+        } else {
+            gemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                 b: b, ldb: ldb, beta: 0, c: c, ldc: ldc)
+        }
+    }
+}
+
+extension Double: KernelScalar {
+    /// OpenBLAS (the micro-kernel is FP32 only).
+    @inline(__always)
+    static func convolutionGEMM(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int,
+                                b: UnsafePointer<Double>, ldb: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        gemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+             b: b, ldb: ldb, beta: 0, c: c, ldc: ldc)
+    }
+}
 
 /// The 8-lane vector the interior loops accumulate in (two SSE/AVX registers of `Float`, four of `Double`).
 typealias Lanes<T: KernelScalar> = SIMD8<T>
