@@ -19,6 +19,15 @@ where Self.RawSignificand: FixedWidthInteger {
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
+    /// Row-major matrix–vector product `y ← α·op(A)·x + β·y` (`cblas_?gemv`), unit strides.
+    ///
+    /// `A` is `m × n` with row stride `lda`; `op(A)` is `A` (`x` has `n` scalars, `y` has `m`) or `Aᵀ`
+    /// (`x` has `m`, `y` has `n`).
+    /// - Complexity: `2·m·n` FLOPs; streams `A` once.
+    static func gemv(
+        transpose: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+
     /// Dot product of two contiguous vectors (`cblas_?dot`).
     static func dot(count: Int, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>) -> Self
 

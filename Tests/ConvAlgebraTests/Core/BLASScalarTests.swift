@@ -33,6 +33,24 @@ import _TestSupport
             }
             expectAllClose(c, expected, "gemm transposeA \(ta) transposeB \(tb)")
         }
+        // gemv with both transposes: y ← α·op(A)·x + β·y, A row-major m × k.
+        for t in [false, true] {
+            let a: [S] = randomScalars(m * k, using: &rng)
+            let (xn, yn) = t ? (m, k) : (k, m)
+            let x: [S] = randomScalars(xn, using: &rng), y0: [S] = randomScalars(yn, using: &rng)
+            var y = y0
+            a.withUnsafeBufferPointer { ap in x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                S.gemv(transpose: t, m: m, n: k, alpha: 1.5, a: ap.baseAddress!, lda: k, x: xp.baseAddress!, beta: -0.5,
+                       y: yp.baseAddress!)
+            } } }
+            var expected = y0
+            for i in 0..<yn {
+                var s: S = 0
+                for l in 0..<xn { s += (t ? a[l * k + i] : a[i * k + l]) * x[l] }
+                expected[i] = 1.5 * s - 0.5 * y0[i]
+            }
+            expectAllClose(y, expected, "gemv transpose \(t)")
+        }
         // dot
         let x: [S] = randomScalars(17, using: &rng), y: [S] = randomScalars(17, using: &rng)
         let d = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in S.dot(count: 17, xp.baseAddress!, yp.baseAddress!) } }

@@ -37,6 +37,50 @@ import _TestSupport
         #expect(t.transposed() == a)
     }
 
+    /// A single sample takes the GEMV path: into a NaN-filled output, for the matrix and its transpose, it matches
+    /// the naive product and the GEMM path's row for the same sample.
+    @Test(arguments: Precision.allCases, [(1, 1), (5, 3), (3, 17), (64, 40), (32, 288)])
+    func singleSampleRunsGEMV(precision: Precision, size: (Int, Int)) throws {
+        try checkSingleSample(precision.scalarType, size)
+    }
+
+    private func checkSingleSample<S: BLASScalar>(_: S.Type, _ size: (Int, Int)) throws {
+        let (m, n) = size
+        var rng = SplitMix64(seed: UInt64(m * 1000 + n))
+        let a = try DenseMatrix<S>(rows: m, columns: n, entries: randomScalars(m * n, using: &rng))
+        for op in [a, a.transposed()] {
+            let x: [S] = randomScalars(2 * op.columns, using: &rng)
+            func apply(batch: Int) -> [S] {
+                var y: [S] = nanFilled(count: batch * op.rows)
+                x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                    op.applyUnchecked(xp.baseAddress!, yp.baseAddress!, batch: batch)
+                } }
+                return y
+            }
+            let gemv = apply(batch: 1), gemm = apply(batch: 2)
+            let expected = try naiveProduct(try DenseMatrix(rows: 1, columns: op.columns, entries: Array(x.prefix(op.columns))),
+                                            op.transposed()).entries
+            expectAllClose(gemv, expected, "GEMV, \(op.rows) × \(op.columns)")
+            expectAllClose(gemv, Array(gemm.prefix(op.rows)), "GEMV vs GEMM's first sample, \(op.rows) × \(op.columns)")
+        }
+    }
+
+    /// Direct, dense (GEMV) and sparse forms agree on one sample, for a multi-channel convolution and its transpose.
+    @Test(arguments: Precision.allCases)
+    func formsAgreeOnOneSample(precision: Precision) throws {
+        try checkFormsOnOneSample(precision.scalarType)
+    }
+
+    private func checkFormsOnOneSample<S: BLASScalar>(_: S.Type) throws {
+        let g = try ConvolutionGeometry(inputSize: [5, 4], outputSize: [3, 2], kernelSize: [3, 3], stride: [2, 2],
+                                        offset: [-1, -1], tapStep: [1, 1], inChannels: 3, outChannels: 2, hasChannelAxis: true)
+        var rng = SplitMix64(seed: 41)
+        let conv = try Convolution<S>(geometry: g, taps: randomScalars(g.weightCount, using: &rng))
+        try expectFormsAgree(conv, batch: 1)
+        try expectFormsAgree(conv.transposed, batch: 1)
+        try expectDotTest(conv, form: .dense)
+    }
+
     @Test func bigTransposeCrossesTheCacheBlocks() throws {
         var rng = SplitMix64(seed: 5)
         let a = try DenseMatrix<Float>(rows: 70, columns: 45, entries: randomScalars(70 * 45, using: &rng))
