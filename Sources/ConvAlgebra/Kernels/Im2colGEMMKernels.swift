@@ -41,6 +41,11 @@ enum Im2colGEMMKernels {
 
     static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                          _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g) {
+            return ImplicitGEMMKernels.forward(g, plan, KernelDispatch.cast(w, to: Float.self),
+                                               KernelDispatch.cast(x, to: Float.self),
+                                               KernelDispatch.cast(y, to: Float.self), batch: batch)
+        }
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
         let rowsOfCol = cig * K
@@ -120,6 +125,11 @@ enum Im2colGEMMKernels {
 
     static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                            _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
+        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g) {
+            return ImplicitGEMMKernels.transpose(g, plan, KernelDispatch.cast(w, to: Float.self),
+                                                 KernelDispatch.cast(yIn, to: Float.self),
+                                                 KernelDispatch.cast(xOut, to: Float.self), batch: batch)
+        }
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
         let rowsOfCol = cig * K
