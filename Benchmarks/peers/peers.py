@@ -360,6 +360,14 @@ def main():
     t = timeit(lambda: g @ g, 5, 5.0)
     machine = {"numpy_sgemm_2048_gflops": round(2 * 2048 ** 3 / t["median"] / 1e9, 1)}
     print(f"  numpy sgemm 2048^3: {machine['numpy_sgemm_2048_gflops']} GFLOP/s", flush=True)
+    if a.ours:  # the FP32 peak as an FMA probe on every core measures it (convalgebra bench --peak)
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+            path = f.name
+        subprocess.run([a.ours, "bench", "--peak", "--json", path], check=True, stdout=subprocess.DEVNULL)
+        with open(path) as f:
+            machine["fma_probe_gflops"] = round(json.load(f)["peak_gflops"], 1)
+        os.unlink(path)
+        print(f"  FMA probe: {machine['fma_probe_gflops']} GFLOP/s", flush=True)
 
     def record(case_id, batch, name, kind, fn):
         try:

@@ -10,7 +10,8 @@ import ConvAlgebra
 /// I/O and materialisation excluded; materialisation timed separately), print a table and write JSON.
 /// Extensions of the contract: the form `auto` (``FormChooser``'s pick, with its reason), `--cases` to run
 /// only the suite cases with the given ids (or suite letters A, B, C), and
-/// `--max-seconds` (the suite form caps a slow case's repeats at this much time, at least 3 repeats).
+/// `--max-seconds` (the suite form caps a slow case's repeats at this much time, at least 3 repeats), and `--peak`
+/// (the measured FP32 peak, ``MachinePeak``, alone or before the cases).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time operators applied to a batch: the benchmark suite, or one op on random inputs.")
@@ -48,20 +49,26 @@ struct Bench: ParsableCommand {
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
 
+    @Flag(help: "Measure the FP32 peak of all cores (an FMA probe), print it, and put it in the JSON as peak_gflops.")
+    var peak = false
+
     @OptionGroup(title: "Op options (single form)")
     var options: OperatorOptions
 
     func run() throws {
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
+        let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil
+        if let peakGFLOPs { print("FP32 peak (FMA probe, \(BenchmarkRunner.threads) cores): \(String(format: "%.1f", peakGFLOPs)) GFLOP/s") }
         let results: [BenchmarkResult]
         switch (suite, op) {
+        case (nil, nil) where peak: results = []
         case (.some(let s), nil): results = try runSuite(s)
         case (nil, .some(let name)): results = try runSingle(name)
         case (.some, .some): throw ConvAlgebraError.invalidArgument("give either --suite or an OP, not both")
         case (nil, nil): throw ConvAlgebraError.invalidArgument("give --suite v1 or an OP with --input-shape")
         }
         if let json {
-            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads)
+            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs)
             try Array(text.utf8).withUnsafeBytes { try AtomicFile.write([$0], to: json) }
         }
     }

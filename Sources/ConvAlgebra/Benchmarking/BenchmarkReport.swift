@@ -1,7 +1,8 @@
 /// The printed table and the JSON document of a benchmark run (the `convalgebra bench` contract):
 /// `{"threads": T, "cases": [{"id", "op", "form", "input_shape", "dtype", "seconds": {"min", "median", "max"},
 /// "materialise_seconds", "flops", "gflops", …}]}`, plus the fields `suite`, `repeats`, `stored_entries`,
-/// `materialise_entries_per_second` and `note` (the direct kernel, or auto's choice and reason).
+/// `materialise_entries_per_second` and `note` (the direct kernel, or auto's choice and reason), and at the top
+/// `peak_gflops` when the run measured the machine's FP32 peak.
 public enum BenchmarkReport {
     /// A fixed-width table, one line per result.
     public static func table(_ results: [BenchmarkResult]) -> String {
@@ -19,8 +20,8 @@ public enum BenchmarkReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The JSON document.
-    public static func json(_ results: [BenchmarkResult], threads: Int) -> String {
+    /// The JSON document; `peak_gflops` (the measured FP32 peak, ``MachinePeak``) when given.
+    public static func json(_ results: [BenchmarkResult], threads: Int, peakGFLOPs: Double? = nil) -> String {
         let cases = results.map { r -> String in
             let fields: [(String, String)] = [
                 ("id", r.id.map(quote) ?? "null"),
@@ -44,7 +45,8 @@ public enum BenchmarkReport {
             ]
             return "    {" + fields.map { "\(quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
         }
-        return "{\"threads\": \(threads), \"cases\": [\n" + cases.joined(separator: ",\n") + "\n]}\n"
+        let peak = peakGFLOPs.map { "\"peak_gflops\": \(number($0)), " } ?? ""
+        return "{\"threads\": \(threads), " + peak + "\"cases\": [\n" + cases.joined(separator: ",\n") + "\n]}\n"
     }
 
     static func quote(_ s: String) -> String {
