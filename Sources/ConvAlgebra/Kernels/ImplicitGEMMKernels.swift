@@ -30,18 +30,21 @@ enum ImplicitGEMMKernels {
         let perWorker = rows * blockColumns + ca_sgemm_b_scratch_count()
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(perWorker * workers, 1))
         let packed = UnsafeMutablePointer<Float>.allocate(capacity: max(ca_sgemm_packed_a_count(cog, rows), 1))
-        defer { scratch.deallocate(); packed.deallocate() }
+        let segments = UnsafeMutablePointer<Segment>.allocate(capacity: (blockColumns + 1) * workers)
+        defer { scratch.deallocate(); packed.deallocate(); segments.deallocate() }
         plan.forwardRows.withUnsafeBufferPointer { table in
             for grp in 0..<G {
                 ca_sgemm_pack_a(0, cog, rows, w + grp * cog * rows, rows, packed)
                 let packedA = UnsafePointer(packed)
                 Parallel.forEach(jobs: workers, work: cog * rows * columns, threshold: 0) { worker in
                     let col = scratch + worker * perWorker, bScratch = col + rows * blockColumns
+                    let mySegments = segments + worker * (blockColumns + 1)
                     for block in stride(from: worker, to: blocks, by: workers) {
                         let j0 = block * blockColumns, j1 = min(columns, j0 + blockColumns), nc = j1 - j0
+                        let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: plan.m, into: mySegments)
                         for ci in 0..<cig {
                             im2colBlock(plan, table, x + (grp * cig + ci) * N, sampleStride: cin * N,
-                                        planeOutputs: M, j0: j0, j1: j1, col + ci * K * nc, ld: nc)
+                                        UnsafePointer(mySegments), count, col + ci * K * nc, ld: nc)
                         }
                         // One GEMM per sample the block spans: each writes its own output plane rows.
                         var j = j0
@@ -57,36 +60,54 @@ enum ImplicitGEMMKernels {
         }
     }
 
-    /// Rows `(τ, ·)` of one input channel's column matrix for flat output columns `j0 ..< j1`
-    /// (`j = sample · M + pixel`): `col[τ·ld + (j − j0)] = x[sample][c(pixel, τ)]`, zero at padding.
+    /// Rows `(τ, ·)` of one input channel's column matrix for the block's output columns, given as
+    /// ``Segment``s: `col[τ·ld + offset + i] = x[sample][c((P, i), τ)]`, zero at padding.
     @inline(__always)
     static func im2colBlock(_ p: RowPlan, _ table: UnsafeBufferPointer<Int32>, _ x: UnsafePointer<Float>,
-                            sampleStride: Int, planeOutputs M: Int, j0: Int, j1: Int,
+                            sampleStride: Int, _ segments: UnsafePointer<Segment>, _ count: Int,
                             _ col: UnsafeMutablePointer<Float>, ld: Int) {
-        let (n, m, k, s) = (p.n, p.m, p.k, p.s)
+        let (n, k, s) = (p.n, p.k, p.s)
         for T_ in 0..<p.outerTaps {
             for t in 0..<k {
                 let row = col + (T_ * k + t) * ld
                 let lo = p.firstValid[t], hi = p.lastValid[t], base = p.o + t * p.e
-                var j = j0
-                while j < j1 {
-                    let l = j / M, pixel = j - l * M, P = pixel / m, i0 = pixel - P * m
-                    let i1 = min(m, i0 + (j1 - j))
-                    let dst = row + (j - j0) - i0, R = Int(table[P * p.outerTaps + T_])
+                for q in 0..<count {
+                    let g = segments[q], i0 = g.i0, i1 = g.i1
+                    let dst = row + g.offset, R = Int(table[g.outerRow * p.outerTaps + T_])
                     if R < 0 || lo > hi {
                         for i in i0..<i1 { dst[i] = 0 }
-                    } else {
-                        let src = x + l * sampleStride + R * n + base
-                        let a = max(i0, lo), b = min(i1 - 1, hi)
-                        for i in i0..<min(a, i1) { dst[i] = 0 }
-                        if a <= b {
-                            if s == 1 { for i in a...b { dst[i] = src[i] } } else { for i in a...b { dst[i] = src[i * s] } }
-                        }
-                        for i in max(b + 1, i0)..<i1 { dst[i] = 0 }
+                        continue
                     }
-                    j += i1 - i0
+                    let src = x + g.sample * sampleStride + R * n + base
+                    let a = max(i0, lo), b = min(i1 - 1, hi)
+                    for i in i0..<min(a, i1) { dst[i] = 0 }
+                    if a <= b {
+                        if s == 1 { for i in a...b { dst[i] = src[i] } } else { for i in a...b { dst[i] = src[i * s] } }
+                    }
+                    for i in max(b + 1, i0)..<i1 { dst[i] = 0 }
                 }
             }
+        }
+    }
+
+    /// A run of a block's columns inside one output row: sample, outer output row `P`, row positions
+    /// `i0 ..< i1`, and `offset` with column `j − j0 = offset + i`. Computed once per block, so the row loops of
+    /// every `(channel, tap)` need no division.
+    struct Segment {
+        var sample: Int, outerRow: Int, i0: Int, i1: Int, offset: Int
+
+        /// Splits columns `j0 ..< j1` (`j = sample · M + P · m + i`) into runs; returns their count (≤ `j1 − j0`).
+        static func split(j0: Int, j1: Int, planeOutputs M: Int, rowLength m: Int,
+                          into out: UnsafeMutablePointer<Segment>) -> Int {
+            var j = j0, count = 0
+            while j < j1 {
+                let l = j / M, pixel = j - l * M, P = pixel / m, i0 = pixel - P * m
+                let i1 = min(m, i0 + (j1 - j))
+                out[count] = Segment(sample: l, outerRow: P, i0: i0, i1: i1, offset: j - j0 - i0)
+                count += 1
+                j += i1 - i0
+            }
+            return count
         }
     }
 
@@ -109,7 +130,8 @@ enum ImplicitGEMMKernels {
         let blocks = (columns + blockColumns - 1) / blockColumns
         let perWorker = rowsPerWorker * blockColumns + ca_sgemm_b_scratch_count() + ca_sgemm_packed_a_count(rowsPerWorker, cog)
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(perWorker * workers, 1))
-        defer { scratch.deallocate() }
+        let segments = UnsafeMutablePointer<Segment>.allocate(capacity: (blockColumns + 1) * workers)
+        defer { scratch.deallocate(); segments.deallocate() }
         plan.forwardRows.withUnsafeBufferPointer { table in
             for grp in 0..<G {
                 let wg = w + grp * cog * rows
@@ -119,6 +141,7 @@ enum ImplicitGEMMKernels {
                     guard myRows > 0 else { return }
                     let col = scratch + worker * perWorker, bScratch = col + rowsPerWorker * blockColumns
                     let packed = bScratch + ca_sgemm_b_scratch_count()
+                    let mySegments = segments + worker * (blockColumns + 1)
                     for l in 0..<batch {
                         (xOut + (l * cin + grp * cig + ci0) * N).update(repeating: 0, count: (ci1 - ci0) * N)
                     }
@@ -134,9 +157,10 @@ enum ImplicitGEMMKernels {
                                              col + (j - j0), nc, bScratch)
                             j += run
                         }
+                        let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: plan.m, into: mySegments)
                         for ci in ci0..<ci1 {
                             col2imBlock(plan, table, UnsafePointer(col + (ci - ci0) * K * nc), ld: nc,
-                                        xOut + (grp * cig + ci) * N, sampleStride: cin * N, planeOutputs: M, j0: j0, j1: j1)
+                                        xOut + (grp * cig + ci) * N, sampleStride: cin * N, UnsafePointer(mySegments), count)
                         }
                     }
                 }
@@ -144,33 +168,30 @@ enum ImplicitGEMMKernels {
         }
     }
 
-    /// The transpose of ``im2colBlock``: `x[sample][c(pixel, τ)] += col[τ·ld + (j − j0)]` for `j ∈ [j0, j1)`.
+    /// The transpose of ``im2colBlock``: `x[sample][c((P, i), τ)] += col[τ·ld + offset + i]` over the segments.
     @inline(__always)
     static func col2imBlock(_ p: RowPlan, _ table: UnsafeBufferPointer<Int32>, _ col: UnsafePointer<Float>, ld: Int,
-                            _ x: UnsafeMutablePointer<Float>, sampleStride: Int, planeOutputs M: Int, j0: Int, j1: Int) {
-        let (n, m, k, s) = (p.n, p.m, p.k, p.s)
+                            _ x: UnsafeMutablePointer<Float>, sampleStride: Int,
+                            _ segments: UnsafePointer<Segment>, _ count: Int) {
+        let (n, k, s) = (p.n, p.k, p.s)
         for T_ in 0..<p.outerTaps {
             for t in 0..<k {
                 let row = col + (T_ * k + t) * ld
                 let lo = p.firstValid[t], hi = p.lastValid[t], base = p.o + t * p.e
                 if lo > hi { continue }
-                var j = j0
-                while j < j1 {
-                    let l = j / M, pixel = j - l * M, P = pixel / m, i0 = pixel - P * m
-                    let i1 = min(m, i0 + (j1 - j))
-                    let R = Int(table[P * p.outerTaps + T_])
-                    let a = max(i0, lo), b = min(i1 - 1, hi)
-                    if R >= 0 && a <= b {
-                        let src = row + (j - j0) - i0, dst = x + l * sampleStride + R * n + base
-                        if s == 1 {
-                            var i = a
-                            while i + 8 <= b + 1 { dst.store(dst.lanes(i) + src.lanes(i), at: i); i += 8 }
-                            while i <= b { dst[i] += src[i]; i += 1 }
-                        } else {
-                            for i in a...b { dst[i * s] += src[i] }
-                        }
+                for q in 0..<count {
+                    let g = segments[q]
+                    let R = Int(table[g.outerRow * p.outerTaps + T_])
+                    let a = max(g.i0, lo), b = min(g.i1 - 1, hi)
+                    guard R >= 0, a <= b else { continue }
+                    let src = row + g.offset, dst = x + g.sample * sampleStride + R * n + base
+                    if s == 1 {
+                        var i = a
+                        while i + 8 <= b + 1 { dst.store(dst.lanes(i) + src.lanes(i), at: i); i += 8 }
+                        while i <= b { dst[i] += src[i]; i += 1 }
+                    } else {
+                        for i in a...b { dst[i * s] += src[i] }
                     }
-                    j += i1 - i0
                 }
             }
         }
