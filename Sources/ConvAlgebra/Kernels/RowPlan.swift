@@ -42,6 +42,15 @@ struct RowPlan: Sendable {
         interiorHigh = hi.min() ?? -1
     }
 
+    /// The zeros to add before and after a row so that every output's taps read inside it: the row reads
+    /// `c` from `o + min(0, (k−1)·e)` to `(m−1)·s + o + max(0, (k−1)·e)`.
+    var rowPadding: (left: Int, right: Int) {
+        guard m > 0, k > 0 else { return (0, 0) }
+        let reach = (k - 1) * e
+        let first = o + min(0, reach), last = (m - 1) * s + o + max(0, reach)
+        return (max(0, -first), max(0, last - (n - 1)))
+    }
+
     /// The polyphase table of the transpose: `transposeRows[C·outerTaps + T]` is the outer *output* row `P`
     /// whose outer tap `T` reads outer input row `C` (`C = P·s + o + T·e` per dimension), or −1.
     func transposeRows(_ g: ConvolutionGeometry) -> [Int32] {

@@ -6,7 +6,8 @@
 /// y[P, i] = Σ_{(T, t)} w[T, t] · x[R(P, T), i·s + o + t·e]
 /// ```
 /// The interior `i` (every tap inside the row) runs 16 outputs at a time in two 8-lane registers; the
-/// border outputs check each tap. Strides are computed only at kept outputs.
+/// border outputs check each tap. Strides are computed only at kept outputs. The forward itself is in
+/// `RowStencilKernels+Forward.swift`.
 ///
 /// Transpose (polyphase, the reference text's `q * (↑s x)` without its inserted zeros): output
 /// `c = ph + s·j` of phase `ph` gathers only the taps with `c − o − t·e ≡ 0 (mod s)`:
@@ -61,59 +62,7 @@ enum RowStencilKernels {
 
     // MARK: - Forward
 
-    static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
-                                         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
-        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-        let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        plan.forwardRows.withUnsafeBufferPointer { rows in
-            Parallel.forEach(jobs: batch * cout, work: batch * cout * M * cig * K) { job in
-                let b = job / cout, co = job % cout, grp = co / cog
-                withScratch(T.self, K) { tw, off, last in
-                    for ci in 0..<cig {
-                        forwardPlane(plan, rows, w + (co * cig + ci) * K, x + (b * cin + grp * cig + ci) * N,
-                                     y + (b * cout + co) * M, accumulate: ci > 0, tw, off, last)
-                    }
-                }
-            }
-        }
-    }
-
-    @inline(__always)
-    static func forwardPlane<T: KernelScalar>(
-        _ p: RowPlan, _ rows: UnsafeBufferPointer<Int32>, _ w: UnsafePointer<T>, _ x: UnsafePointer<T>,
-        _ y: UnsafeMutablePointer<T>, accumulate: Bool,
-        _ tw: UnsafeMutablePointer<T>, _ off: UnsafeMutablePointer<Int>, _ last: UnsafeMutablePointer<Int>
-    ) {
-        let (n, m, k, s) = (p.n, p.m, p.k, p.s)
-        let lo = p.interiorLow, hi = p.interiorHigh
-        for P in 0..<p.outerOutputs {
-            var nt = 0
-            for T in 0..<p.outerTaps {
-                let R = Int(rows[P * p.outerTaps + T])
-                if R < 0 { continue }
-                for t in 0..<k {
-                    tw[nt] = w[T * k + t]; last[nt] = p.o + t * p.e; off[nt] = R * n + last[nt]; nt += 1
-                }
-            }
-            let yr = y + P * m
-            let border = { (i: Int) in
-                var a: T = accumulate ? yr[i] : 0
-                for kk in 0..<nt {
-                    let c = i * s + last[kk]
-                    if c >= 0 && c < n { a += tw[kk] * x[off[kk] + i * s] }
-                }
-                yr[i] = a
-            }
-            if lo > hi {
-                for i in 0..<m { border(i) }
-                continue
-            }
-            for i in 0..<lo { border(i) }
-            accumulateRow(yr + lo, outStride: 1, count: hi - lo + 1, x + lo * s, inStride: s,
-                          UnsafePointer(tw), UnsafePointer(off), taps: nt, accumulate: accumulate)
-            for i in (hi + 1)..<max(m, hi + 1) { border(i) }
-        }
-    }
+    // The forward (every row of an output row summed in registers) is in RowStencilKernels+Forward.swift.
 
     // MARK: - Transpose
 
