@@ -54,10 +54,11 @@ public enum BenchmarkRunner {
             p.onDeinit = { index.deallocate() }
             let g = pool.geometry
             let (M, K, N) = (g.outputSize.reduce(1, *), g.kernelSize.reduce(1, *), g.inputSize.reduce(1, *))
-            // The same kernel as MaxPooling.forward, into buffers allocated once.
+            // The kernel of MaxPooling.apply(form: .direct), into buffers allocated once: values only, as the peers
+            // compute them (the arg-max is the Jacobian's business).
             p.body = { xp, yp in
-                if let windows = pool.windows {
-                    PoolingKernels.maxPool(windows, planes: batch * g.channels, xp, yp, index)
+                if pool.windows != nil {
+                    pool.applyValuesUnchecked(xp, yp, batch: batch)
                 } else {
                     PoolingKernels.maxPool(pool.map, windows: M, taps: K, inputPlane: N, planes: batch * g.channels, xp, yp, index)
                 }

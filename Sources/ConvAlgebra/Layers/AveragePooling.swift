@@ -110,7 +110,7 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         if let windows {
-            PoolingKernels.windowSum(windows, weight: outputWeight, planes: batch * geometry.channels, x, y)
+            PoolingKernels.windowSumValues(windows, weight: outputWeight, planes: batch * geometry.channels, x, y)
         } else {
             PoolingKernels.gather(plane, planes: batch * geometry.channels, x, y)
         }

@@ -73,6 +73,24 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
         return (y, idx)
     }
 
+    /// The pooled values of `batch` samples without the arg-max (what a forward pass needs, and what the
+    /// other libraries compute): the row kernel ``PoolingKernels/maxPoolValues(_:planes:_:_:)``, the same
+    /// values as ``forward(_:budget:)`` bit for bit.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func applyValuesUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        let planes = batch * geometry.channels
+        guard let windows else {
+            // Beyond three spatial dimensions: the flat-map kernel, its arg-max discarded.
+            let (M, K, N) = (geometry.outputSize.reduce(1, *), geometry.kernelSize.reduce(1, *), geometry.inputSize.reduce(1, *))
+            let index = UnsafeMutablePointer<Int>.allocate(capacity: max(1, planes * M))
+            defer { index.deallocate() }
+            PoolingKernels.maxPool(map, windows: M, taps: K, inputPlane: N, planes: planes, x, y, index)
+            return
+        }
+        PoolingKernels.maxPoolValues(windows, planes: planes, x, y)
+    }
+
     /// The Jacobian at one sample `x` (shape ``domain``, or with leading extents of 1): the selection of
     /// each window's arg-max, `σ(c·M + i) = c·N + argmax`.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `x` is not one sample of ``domain``.
@@ -103,7 +121,17 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
     /// and `.sparse` materialise each sample's Jacobian `J(x_b)` and apply it to that sample.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)``; a memory-budget error when materialising is refused.
     public func apply(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        if form == .direct { return try forward(x, budget: budget).values }
+        if form == .direct {
+            let batch = try x.batchCount(sampleShape: domain)
+            let outShape = try Shape(Array(x.shape.dims.dropLast(domain.rank)) + codomain.dims)
+            try budget.check("the output \(outShape)", count: outShape.count, elementBytes: MemoryLayout<Scalar>.stride)
+            var y = Tensor<Scalar>(shape: outShape)
+            guard outShape.count > 0 else { return y }
+            x.scalars.withUnsafeBufferPointer { xp in
+                y.scalars.withUnsafeMutableBufferPointer { yp in applyValuesUnchecked(xp.baseAddress!, yp.baseAddress!, batch: batch) }
+            }
+            return y
+        }
         let js = try jacobians(at: x)
         return try perSample(x, domain, codomain, budget: budget) { b, sample in
             try js[b].apply(sample, form: form, budget: budget)

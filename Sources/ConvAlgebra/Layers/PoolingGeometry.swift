@@ -128,6 +128,11 @@ public struct PoolingGeometry: Hashable, Sendable {
 struct PoolingWindows: Sendable, Equatable {
     let inputSize: [Int], outputSize: [Int], dilation: [Int]
     let start: [[Int]], count: [[Int]]
+    /// The window extents `k`, strides `s` and paddings `p`, padded to three dimensions like the rest.
+    let kernelSize: [Int], stride: [Int], padding: [Int]
+    /// The outputs along the last dimension whose whole window lies inside the input
+    /// (`0 ≤ i·s − p` and `i·s − p + (k−1)·d < n`): the row kernels' vector interior.
+    let interior: Range<Int>
 
     /// `nil` beyond three spatial dimensions (the flat-map kernels handle those).
     init?(_ g: PoolingGeometry) {
@@ -150,5 +155,11 @@ struct PoolingWindows: Sendable, Equatable {
         }
         inputSize = n; outputSize = L; dilation = d
         self.start = start; self.count = count
+        kernelSize = k; stride = s; padding = p
+        // First i with i·s ≥ p; one past the last i with i·s − p + (k−1)·d ≤ n − 1 (floor division: the
+        // numerator is negative when the effective window is longer than the input plus its left padding).
+        let lo = min((p[2] + s[2] - 1) / s[2], L[2])
+        let hi = PoolingGeometry.floorDivide(n[2] - 1 + p[2] - (k[2] - 1) * d[2], s[2]) + 1
+        interior = lo..<max(lo, min(hi, L[2]))
     }
 }

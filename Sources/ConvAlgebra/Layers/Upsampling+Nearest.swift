@@ -18,6 +18,9 @@ public struct NearestUpsampling<Scalar: BLASScalar>: StencilOperator, Equatable 
     public let convolution: TransposedConvolution<Scalar>
     /// The integer scale factors `k`, one per spatial dimension.
     public let scale: [Int]
+    /// The direct form's row kernel geometry (up to three spatial dimensions, padded with leading ones):
+    /// the input extents and factors, and the transpose's `k`-box windows (kernel = stride = `k`).
+    let rowInputSize: [Int]?, rowScale: [Int]?, boxWindows: PoolingWindows?
 
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a factor below 1, an empty input, no channels or
     ///   a factor list of the wrong length; an overflow error.
@@ -36,6 +39,14 @@ public struct NearestUpsampling<Scalar: BLASScalar>: StencilOperator, Equatable 
                                         inChannels: channels, outChannels: channels, groups: channels, hasChannelAxis: true)
         convolution = try TransposedConvolution(geometry: g, taps: Array(repeating: 1, count: g.weightCount))
         self.scale = k
+        if r <= 3 {
+            let ones = Array(repeating: 1, count: 3 - r)
+            rowInputSize = ones + inputSize
+            rowScale = ones + k
+            boxWindows = PoolingWindows(try PoolingGeometry(channels: channels, inputSize: long, kernelSize: k))
+        } else {
+            (rowInputSize, rowScale, boxWindows) = (nil, nil, nil)
+        }
     }
 
     public var domain: Shape { convolution.domain }
@@ -52,7 +63,11 @@ public struct NearestUpsampling<Scalar: BLASScalar>: StencilOperator, Equatable 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        convolution.applyUnchecked(x, y, batch: batch)
+        if let rowInputSize, let rowScale {
+            NearestUpsamplingKernels.upsample(inputSize: rowInputSize, scale: rowScale, planes: batch * domain.dims[0], x, y)
+        } else {
+            convolution.applyUnchecked(x, y, batch: batch)
+        }
     }
 
     /// The gradient with respect to the input, `dx = Aᵀ dy` (the `k`-box sums of `dy`).
@@ -81,6 +96,10 @@ public struct NearestUpsamplingTranspose<Scalar: BLASScalar>: StencilOperator, E
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        base.convolution.transposed.applyUnchecked(x, y, batch: batch)
+        if let box = base.boxWindows {
+            PoolingKernels.windowSumValues(box, planes: batch * base.domain.dims[0], x, y)
+        } else {
+            base.convolution.transposed.applyUnchecked(x, y, batch: batch)
+        }
     }
 }

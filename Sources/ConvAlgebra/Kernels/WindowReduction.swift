@@ -1,0 +1,141 @@
+#if arch(x86_64) && canImport(_Builtin_intrinsics)
+import _Builtin_intrinsics.intel
+#endif
+
+/// How a pooling window is reduced, for ``PoolingKernels/reduceRows(_:_:planes:_:_:)``: a scalar fold in the
+/// window's row-major tap order, and the same fold on eight adjacent outputs at once.
+///
+/// A vector lane performs exactly the scalar fold's operations in the same order, so both give the same
+/// bits; a reduction whose vector form cannot honour a rule (max pooling's NaN) reports the block, and
+/// the kernel redoes it with the scalar fold.
+protocol WindowReduction {
+    associatedtype T: KernelScalar
+    /// The fold's start value (the reduction of an empty window, before ``finish(_:at:)``).
+    static var identity: T { get }
+    /// Whether ``combine(_:_:_:)`` may flag a block to be redone by the scalar fold.
+    static var mayFlag: Bool { get }
+    static func combine(_ acc: inout T, _ v: T)
+    /// Folds `v` into `acc` lane by lane; may mark lanes of `flag` (which starts all zero bits).
+    static func combine(_ acc: inout SIMD8<T>, _ v: SIMD8<T>, _ flag: inout SIMD8<T>)
+    /// Whether any lane of `flag` was marked.
+    static func flagged(_ flag: SIMD8<T>) -> Bool
+    /// The output value from the folded window of output `o` (flat index in its plane).
+    func finish(_ acc: T, at o: Int) -> T
+    /// The outputs `o ..< o + 8` from their folded windows.
+    func finish(_ acc: SIMD8<T>, at o: Int) -> SIMD8<T>
+}
+
+/// Max pooling's fold, PyTorch's rule (aten/src/ATen/native/cpu/MaxPoolKernel.cpp): take `v` when
+/// `v > acc || isnan(v)`, starting from `−∞`.
+///
+/// The vector form folds `acc = v > acc ? v : acc` (one `maxps`, which keeps the first of equal values as
+/// the scalar rule does: `+0` and `−0` keep their order) and marks the lanes that met a NaN (`cmpunordps`);
+/// the scalar fold then redoes the block, so the NaN that wins is the window's last, as in PyTorch.
+/// (Spelled with SSE intrinsics: the generic SIMD comparisons compile to lane-by-lane loops inside the
+/// row kernel, 30× slower.)
+struct MaxReduction<T: KernelScalar>: WindowReduction {
+    static var identity: T { -T.infinity }
+    static var mayFlag: Bool { true }
+
+    @inline(__always)
+    static func combine(_ acc: inout T, _ v: T) {
+        if v > acc || v.isNaN { acc = v }
+    }
+
+    @inline(__always)
+    static func combine(_ acc: inout SIMD8<T>, _ v: SIMD8<T>, _ flag: inout SIMD8<T>) {
+        #if arch(x86_64) && canImport(_Builtin_intrinsics)
+        if T.self == Float.self {
+            let a = unsafeBitCast(acc, to: SIMD8<Float>.self), x = unsafeBitCast(v, to: SIMD8<Float>.self)
+            let f = unsafeBitCast(flag, to: SIMD8<Float>.self)
+            // _mm_max_ps(x, a) = x > a ? x : a, lane by lane.
+            acc = unsafeBitCast(SIMD8(lowHalf: _mm_max_ps(x.lowHalf, a.lowHalf), highHalf: _mm_max_ps(x.highHalf, a.highHalf)),
+                                to: SIMD8<T>.self)
+            flag = unsafeBitCast(SIMD8(lowHalf: _mm_or_ps(f.lowHalf, _mm_cmpunord_ps(x.lowHalf, x.lowHalf)),
+                                       highHalf: _mm_or_ps(f.highHalf, _mm_cmpunord_ps(x.highHalf, x.highHalf))), to: SIMD8<T>.self)
+            return
+        }
+        if T.self == Double.self {
+            let a = unsafeBitCast(acc, to: SIMD8<Double>.self), x = unsafeBitCast(v, to: SIMD8<Double>.self)
+            let f = unsafeBitCast(flag, to: SIMD8<Double>.self)
+            @inline(__always) func max4(_ x: SIMD4<Double>, _ a: SIMD4<Double>) -> SIMD4<Double> {
+                SIMD4(lowHalf: _mm_max_pd(x.lowHalf, a.lowHalf), highHalf: _mm_max_pd(x.highHalf, a.highHalf))
+            }
+            @inline(__always) func nan4(_ f: SIMD4<Double>, _ x: SIMD4<Double>) -> SIMD4<Double> {
+                SIMD4(lowHalf: _mm_or_pd(f.lowHalf, _mm_cmpunord_pd(x.lowHalf, x.lowHalf)),
+                      highHalf: _mm_or_pd(f.highHalf, _mm_cmpunord_pd(x.highHalf, x.highHalf)))
+            }
+            acc = unsafeBitCast(SIMD8(lowHalf: max4(x.lowHalf, a.lowHalf), highHalf: max4(x.highHalf, a.highHalf)), to: SIMD8<T>.self)
+            flag = unsafeBitCast(SIMD8(lowHalf: nan4(f.lowHalf, x.lowHalf), highHalf: nan4(f.highHalf, x.highHalf)), to: SIMD8<T>.self)
+            return
+        }
+        #endif
+        for l in 0..<8 {
+            if v[l] > acc[l] { acc[l] = v[l] }
+            if v[l].isNaN { flag[l] = .nan }
+        }
+    }
+
+    @inline(__always)
+    static func flagged(_ flag: SIMD8<T>) -> Bool {
+        #if arch(x86_64) && canImport(_Builtin_intrinsics)
+        // A marked lane is all one bits: its sign bit is set.
+        if T.self == Float.self {
+            let f = unsafeBitCast(flag, to: SIMD8<Float>.self)
+            return _mm_movemask_ps(_mm_or_ps(f.lowHalf, f.highHalf)) != 0
+        }
+        if T.self == Double.self {
+            let f = unsafeBitCast(flag, to: SIMD8<Double>.self)
+            return _mm_movemask_pd(_mm_or_pd(_mm_or_pd(f.lowHalf.lowHalf, f.lowHalf.highHalf),
+                                             _mm_or_pd(f.highHalf.lowHalf, f.highHalf.highHalf))) != 0
+        }
+        #endif
+        for l in 0..<8 where flag[l].isNaN { return true }
+        return false
+    }
+
+    @inline(__always) func finish(_ acc: T, at o: Int) -> T { acc }
+    @inline(__always) func finish(_ acc: SIMD8<T>, at o: Int) -> SIMD8<T> { acc }
+}
+
+/// Average pooling's fold: the window sum in row-major tap order (as PyTorch's `cpu_avg_pool`), times the
+/// output's weight `1/D(o)`.
+struct WeightedSumReduction<T: KernelScalar>: WindowReduction {
+    /// `1/D(o)` per output of a plane.
+    let weight: UnsafePointer<T>
+
+    static var identity: T { 0 }
+    static var mayFlag: Bool { false }
+
+    @inline(__always)
+    static func combine(_ acc: inout T, _ v: T) { acc += v }
+
+    @inline(__always)
+    static func combine(_ acc: inout SIMD8<T>, _ v: SIMD8<T>, _ flag: inout SIMD8<T>) {
+        acc += v
+    }
+
+    @inline(__always) static func flagged(_ flag: SIMD8<T>) -> Bool { false }
+
+    @inline(__always) func finish(_ acc: T, at o: Int) -> T { acc * weight[o] }
+    @inline(__always) func finish(_ acc: SIMD8<T>, at o: Int) -> SIMD8<T> { acc * weight.lanes(o) }
+}
+
+/// The plain window sum in row-major tap order (nearest up-sampling's transpose, the `k`-box sum).
+struct SumReduction<T: KernelScalar>: WindowReduction {
+    static var identity: T { 0 }
+    static var mayFlag: Bool { false }
+
+    @inline(__always)
+    static func combine(_ acc: inout T, _ v: T) { acc += v }
+
+    @inline(__always)
+    static func combine(_ acc: inout SIMD8<T>, _ v: SIMD8<T>, _ flag: inout SIMD8<T>) {
+        acc += v
+    }
+
+    @inline(__always) static func flagged(_ flag: SIMD8<T>) -> Bool { false }
+
+    @inline(__always) func finish(_ acc: T, at o: Int) -> T { acc }
+    @inline(__always) func finish(_ acc: SIMD8<T>, at o: Int) -> SIMD8<T> { acc }
+}
