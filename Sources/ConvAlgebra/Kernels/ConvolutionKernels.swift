@@ -33,6 +33,7 @@ enum ConvolutionKernels {
             return (.rowStencil, "\(product) weight(s) per group per tap: SIMD row stencil")
         }
         guard Im2colGEMMKernels.fits(g) else { return (.rowStencil, "column matrix over the scratch limit: SIMD row stencil") }
+        if Im2colGEMMKernels.isFullyConnected(g) { return (.im2colGEMM, "window = whole input: one GEMM over the batch (fully connected)") }
         return (.im2colGEMM, Im2colGEMMKernels.isPointwise(g) ? "pointwise: one GEMM on the input" : "im2col + GEMM")
     }
 

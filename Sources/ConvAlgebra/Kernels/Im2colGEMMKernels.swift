@@ -37,10 +37,43 @@ enum Im2colGEMMKernels {
         g.kernelPlane == 1 && g.stride.allSatisfy { $0 == 1 } && g.offset.allSatisfy { $0 == 0 } && g.inputSize == g.outputSize
     }
 
+    /// The window is the whole input, read in order: every kernel extent equals the input's, one output,
+    /// offset 0, tap step +1 (correlation, no dilation). Then the column matrix of a sample *is* its input,
+    /// and the batch is one GEMM `Y (batch × C_out) = X (batch × C_in·N) · Wᵀ` per group: a fully connected layer.
+    static func isFullyConnected(_ g: ConvolutionGeometry) -> Bool {
+        g.outputPlane == 1 && g.kernelSize == g.inputSize && g.offset.allSatisfy { $0 == 0 }
+            && g.tapStep.allSatisfy { $0 == 1 }
+    }
+
+    /// ``isFullyConnected(_:)`` geometries, forward: one GEMM per group over the whole batch.
+    static func fullyConnectedForward<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>,
+                                                       _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+        let (N, cig, cog, cin, cout) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
+        let rows = cig * N
+        for grp in 0..<g.groups {
+            T.gemm(transposeA: false, transposeB: true, m: batch, n: cog, k: rows, alpha: 1,
+                   a: x + grp * cig * N, lda: cin * N, b: w + grp * cog * rows, ldb: rows,
+                   beta: 0, c: y + grp * cog, ldc: cout)
+        }
+    }
+
+    /// ``isFullyConnected(_:)`` geometries, transpose: `X̃ (batch × C_in·N) = Y (batch × C_out) · W` per group.
+    static func fullyConnectedTranspose<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>,
+                                                         _ y: UnsafePointer<T>, _ x: UnsafeMutablePointer<T>, batch: Int) {
+        let (N, cig, cog, cin, cout) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
+        let rows = cig * N
+        for grp in 0..<g.groups {
+            T.gemm(transposeA: false, transposeB: false, m: batch, n: rows, k: cog, alpha: 1,
+                   a: y + grp * cog, lda: cout, b: w + grp * cog * rows, ldb: rows,
+                   beta: 0, c: x + grp * cig * N, ldc: cin * N)
+        }
+    }
+
     // MARK: - Forward
 
     static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                          _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+        if isFullyConnected(g) { return fullyConnectedForward(g, w, x, y, batch: batch) }
         if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g) {
             return ImplicitGEMMKernels.forward(g, plan, KernelDispatch.cast(w, to: Float.self),
                                                KernelDispatch.cast(x, to: Float.self),
@@ -125,6 +158,7 @@ enum Im2colGEMMKernels {
 
     static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                            _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
+        if isFullyConnected(g) { return fullyConnectedTranspose(g, w, yIn, xOut, batch: batch) }
         if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g) {
             return ImplicitGEMMKernels.transpose(g, plan, KernelDispatch.cast(w, to: Float.self),
                                                  KernelDispatch.cast(yIn, to: Float.self),
