@@ -32,6 +32,8 @@ enum ImplicitGEMMKernels {
         let packed = UnsafeMutablePointer<Float>.allocate(capacity: max(ca_sgemm_packed_a_count(cog, rows), 1))
         let segments = UnsafeMutablePointer<Segment>.allocate(capacity: (blockColumns + 1) * workers)
         defer { scratch.deallocate(); packed.deallocate(); segments.deallocate() }
+        let gather = gatherTable(g, plan) ?? []
+        gather.withUnsafeBufferPointer { gatherTable in
         plan.forwardRows.withUnsafeBufferPointer { table in
             for grp in 0..<G {
                 ca_sgemm_pack_a(0, cog, rows, w + grp * cog * rows, rows, packed)
@@ -41,10 +43,16 @@ enum ImplicitGEMMKernels {
                     let mySegments = segments + worker * (blockColumns + 1)
                     for block in stride(from: worker, to: blocks, by: workers) {
                         let j0 = block * blockColumns, j1 = min(columns, j0 + blockColumns), nc = j1 - j0
-                        let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: plan.m, into: mySegments)
-                        for ci in 0..<cig {
-                            im2colBlock(plan, table, x + (grp * cig + ci) * N, sampleStride: cin * N,
-                                        UnsafePointer(mySegments), count, col + ci * K * nc, ld: nc)
+                        if !gatherTable.isEmpty, let gt = gatherTable.baseAddress {
+                            let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: M, into: mySegments)
+                            gatherBlock(gt, rows: 0, rows, planeOutputs: M, x + grp * cig * N, sampleStride: cin * N,
+                                        UnsafePointer(mySegments), count, col, ld: nc)
+                        } else {
+                            let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: plan.m, into: mySegments)
+                            for ci in 0..<cig {
+                                im2colBlock(plan, table, x + (grp * cig + ci) * N, sampleStride: cin * N,
+                                            UnsafePointer(mySegments), count, col + ci * K * nc, ld: nc)
+                            }
                         }
                         // One GEMM per sample the block spans: each writes its own output plane rows.
                         var j = j0
@@ -57,6 +65,7 @@ enum ImplicitGEMMKernels {
                     }
                 }
             }
+        }
         }
     }
 
@@ -132,6 +141,8 @@ enum ImplicitGEMMKernels {
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(perWorker * workers, 1))
         let segments = UnsafeMutablePointer<Segment>.allocate(capacity: (blockColumns + 1) * workers)
         defer { scratch.deallocate(); segments.deallocate() }
+        let gather = gatherTable(g, plan) ?? []
+        gather.withUnsafeBufferPointer { gatherTable in
         plan.forwardRows.withUnsafeBufferPointer { table in
             for grp in 0..<G {
                 let wg = w + grp * cog * rows
@@ -157,6 +168,12 @@ enum ImplicitGEMMKernels {
                                              col + (j - j0), nc, bScratch)
                             j += run
                         }
+                        if !gatherTable.isEmpty, let gt = gatherTable.baseAddress {
+                            let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: M, into: mySegments)
+                            scatterBlock(gt, rows: ci0 * K, ci1 * K, planeOutputs: M, UnsafePointer(col), ld: nc,
+                                         xOut + grp * cig * N, sampleStride: cin * N, UnsafePointer(mySegments), count)
+                            continue
+                        }
                         let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: plan.m, into: mySegments)
                         for ci in ci0..<ci1 {
                             col2imBlock(plan, table, UnsafePointer(col + (ci - ci0) * K * nc), ld: nc,
@@ -165,6 +182,7 @@ enum ImplicitGEMMKernels {
                     }
                 }
             }
+        }
         }
     }
 
