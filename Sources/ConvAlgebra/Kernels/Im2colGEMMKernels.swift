@@ -74,7 +74,7 @@ enum Im2colGEMMKernels {
     static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                          _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
         if isFullyConnected(g) { return fullyConnectedForward(g, w, x, y, batch: batch) }
-        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g) {
+        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), ImplicitGEMMKernels.fits(g) {
             return ImplicitGEMMKernels.forward(g, plan, KernelDispatch.cast(w, to: Float.self),
                                                KernelDispatch.cast(x, to: Float.self),
                                                KernelDispatch.cast(y, to: Float.self), batch: batch)
@@ -159,7 +159,7 @@ enum Im2colGEMMKernels {
     static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                            _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
         if isFullyConnected(g) { return fullyConnectedTranspose(g, w, yIn, xOut, batch: batch) }
-        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g) {
+        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), ImplicitGEMMKernels.fits(g) {
             return ImplicitGEMMKernels.transpose(g, plan, KernelDispatch.cast(w, to: Float.self),
                                                  KernelDispatch.cast(yIn, to: Float.self),
                                                  KernelDispatch.cast(xOut, to: Float.self), batch: batch)

@@ -18,6 +18,13 @@ enum ImplicitGEMMKernels {
         max(16, min(192, (65_536 / max(rows, 1)) / 16 * 16))
     }
 
+    /// Whether one core's column block (`(C_in/G)·K` rows × at least 16 columns) stays within the column-matrix
+    /// scratch limit of ``Im2colGEMMKernels/maxScratch``; otherwise the chunked im2col path runs.
+    static func fits(_ g: ConvolutionGeometry) -> Bool {
+        let rows = g.inChannelsPerGroup * g.kernelPlane
+        return rows * blockColumns(rows: rows) <= Im2colGEMMKernels.maxScratch
+    }
+
     static func forward(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<Float>,
                         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int) {
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
