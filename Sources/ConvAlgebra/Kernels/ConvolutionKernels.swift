@@ -23,6 +23,10 @@ enum ConvolutionKernels {
 
     /// The kernel the direct form uses for `g`, and why.
     static func choose(_ g: ConvolutionGeometry) -> (kernel: ConvolutionKernel, reason: String) {
+        if g.boundary == .circular, let c = CircularPaddingKernels(g) {
+            let inner = choose(c.padded)
+            return (inner.kernel, "circular boundary, wrap-padded, then \(inner.reason)")
+        }
         guard g.boundary == .zero else { return (.reference, "circular boundary: reference loops over the index map") }
         guard g.inputPlane > 0, g.outputPlane > 0 else { return (.reference, "empty plane") }
         let product = g.inChannelsPerGroup * g.outChannelsPerGroup
@@ -43,16 +47,21 @@ enum ConvolutionKernels {
                                        _ y: UnsafeMutablePointer<S>, batch: Int, kernel: ConvolutionKernel? = nil) {
         guard batch > 0 else { return }
         let k = kernel ?? choose(g).kernel
-        if k == .reference { StencilKernels.referenceForward(g, w, x, y, batch: batch); return }
+        let circular = g.boundary == .circular ? CircularPaddingKernels(g) : nil
+        if k == .reference || (g.boundary != .zero && circular == nil) {
+            StencilKernels.referenceForward(g, w, x, y, batch: batch); return
+        }
         if S.self == Float.self {
             w.withUnsafeBufferPointer { wp in
                 forwardTyped(g, k, KernelDispatch.cast(wp.baseAddress!, to: Float.self),
-                             KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch)
+                             KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
+                             circular: circular)
             }
         } else if S.self == Double.self {
             w.withUnsafeBufferPointer { wp in
                 forwardTyped(g, k, KernelDispatch.cast(wp.baseAddress!, to: Double.self),
-                             KernelDispatch.cast(x, to: Double.self), KernelDispatch.cast(y, to: Double.self), batch: batch)
+                             KernelDispatch.cast(x, to: Double.self), KernelDispatch.cast(y, to: Double.self), batch: batch,
+                             circular: circular)
             }
         } else {
             StencilKernels.referenceForward(g, w, x, y, batch: batch)
@@ -63,16 +72,21 @@ enum ConvolutionKernels {
                                          _ xOut: UnsafeMutablePointer<S>, batch: Int, kernel: ConvolutionKernel? = nil) {
         guard batch > 0 else { return }
         let k = kernel ?? choose(g).kernel
-        if k == .reference { StencilKernels.referenceTranspose(g, w, yIn, xOut, batch: batch); return }
+        let circular = g.boundary == .circular ? CircularPaddingKernels(g) : nil
+        if k == .reference || (g.boundary != .zero && circular == nil) {
+            StencilKernels.referenceTranspose(g, w, yIn, xOut, batch: batch); return
+        }
         if S.self == Float.self {
             w.withUnsafeBufferPointer { wp in
                 transposeTyped(g, k, KernelDispatch.cast(wp.baseAddress!, to: Float.self),
-                               KernelDispatch.cast(yIn, to: Float.self), KernelDispatch.cast(xOut, to: Float.self), batch: batch)
+                               KernelDispatch.cast(yIn, to: Float.self), KernelDispatch.cast(xOut, to: Float.self), batch: batch,
+                               circular: circular)
             }
         } else if S.self == Double.self {
             w.withUnsafeBufferPointer { wp in
                 transposeTyped(g, k, KernelDispatch.cast(wp.baseAddress!, to: Double.self),
-                               KernelDispatch.cast(yIn, to: Double.self), KernelDispatch.cast(xOut, to: Double.self), batch: batch)
+                               KernelDispatch.cast(yIn, to: Double.self), KernelDispatch.cast(xOut, to: Double.self), batch: batch,
+                               circular: circular)
             }
         } else {
             StencilKernels.referenceTranspose(g, w, yIn, xOut, batch: batch)
@@ -80,7 +94,9 @@ enum ConvolutionKernels {
     }
 
     static func forwardTyped<T: FFTWScalar>(_ g: ConvolutionGeometry, _ k: ConvolutionKernel, _ w: UnsafePointer<T>,
-                                              _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+                                              _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int,
+                                              circular: CircularPaddingKernels? = nil) {
+        if let circular { circular.forward(k, w, x, y, batch: batch, unpaddedPlane: g.inputPlane); return }
         let plan = RowPlan(g)
         switch k {
         case .im2colGEMM: Im2colGEMMKernels.forward(g, plan, w, x, y, batch: batch)
@@ -91,7 +107,9 @@ enum ConvolutionKernels {
     }
 
     static func transposeTyped<T: FFTWScalar>(_ g: ConvolutionGeometry, _ k: ConvolutionKernel, _ w: UnsafePointer<T>,
-                                                _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
+                                                _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int,
+                                                circular: CircularPaddingKernels? = nil) {
+        if let circular { circular.transpose(k, w, yIn, xOut, batch: batch, unpaddedPlane: g.inputPlane); return }
         let plan = RowPlan(g)
         switch k {
         case .im2colGEMM: Im2colGEMMKernels.transpose(g, plan, w, yIn, xOut, batch: batch)

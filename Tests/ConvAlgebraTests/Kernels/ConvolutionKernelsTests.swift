@@ -141,8 +141,13 @@ import Testing
         #expect(ConvolutionKernels.choose(long).kernel == .fftOverlapAdd)
         let dsp = try ConvolutionGeometry.dsp(kernelLength: 9, inputLength: 64, mode: .same)
         #expect(ConvolutionKernels.choose(dsp).kernel == .rowStencil)
+        // Circular: wrap-padded, then the zero-boundary choice; a window wrapping round the input many times
+        // (K = 100 over n = 4) keeps the reference loops.
         let circ = try ConvolutionGeometry.dsp(kernelLength: 9, inputLength: 64, mode: .circular)
-        #expect(ConvolutionKernels.choose(circ).kernel == .reference)
+        #expect(ConvolutionKernels.choose(circ).kernel == .rowStencil)
+        let wraps = try ConvolutionGeometry(inputSize: [4], outputSize: [4], kernelSize: [100], stride: [1], offset: [0],
+                                            tapStep: [1], boundary: .circular)
+        #expect(ConvolutionKernels.choose(wraps).kernel == .reference)
         let mc = try ConvolutionGeometry(inputSize: [8, 8], outputSize: [8, 8], kernelSize: [3, 3], stride: [1, 1],
                                          offset: [-1, -1], tapStep: [1, 1], inChannels: 16, outChannels: 16, hasChannelAxis: true)
         #expect(ConvolutionKernels.choose(mc).kernel == .im2colGEMM)
