@@ -9,7 +9,7 @@
 /// the few border outputs run the scalar fold over their in-range taps.
 ///
 /// Strided taps: stride 1 loads eight contiguous elements; stride 2 loads sixteen and keeps the even
-/// (or odd) lanes (`shufps`); other strides gather lane by lane.
+/// (or odd) lanes (`shufps`), two taps per load where the row allows; other strides gather lane by lane.
 extension PoolingKernels {
     /// Max pooling's values (no arg-max): `y = max over each window`, PyTorch's rules (``MaxReduction``).
     /// - Complexity: `planes · Π L · Π k` comparisons; reads the input once, writes the output once
@@ -89,29 +89,65 @@ extension PoolingKernels {
                             let row = out.next(OW)
                             // Input row `(a, b)` of this output row's window.
                             @inline(__always) func input(_ a: Int, _ b: Int) -> UnsafePointer<T> {
-                                xp + ((sd + a * dd) * H + sh + b * dh) * W
+                                xp + ((sd &+ a &* dd) &* H &+ sh &+ b &* dh) &* W
                             }
                             @inline(__always) func scalar(_ ow: Int) -> T {
                                 var acc = R.identity
                                 let (s0, cw) = (startW[ow], countW[ow])
                                 for a in 0..<cd { for b in 0..<ch {
                                     let p = input(a, b) + s0
-                                    for c in 0..<cw { R.combine(&acc, p[c * dw]) }
+                                    for c in 0..<cw { R.combine(&acc, p[c &* dw]) }
                                 } }
-                                return r.finish(acc, at: o + ow)
+                                return r.finish(acc, at: o &+ ow)
                             }
                             @inline(__always) func block(_ ow: Int) {
                                 var acc = SIMD8<T>(repeating: R.identity)
                                 var flag = SIMD8<T>()
-                                let base = ow * sw - pw
+                                let base = ow &* sw &- pw
+                                // How the taps are loaded: 0 contiguous; 1 stride 2 in pairs, taps t and t + 1
+                                // the even and odd lanes of one 16-lane load at t (reads up to t + 15); 2 stride 2,
+                                // each tap the odd lanes of a load at t − 1; 3 gathered lane by lane.
+                                let mode = sw == 1 ? 0
+                                    : sw == 2 && dw == 1 && base >= 0 && base &+ ((kw &- 1) & ~1) &+ 15 < W ? 1
+                                    : sw == 2 && base >= 1 ? 2 : 3
+                                @inline(__always) func fold(_ p: UnsafePointer<T>, into h: inout SIMD8<T>, _ flag: inout SIMD8<T>) {
+                                    switch mode {
+                                    case 0:
+                                        for t in 0..<kw { R.combine(&h, p.lanes(t &* dw), &flag) }
+                                    case 1:
+                                        var t = 0
+                                        while t &+ 1 < kw {
+                                            let v = UnsafeRawPointer(p + t).loadUnaligned(as: SIMD16<T>.self)
+                                            R.combine(&h, v.evenHalf, &flag)
+                                            R.combine(&h, v.oddHalf, &flag)
+                                            t &+= 2
+                                        }
+                                        if t < kw { R.combine(&h, UnsafeRawPointer(p + t).loadUnaligned(as: SIMD16<T>.self).evenHalf, &flag) }
+                                    case 2:
+                                        for t in 0..<kw {
+                                            R.combine(&h, UnsafeRawPointer(p + (t &* dw &- 1)).loadUnaligned(as: SIMD16<T>.self).oddHalf, &flag)
+                                        }
+                                    default:
+                                        for t in 0..<kw { R.combine(&h, p.lanes(t &* dw, stride: sw), &flag) }
+                                    }
+                                }
                                 for a in 0..<cd { for b in 0..<ch {
-                                    let p = input(a, b)
-                                    for t in 0..<kw { R.combine(&acc, Self.lanes(p, base + t * dw, stride: sw, rowLength: W), &flag) }
+                                    let p = input(a, b) + base
+                                    if R.associative {
+                                        // Each row folded on its own, then the rows in order: the same result
+                                        // (the fold is associative), with short dependency chains.
+                                        var h = SIMD8<T>(repeating: R.identity), unused = SIMD8<T>(), rowFlag = SIMD8<T>()
+                                        fold(p, into: &h, &rowFlag)
+                                        R.combine(&acc, h, &unused)
+                                        R.merge(&flag, rowFlag)
+                                    } else {
+                                        fold(p, into: &acc, &flag)
+                                    }
                                 } }
                                 if R.mayFlag && R.flagged(flag) {
-                                    for l in 0..<8 { row[ow + l] = scalar(ow + l) }
+                                    for l in 0..<8 { row[ow &+ l] = scalar(ow &+ l) }
                                 } else {
-                                    UnsafeMutableRawPointer(row + ow).storeBytes(of: r.finish(acc, at: o + ow), as: SIMD8<T>.self)
+                                    UnsafeMutableRawPointer(row + ow).storeBytes(of: r.finish(acc, at: o &+ ow), as: SIMD8<T>.self)
                                 }
                             }
                             for ow in 0..<lo { row[ow] = scalar(ow) }
@@ -134,18 +170,5 @@ extension PoolingKernels {
                 StreamingStore.fence()
             }
         }
-    }
-
-    /// `p[i], p[i + s], …, p[i + 7s]`, all inside the row `p[0 ..< rowLength]` (the caller's interior
-    /// guarantees `i ≥ 0` and `i + 7s < rowLength`); stride 2 by one 16-lane load and a deinterleave.
-    @inline(__always)
-    static func lanes<T: KernelScalar>(_ p: UnsafePointer<T>, _ i: Int, stride s: Int, rowLength: Int) -> SIMD8<T> {
-        if s == 1 { return p.lanes(i) }
-        if s == 2 {
-            // Loading from i − 1 reads p[i − 1 ... i + 14]; from i, p[i ... i + 15]: pick the one in range.
-            if i >= 1 { return UnsafeRawPointer(p + i - 1).loadUnaligned(as: SIMD16<T>.self).oddHalf }
-            if i + 15 < rowLength { return UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<T>.self).evenHalf }
-        }
-        return p.lanes(i, stride: s)
     }
 }

@@ -14,9 +14,15 @@ protocol WindowReduction {
     static var identity: T { get }
     /// Whether ``combine(_:_:_:)`` may flag a block to be redone by the scalar fold.
     static var mayFlag: Bool { get }
+    /// Whether the fold may be bracketed differently and give the same bits (`max` with the first of equal
+    /// values kept is associative; floating-point sums are not).
+    static var associative: Bool { get }
     static func combine(_ acc: inout T, _ v: T)
-    /// Folds `v` into `acc` lane by lane; may mark lanes of `flag` (which starts all zero bits).
+    /// Folds `v` into `acc` lane by lane; may mark lanes of `flag` (which starts all zero bits; a marked lane
+    /// stays marked).
     static func combine(_ acc: inout SIMD8<T>, _ v: SIMD8<T>, _ flag: inout SIMD8<T>)
+    /// Marks the lanes of `flag` that are marked in `other`.
+    static func merge(_ flag: inout SIMD8<T>, _ other: SIMD8<T>)
     /// Whether any lane of `flag` was marked.
     static func flagged(_ flag: SIMD8<T>) -> Bool
     /// The output value from the folded window of output `o` (flat index in its plane).
@@ -29,13 +35,15 @@ protocol WindowReduction {
 /// `v > acc || isnan(v)`, starting from `−∞`.
 ///
 /// The vector form folds `acc = v > acc ? v : acc` (one `maxps`, which keeps the first of equal values as
-/// the scalar rule does: `+0` and `−0` keep their order) and marks the lanes that met a NaN (`cmpunordps`);
+/// the scalar rule does: `+0` and `−0` keep their order) and marks the lanes that met a NaN (`cmpunordps` of
+/// the mark and the value);
 /// the scalar fold then redoes the block, so the NaN that wins is the window's last, as in PyTorch.
 /// (Spelled with SSE intrinsics: the generic SIMD comparisons compile to lane-by-lane loops inside the
 /// row kernel, 30× slower.)
 struct MaxReduction<T: KernelScalar>: WindowReduction {
     static var identity: T { -T.infinity }
     static var mayFlag: Bool { true }
+    static var associative: Bool { true }
 
     @inline(__always)
     static func combine(_ acc: inout T, _ v: T) {
@@ -51,8 +59,9 @@ struct MaxReduction<T: KernelScalar>: WindowReduction {
             // _mm_max_ps(x, a) = x > a ? x : a, lane by lane.
             acc = unsafeBitCast(SIMD8(lowHalf: _mm_max_ps(x.lowHalf, a.lowHalf), highHalf: _mm_max_ps(x.highHalf, a.highHalf)),
                                 to: SIMD8<T>.self)
-            flag = unsafeBitCast(SIMD8(lowHalf: _mm_or_ps(f.lowHalf, _mm_cmpunord_ps(x.lowHalf, x.lowHalf)),
-                                       highHalf: _mm_or_ps(f.highHalf, _mm_cmpunord_ps(x.highHalf, x.highHalf))), to: SIMD8<T>.self)
+            // cmpunordps(f, x) is all ones (a NaN) when f or x is a NaN: one instruction keeps the mark.
+            flag = unsafeBitCast(SIMD8(lowHalf: _mm_cmpunord_ps(f.lowHalf, x.lowHalf), highHalf: _mm_cmpunord_ps(f.highHalf, x.highHalf)),
+                                 to: SIMD8<T>.self)
             return
         }
         if T.self == Double.self {
@@ -62,8 +71,7 @@ struct MaxReduction<T: KernelScalar>: WindowReduction {
                 SIMD4(lowHalf: _mm_max_pd(x.lowHalf, a.lowHalf), highHalf: _mm_max_pd(x.highHalf, a.highHalf))
             }
             @inline(__always) func nan4(_ f: SIMD4<Double>, _ x: SIMD4<Double>) -> SIMD4<Double> {
-                SIMD4(lowHalf: _mm_or_pd(f.lowHalf, _mm_cmpunord_pd(x.lowHalf, x.lowHalf)),
-                      highHalf: _mm_or_pd(f.highHalf, _mm_cmpunord_pd(x.highHalf, x.highHalf)))
+                SIMD4(lowHalf: _mm_cmpunord_pd(f.lowHalf, x.lowHalf), highHalf: _mm_cmpunord_pd(f.highHalf, x.highHalf))
             }
             acc = unsafeBitCast(SIMD8(lowHalf: max4(x.lowHalf, a.lowHalf), highHalf: max4(x.highHalf, a.highHalf)), to: SIMD8<T>.self)
             flag = unsafeBitCast(SIMD8(lowHalf: nan4(f.lowHalf, x.lowHalf), highHalf: nan4(f.highHalf, x.highHalf)), to: SIMD8<T>.self)
@@ -74,6 +82,13 @@ struct MaxReduction<T: KernelScalar>: WindowReduction {
             if v[l] > acc[l] { acc[l] = v[l] }
             if v[l].isNaN { flag[l] = .nan }
         }
+    }
+
+    @inline(__always)
+    static func merge(_ flag: inout SIMD8<T>, _ other: SIMD8<T>) {
+        // A marked lane is a NaN (all one bits on x86): the vector fold's mark does it.
+        var unused = flag
+        combine(&unused, other, &flag)
     }
 
     @inline(__always)
@@ -106,6 +121,7 @@ struct WeightedSumReduction<T: KernelScalar>: WindowReduction {
 
     static var identity: T { 0 }
     static var mayFlag: Bool { false }
+    static var associative: Bool { false }
 
     @inline(__always)
     static func combine(_ acc: inout T, _ v: T) { acc += v }
@@ -115,6 +131,7 @@ struct WeightedSumReduction<T: KernelScalar>: WindowReduction {
         acc += v
     }
 
+    @inline(__always) static func merge(_ flag: inout SIMD8<T>, _ other: SIMD8<T>) {}
     @inline(__always) static func flagged(_ flag: SIMD8<T>) -> Bool { false }
 
     @inline(__always) func finish(_ acc: T, at o: Int) -> T { acc * weight[o] }
@@ -125,6 +142,7 @@ struct WeightedSumReduction<T: KernelScalar>: WindowReduction {
 struct SumReduction<T: KernelScalar>: WindowReduction {
     static var identity: T { 0 }
     static var mayFlag: Bool { false }
+    static var associative: Bool { false }
 
     @inline(__always)
     static func combine(_ acc: inout T, _ v: T) { acc += v }
@@ -134,6 +152,7 @@ struct SumReduction<T: KernelScalar>: WindowReduction {
         acc += v
     }
 
+    @inline(__always) static func merge(_ flag: inout SIMD8<T>, _ other: SIMD8<T>) {}
     @inline(__always) static func flagged(_ flag: SIMD8<T>) -> Bool { false }
 
     @inline(__always) func finish(_ acc: T, at o: Int) -> T { acc }
