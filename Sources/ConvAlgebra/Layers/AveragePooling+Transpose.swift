@@ -5,7 +5,7 @@
 /// ```
 /// the same terms as the pooling with rows and columns swapped; it is PyTorch's average-pooling
 /// backward (`cpu_avg_pool_backward`). Shapes: `(C, *L) → (C, *n)`.
-/// - Complexity: `planes · nnz(P)` multiply-adds (a scatter over each plane).
+/// - Complexity: `planes · nnz(P)` additions and `planes · Π L` multiplications (a scatter over each plane).
 public struct AveragePoolingTranspose<Scalar: BLASScalar>: StencilOperator, Equatable {
     /// The pooling this is the transpose of.
     public let base: AveragePooling<Scalar>
@@ -22,6 +22,10 @@ public struct AveragePoolingTranspose<Scalar: BLASScalar>: StencilOperator, Equa
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        PoolingKernels.scatter(base.plane, planes: batch * base.geometry.channels, x, y)
+        if let windows = base.windows {
+            PoolingKernels.windowScatterValues(windows, weight: base.outputWeight, planes: batch * base.geometry.channels, x, y)
+        } else {
+            PoolingKernels.scatter(base.plane, planes: batch * base.geometry.channels, x, y)
+        }
     }
 }
