@@ -51,7 +51,8 @@ public enum FormChooser {
         let dm = Double(m), dn = Double(n), dnnz = Double(nnz)
         let gemmRate = model.gemmPeak * B / (B + model.gemmHalfBatch)
         let dense = max(2 * B * dm * dn / gemmRate, s * dm * dn / model.bandwidth) + model.overhead
-        let blocks = Double((max(batch, 1) + SparseKernels.block - 1) / SparseKernels.block)
+        let L = SparseKernels.lanes(batch: max(batch, 1), scalarBytes: MemoryLayout<S>.size)
+        let blocks = Double((max(batch, 1) + L - 1) / L) * Double(L) / 16
         let sparse = (batch >= 8 ? blocks * (dm * model.spmmRowBlock + dnnz * model.spmmNonzeroBlock)
                                  : B * dnnz * model.spmmNonzero) + model.overhead
         let direct = directEstimate(op, batch: batch, nnz: dnnz, model: model) + model.overhead

@@ -2,7 +2,7 @@
 import Testing
 
 /// The threaded, vectorised CSR × dense kernels against the dense product, on batch sizes that hit the
-/// row-wise path (< 8), whole blocks of 16 and a partial last block; outputs start NaN-filled.
+/// row-wise path (< 8), blocks of 8, 16 and 32 samples, whole and partial; outputs start NaN-filled.
 @Suite struct SparseKernelsTests {
     static func randomCSR<S: BLASScalar>(_ m: Int, _ n: Int, density: Double, seed: UInt64) throws -> CSRMatrix<S> {
         var r = [Int32](), c = [Int32](), v = [S]()
@@ -26,15 +26,31 @@ import Testing
         #expect(zip(ys, yd).allSatisfy { abs($0 - $1) <= tol }, "CSR \(m)×\(n), density \(density), batch \(batch)")
     }
 
-    @Test(arguments: [1, 3, 7, 8, 16, 37, 64])
+    /// Batches on both paths and every block width (8, 16, 32 lanes), whole and partial last blocks, sizes that
+    /// leave remainders after the 4 × 4 transpose tiles; the 300 × 250 matrix has enough work to thread.
+    @Test(arguments: [1, 3, 7, 8, 9, 16, 37, 64, 100, 130, 259])
     func matchesDenseFloat(batch: Int) throws {
         try Self.check(Float.self, m: 53, n: 41, batch: batch, density: 0.2)
         try Self.check(Float.self, m: 5, n: 300, batch: batch, density: 0.9)
+        try Self.check(Float.self, m: 300, n: 250, batch: batch, density: 0.1)
     }
 
-    @Test(arguments: [2, 8, 33])
+    @Test(arguments: [1, 2, 8, 33, 70, 131])
     func matchesDenseDouble(batch: Int) throws {
         try Self.check(Double.self, m: 40, n: 70, batch: batch, density: 0.3)
+        try Self.check(Double.self, m: 250, n: 301, batch: batch, density: 0.1)
+    }
+
+    /// The block width: a vector width, at most 16 `Double` lanes, and wider than 8 only when every core gets
+    /// at least two blocks.
+    @Test(arguments: [8, 16, 17, 63, 64, 127, 128, 4096])
+    func blockWidths(batch: Int) {
+        let cores = ProcessInfoLite.activeProcessorCount
+        for bytes in [4, 8] {
+            let L = SparseKernels.lanes(batch: batch, scalarBytes: bytes)
+            #expect([8, 16, 32].contains(L) && (bytes == 4 || L <= 16), "batch \(batch), \(bytes)-byte scalars: \(L) lanes")
+            #expect(L == 8 || batch >= 2 * cores * L, "batch \(batch): \(L) lanes leave a core without two blocks")
+        }
     }
 
     @Test func emptyRowsGiveZeros() throws {
