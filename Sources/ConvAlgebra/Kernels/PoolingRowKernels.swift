@@ -110,40 +110,46 @@ extension PoolingKernels {
                                 let mode = sw == 1 ? 0
                                     : sw == 2 && dw == 1 && base >= 0 && base &+ ((kw &- 1) & ~1) &+ 15 < W ? 1
                                     : sw == 2 && base >= 1 ? 2 : 3
-                                @inline(__always) func fold(_ p: UnsafePointer<T>, into h: inout SIMD8<T>, _ flag: inout SIMD8<T>) {
-                                    switch mode {
-                                    case 0:
-                                        for t in 0..<kw { R.combine(&h, p.lanes(t &* dw), &flag) }
-                                    case 1:
+                                // Folds every input row of the window with `fold(p, &h, &mark)` (p = the row at this
+                                // block's first tap); called once per mode, so the tap loops carry no switch.
+                                @inline(__always) func rows(_ fold: (UnsafePointer<T>, inout SIMD8<T>, inout SIMD8<T>) -> Void) {
+                                    for a in 0..<cd { for b in 0..<ch {
+                                        let p = input(a, b) + base
+                                        if R.associative {
+                                            // Each row folded on its own, then the rows in order: the same result
+                                            // (the fold is associative), with short dependency chains.
+                                            var h = SIMD8<T>(repeating: R.identity), unused = SIMD8<T>(), rowFlag = SIMD8<T>()
+                                            fold(p, &h, &rowFlag)
+                                            R.combine(&acc, h, &unused)
+                                            R.merge(&flag, rowFlag)
+                                        } else {
+                                            fold(p, &acc, &flag)
+                                        }
+                                    } }
+                                }
+                                switch mode {
+                                case 0:
+                                    rows { p, h, f in for t in 0..<kw { R.combine(&h, p.lanes(t &* dw), &f) } }
+                                case 1:
+                                    rows { p, h, f in
                                         var t = 0
                                         while t &+ 1 < kw {
                                             let v = UnsafeRawPointer(p + t).loadUnaligned(as: SIMD16<T>.self)
-                                            R.combine(&h, v.evenHalf, &flag)
-                                            R.combine(&h, v.oddHalf, &flag)
+                                            R.combine(&h, v.evenHalf, &f)
+                                            R.combine(&h, v.oddHalf, &f)
                                             t &+= 2
                                         }
-                                        if t < kw { R.combine(&h, UnsafeRawPointer(p + t).loadUnaligned(as: SIMD16<T>.self).evenHalf, &flag) }
-                                    case 2:
+                                        if t < kw { R.combine(&h, UnsafeRawPointer(p + t).loadUnaligned(as: SIMD16<T>.self).evenHalf, &f) }
+                                    }
+                                case 2:
+                                    rows { p, h, f in
                                         for t in 0..<kw {
-                                            R.combine(&h, UnsafeRawPointer(p + (t &* dw &- 1)).loadUnaligned(as: SIMD16<T>.self).oddHalf, &flag)
+                                            R.combine(&h, UnsafeRawPointer(p + (t &* dw &- 1)).loadUnaligned(as: SIMD16<T>.self).oddHalf, &f)
                                         }
-                                    default:
-                                        for t in 0..<kw { R.combine(&h, p.lanes(t &* dw, stride: sw), &flag) }
                                     }
+                                default:
+                                    rows { p, h, f in for t in 0..<kw { R.combine(&h, p.lanes(t &* dw, stride: sw), &f) } }
                                 }
-                                for a in 0..<cd { for b in 0..<ch {
-                                    let p = input(a, b) + base
-                                    if R.associative {
-                                        // Each row folded on its own, then the rows in order: the same result
-                                        // (the fold is associative), with short dependency chains.
-                                        var h = SIMD8<T>(repeating: R.identity), unused = SIMD8<T>(), rowFlag = SIMD8<T>()
-                                        fold(p, into: &h, &rowFlag)
-                                        R.combine(&acc, h, &unused)
-                                        R.merge(&flag, rowFlag)
-                                    } else {
-                                        fold(p, into: &acc, &flag)
-                                    }
-                                } }
                                 if R.mayFlag && R.flagged(flag) {
                                     for l in 0..<8 { row[ow &+ l] = scalar(ow &+ l) }
                                 } else {
