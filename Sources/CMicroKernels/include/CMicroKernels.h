@@ -31,6 +31,11 @@ void ca_sgemm_pack_a(int transpose_a, long m, long k, const float *a, long lda, 
 void ca_sgemm_columns(long m, long k, long n0, long n1, const float *packed_a,
                       const float *b, long ldb, float *c, long ldc, float *b_scratch);
 
+/// Indirect convolution tile: `tile[i·16 + j] = Σ_p bases[i][offsets[p]] · w[p·16 + j]` for 6 output pixels `i`
+/// (each with its own base pointer into a zero-padded input) and 16 output channels `j` (weights packed as
+/// `k` rows of 16). No column matrix: the taps are read where they lie.
+void ca_conv_tile_6x16(long k, const float *const *bases, const long *offsets, const float *w, float *tile);
+
 /// Runs `iterations` rounds of 10 independent 8-lane FMAs (AVX2 + FMA when present): 160 FLOPs a round.
 /// Used to measure the machine's FP32 peak per core; returns a value that depends on every FMA.
 float ca_fma_probe(long iterations);

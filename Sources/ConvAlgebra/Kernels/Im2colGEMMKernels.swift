@@ -74,6 +74,11 @@ enum Im2colGEMMKernels {
     static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                          _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
         if isFullyConnected(g) { return fullyConnectedForward(g, w, x, y, batch: batch) }
+        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), IndirectConvolutionKernels.applies(g) {
+            return IndirectConvolutionKernels.forward(g, KernelDispatch.cast(w, to: Float.self),
+                                                      KernelDispatch.cast(x, to: Float.self),
+                                                      KernelDispatch.cast(y, to: Float.self), batch: batch)
+        }
         if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), ImplicitGEMMKernels.fits(g) {
             return ImplicitGEMMKernels.forward(g, plan, KernelDispatch.cast(w, to: Float.self),
                                                KernelDispatch.cast(x, to: Float.self),

@@ -24,6 +24,34 @@ import Testing
         geometry([30], [15], [4], stride: [2], offset: [-1], cin: 1, cout: 16), // one input channel: one core
     ]) ?? []
 
+    /// Indirect convolution (output planes ≥ 192, ≥ 16 output channels per group): padding on one or both
+    /// sides, none (the input read in place), stride, dilation, the convolution form's negative tap step,
+    /// groups, a channel count that leaves a partial 16-channel block, 1-D, 2-D and 3-D.
+    static func tapped(_ n: [Int], _ m: [Int], _ k: [Int], stride: [Int]? = nil, offset: [Int], step: [Int]? = nil,
+                       cin: Int, cout: Int, groups: Int = 1) throws -> ConvolutionGeometry {
+        try ConvolutionGeometry(inputSize: n, outputSize: m, kernelSize: k, stride: stride ?? n.map { _ in 1 },
+                                offset: offset, tapStep: step ?? n.map { _ in 1 },
+                                inChannels: cin, outChannels: cout, groups: groups, hasChannelAxis: true)
+    }
+
+    static let indirectCases: [ConvolutionGeometry] = (try? [
+        tapped([17, 13], [17, 13], [3, 3], offset: [-1, -1], cin: 5, cout: 16),
+        tapped([30, 26], [15, 13], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 3, cout: 20),
+        tapped([20, 20], [16, 16], [3, 3], offset: [0, 0], step: [2, 2], cin: 4, cout: 17),       // dilation, no padding
+        tapped([16, 18], [16, 18], [3, 3], offset: [1, 1], step: [-1, -1], cin: 2, cout: 16),    // convolution form
+        tapped([14, 15], [14, 15], [2, 4], offset: [0, -2], cin: 4, cout: 32, groups: 2),        // asymmetric padding
+        tapped([300], [300], [5], offset: [-2], cin: 7, cout: 16),
+        tapped([7, 7, 6], [7, 7, 6], [3, 3, 3], offset: [-1, -1, -1], cin: 2, cout: 16),
+        tapped([200], [203], [4], offset: [-3], step: [1], cin: 3, cout: 24),                      // outputs past the input
+    ]) ?? []
+
+    @Test(arguments: indirectCases, [1, 3])
+    func indirect(_ g: ConvolutionGeometry, batch: Int) {
+        #expect(IndirectConvolutionKernels.applies(g))
+        Self.check(Float.self, g, batch: batch)
+        Self.check(Double.self, g, batch: batch)
+    }
+
     static func check<S: BLASScalar>(_: S.Type, _ g: ConvolutionGeometry, batch: Int) {
         var rng = ConvolutionKernelsTests.Generator(state: UInt64(g.weightCount * 31 + batch))
         let w = (0..<g.weightCount).map { _ in S(Double.random(in: -1...1, using: &rng)) }
@@ -47,7 +75,7 @@ import Testing
     func double(_ g: ConvolutionGeometry, batch: Int) { Self.check(Double.self, g, batch: batch) }
 
     @Test func fullyConnectedIsRecognised() {
-        #expect(Self.cases.count == 8)
+        #expect(Self.cases.count == 8 && Self.indirectCases.count == 8)
         #expect(Im2colGEMMKernels.isFullyConnected(Self.cases[0]))
         #expect(ConvolutionKernels.choose(Self.cases[0]).reason.contains("fully connected"))
         #expect(!Im2colGEMMKernels.isFullyConnected(Self.cases[3]))
