@@ -20,6 +20,9 @@ struct CircularPaddingKernels: Sendable {
     let lastSources: [Int]
     /// For each padded row (outer dimensions, row-major), the flat start of the input row it copies.
     let rowSources: [Int]
+    /// The longest run of padded positions `run.start ..< run.start + run.count` copying consecutive input
+    /// samples (the unwrapped middle of the row): copied as a block, not gathered.
+    let run: (start: Int, count: Int)
 
     /// Scratch limit in scalars (32 MiB of `Float`).
     static let maximumScratch = 1 << 23
@@ -63,6 +66,13 @@ struct CircularPaddingKernels: Sendable {
             while d >= 0 { j[d] += 1; if j[d] < size[d] { break }; j[d] = 0; d -= 1 }
         }
         self.padded = padded; self.lastSources = sources[r - 1]; self.rowSources = rowSources
+        var best = (start: 0, count: 0), start = 0
+        let last = sources[r - 1]
+        for j in 0..<last.count where j == last.count - 1 || last[j + 1] != last[j] + 1 {
+            if j + 1 - start > best.count { best = (start, j + 1 - start) }
+            start = j + 1
+        }
+        run = best
     }
 
     /// Samples per chunk: as many as fit in ``maximumScratch``, at least one.
@@ -113,9 +123,12 @@ struct CircularPaddingKernels: Sendable {
         let width = lastSources.count
         lastSources.withUnsafeBufferPointer { last in
             rowSources.withUnsafeBufferPointer { rows in
+                let (a, b) = (run.start, run.start + run.count)
                 for row in 0..<rows.count {
                     let src = x + rows[row], dst = xp + row * width
-                    for j in 0..<width { dst[j] = src[last[j]] }
+                    for j in 0..<a { dst[j] = src[last[j]] }
+                    if b > a { (dst + a).update(from: src + last[a], count: b - a) }
+                    for j in b..<width { dst[j] = src[last[j]] }
                 }
             }
         }
@@ -127,9 +140,12 @@ struct CircularPaddingKernels: Sendable {
         let width = lastSources.count
         lastSources.withUnsafeBufferPointer { last in
             rowSources.withUnsafeBufferPointer { rows in
+                let (a, b) = (run.start, run.start + run.count)
                 for row in 0..<rows.count {
                     let dst = x + rows[row], src = xp + row * width
-                    for j in 0..<width { dst[last[j]] += src[j] }
+                    for j in 0..<a { dst[last[j]] += src[j] }
+                    if b > a { let d = dst + last[a]; for j in a..<b { d[j - a] += src[j] } }
+                    for j in b..<width { dst[last[j]] += src[j] }
                 }
             }
         }

@@ -29,46 +29,66 @@ extension RowStencilKernels {
         let pad = plan.rowPadding, padded = usesPaddedRows(plan, channels: cig)
         let (n, np) = (plan.n, plan.n + pad.left + pad.right)
         let scratchCount = padded ? cig * plan.outerInputs * np : 1
+        // A job runs a run of planes and reuses its scratch: the zero borders are written once per job, and
+        // each plane then copies only the rows' middles. 64 jobs or more keep both cores busy to the end.
+        let planes = batch * cout, perJob = max(1, planes / 64)
         plan.forwardRows.withUnsafeBufferPointer { table in
-            Parallel.forEach(jobs: batch * cout, work: batch * cout * M * cig * K) { job in
-                let b = job / cout, co = job % cout, grp = co / cog
-                let xPlane = x + (b * cin + grp * cig) * N, wPlane = w + co * cig * K, yPlane = y + (b * cout + co) * M
+            Parallel.forEach(jobs: (planes + perJob - 1) / perJob, work: planes * M * cig * K) { job in
                 withUnsafeTemporaryAllocation(of: T.self, capacity: scratchCount) { paddedPlanes in
                     let xp = paddedPlanes.baseAddress!
-                    if padded {
-                        // Note 2: the rows with explicit zeros, so that every output is interior.
-                        for row in 0..<(cig * plan.outerInputs) {
-                            let dst = xp + row * np
-                            dst.initialize(repeating: 0, count: pad.left)
-                            (dst + pad.left).initialize(from: xPlane + row * n, count: n)
-                            (dst + pad.left + n).initialize(repeating: 0, count: pad.right)
-                        }
-                    }
+                    if padded { xp.initialize(repeating: 0, count: scratchCount) }
                     withUnsafeTemporaryAllocation(of: UnsafePointer<T>.self, capacity: 2 * slots) { scratch in
                         let xs = scratch.baseAddress!, ws = xs + slots
-                        for P in 0..<plan.outerOutputs {
-                            // The rows this output row reads, and their weight rows.
-                            var rows = 0
-                            for ci in 0..<cig {
-                                for Tt in 0..<plan.outerTaps {
-                                    let R = Int(table[P * plan.outerTaps + Tt])
-                                    if R < 0 { continue }
-                                    xs[rows] = padded ? UnsafePointer(xp + (ci * plan.outerInputs + R) * np + pad.left)
-                                                      : xPlane + ci * N + R * n
-                                    ws[rows] = wPlane + ci * K + Tt * plan.k
-                                    rows += 1
+                        for plane in (job * perJob)..<min(planes, (job + 1) * perJob) {
+                            let b = plane / cout, co = plane % cout, grp = co / cog
+                            let xPlane = x + (b * cin + grp * cig) * N, wPlane = w + co * cig * K
+                            let yPlane = y + (b * cout + co) * M
+                            if padded {
+                                // Note 2: the rows between explicit zeros, so that every output is interior.
+                                for row in 0..<(cig * plan.outerInputs) {
+                                    copyRow(xPlane + row * n, to: xp + row * np + pad.left, count: n)
                                 }
                             }
-                            let yr = yPlane + P * plan.m
-                            if padded {
-                                interiorRow(plan, xs, ws, rows: rows, yr, 0, plan.m - 1)
-                            } else {
-                                forwardRow(plan, xs, ws, rows: rows, yr)
+                            for P in 0..<plan.outerOutputs {
+                                // The rows this output row reads, and their weight rows.
+                                var rows = 0
+                                for ci in 0..<cig {
+                                    for Tt in 0..<plan.outerTaps {
+                                        let R = Int(table[P * plan.outerTaps + Tt])
+                                        if R < 0 { continue }
+                                        xs[rows] = padded ? UnsafePointer(xp + (ci * plan.outerInputs + R) * np + pad.left)
+                                                          : xPlane + ci * N + R * n
+                                        ws[rows] = wPlane + ci * K + Tt * plan.k
+                                        rows += 1
+                                    }
+                                }
+                                let yr = yPlane + P * plan.m
+                                if padded {
+                                    interiorRow(plan, xs, ws, rows: rows, yr, 0, plan.m - 1)
+                                } else {
+                                    forwardRow(plan, xs, ws, rows: rows, yr)
+                                }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// `count` scalars from `src` to `dst` by vectors of 8 (the last one overlapping): a short row's copy
+    /// through `memmove` costs more in the call than in the copy.
+    @inline(__always)
+    static func copyRow<T: KernelScalar>(_ src: UnsafePointer<T>, to dst: UnsafeMutablePointer<T>, count: Int) {
+        guard count >= 8 else {
+            for j in 0..<count { dst[j] = src[j] }
+            return
+        }
+        var j = 0
+        while j < count {
+            j = min(j, count &- 8)
+            dst.store(src.lanes(j), at: j)
+            j &+= 8
         }
     }
 

@@ -69,7 +69,7 @@ import Testing
                                         offset: [-1, -1], tapStep: [1, 1], boundary: .circular)
         let c = try #require(CircularPaddingKernels(g))
         #expect(c.padded.inputSize == [7, 9] && c.padded.offset == [0, 0] && c.padded.boundary == .zero)
-        #expect(c.lastSources == [6, 0, 1, 2, 3, 4, 5, 6, 0])
+        #expect(c.lastSources == [6, 0, 1, 2, 3, 4, 5, 6, 0] && c.run == (1, 7))
         #expect(c.rowSources == [4, 0, 1, 2, 3, 4, 0].map { $0 * 7 })
         let wraps = try ConvolutionGeometry(inputSize: [4], outputSize: [4], kernelSize: [100], stride: [1],
                                             offset: [0], tapStep: [1], boundary: .circular)

@@ -73,6 +73,13 @@ import Testing
         for (i, (g, _)) in try Self.cases().enumerated() { Self.check(Double.self, g, batch: batch, seed: UInt64(100 + i)) }
     }
 
+    /// Enough planes (≥ 128) that a job runs several and reuses its zero borders; stride 2 and the multiplier.
+    @Test func manyPlanesPerJob() throws {
+        Self.check(Float.self, try Self.depthwise(channels: 64, height: 10, width: 19), batch: 3, seed: 40)
+        Self.check(Double.self, try Self.depthwise(channels: 48, multiplier: 2, height: 9, width: 17, stride: 2),
+                   batch: 2, seed: 41)
+    }
+
     /// The padding each row needs is exactly the reach of the taps past the row (zero when none is needed).
     @Test func rowPaddingIsTheTapsReach() throws {
         let g = try Self.depthwise(channels: 1, height: 12, width: 33, pad: 2, dilation: 2)
