@@ -4,7 +4,7 @@ import Synchronization
 /// of row `r`, for every sample `b`; threaded and vectorised.
 ///
 /// - From 8 samples on (``blocked(_:_:_:_:_:_:_:batch:nnz:)``): the batch is cut into blocks of `L` samples
-///   (``lanes(batch:scalarBytes:)``: 8, 16 or 32), each block transposed into a column-major scratch
+///   (``lanes(batch:columns:scalarBytes:)``: 8, 16 or 32), each block transposed into a column-major scratch
 ///   `xt[c·L + l] = x[b₀ + l, c]` so that a non-zero `a_rc` is one SIMD multiply-add over `L` contiguous
 ///   lanes, `yt[r, :] += a_rc · xt[c, :]`, and the result transposed back. Both transposes go by 4 × 4
 ///   register tiles (a scalar transpose cost as much as the products on 9-non-zero rows). The cores claim
@@ -20,12 +20,17 @@ enum SparseKernels {
     /// Multiply-adds below which one core does the whole product (the hand-off costs more).
     static let parallelWork = 1 << 15
 
+    /// Bytes of transposed input a block may hold: half of one core's L2, so the gathers stay in it.
+    static let scratchBytes = 256 * 1024
+
     /// Samples per block: the widest of 32, 16 (`Double`: 16 at most; 32 lanes of it would not fit the 16 SSE
-    /// registers) that still gives every core two blocks, else 8, so that small batches split across the
-    /// cores too. Wider blocks load each non-zero and column index once for more samples.
-    static func lanes(batch: Int, scalarBytes: Int) -> Int {
+    /// registers) that still gives every core two blocks and keeps the block's transposed input (`columns · L`
+    /// scalars) within ``scratchBytes``, else 8, so that small batches split across the cores too. Wider
+    /// blocks load each non-zero and column index once for more samples.
+    static func lanes(batch: Int, columns: Int, scalarBytes: Int) -> Int {
         let cores = ProcessInfoLite.activeProcessorCount
-        for L in (scalarBytes <= 4 ? [32, 16] : [16]) where batch >= 2 * cores * L { return L }
+        for L in (scalarBytes <= 4 ? [32, 16] : [16])
+        where batch >= 2 * cores * L && columns * L * scalarBytes <= scratchBytes { return L }
         return 8
     }
 
@@ -100,7 +105,7 @@ enum SparseKernels {
     static func blocked<T: KernelScalar>(_ off: UnsafePointer<Int>, _ col: UnsafePointer<Int32>, _ val: UnsafePointer<T>,
                                          _ m: Int, _ n: Int, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
                                          batch: Int, nnz: Int) {
-        let L = lanes(batch: batch, scalarBytes: MemoryLayout<T>.size)
+        let L = lanes(batch: batch, columns: n, scalarBytes: MemoryLayout<T>.size)
         let blocks = (batch + L - 1) / L
         let workers = batch * nnz >= parallelWork ? min(blocks, ProcessInfoLite.activeProcessorCount) : 1
         let next = Atomic<Int>(0)

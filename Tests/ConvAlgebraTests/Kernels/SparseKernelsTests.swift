@@ -42,15 +42,19 @@ import Testing
     }
 
     /// The block width: a vector width, at most 16 `Double` lanes, and wider than 8 only when every core gets
-    /// at least two blocks.
+    /// at least two blocks and the transposed input stays within the scratch bound.
     @Test(arguments: [8, 16, 17, 63, 64, 127, 128, 4096])
     func blockWidths(batch: Int) {
         let cores = ProcessInfoLite.activeProcessorCount
         for bytes in [4, 8] {
-            let L = SparseKernels.lanes(batch: batch, scalarBytes: bytes)
-            #expect([8, 16, 32].contains(L) && (bytes == 4 || L <= 16), "batch \(batch), \(bytes)-byte scalars: \(L) lanes")
-            #expect(L == 8 || batch >= 2 * cores * L, "batch \(batch): \(L) lanes leave a core without two blocks")
+            for columns in [1, 300, 1024, 4096, 100_000] {
+                let L = SparseKernels.lanes(batch: batch, columns: columns, scalarBytes: bytes)
+                #expect([8, 16, 32].contains(L) && (bytes == 4 || L <= 16), "batch \(batch), \(bytes)-byte scalars: \(L) lanes")
+                #expect(L == 8 || batch >= 2 * cores * L, "batch \(batch): \(L) lanes leave a core without two blocks")
+                #expect(L == 8 || columns * L * bytes <= SparseKernels.scratchBytes, "\(columns) columns × \(L) lanes")
+            }
         }
+        #expect(SparseKernels.lanes(batch: 4096, columns: 1024, scalarBytes: 4) == 32)
     }
 
     @Test func emptyRowsGiveZeros() throws {
