@@ -68,6 +68,23 @@ enum RowStencilKernels {
 
     static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                            _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
+        if let adjoint = adjointGeometry(g) {
+            // Stride 1: the transpose is a forward correlation (see adjointGeometry); its weights are each group's
+            // (C_out/G × C_in/G) block transposed, W'[grp·cig + ci, co, t] = W[grp·cog + co, ci, t].
+            let (cig, cog, K) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.kernelPlane)
+            withUnsafeTemporaryAllocation(of: T.self, capacity: max(1, g.weightCount)) { wt in
+                for grp in 0..<g.groups {
+                    for co in 0..<cog {
+                        for ci in 0..<cig {
+                            (wt.baseAddress! + ((grp * cig + ci) * cog + co) * K)
+                                .initialize(from: w + ((grp * cog + co) * cig + ci) * K, count: K)
+                        }
+                    }
+                }
+                forward(adjoint, RowPlan(adjoint), UnsafePointer(wt.baseAddress!), yIn, xOut, batch: batch)
+            }
+            return
+        }
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
         let trows = plan.transposeRows(g)
@@ -82,6 +99,18 @@ enum RowStencilKernels {
                 }
             }
         }
+    }
+
+    /// For stride 1 in every dimension, the transpose as a forward geometry: `c = i + o + t·e` solved for the
+    /// output, `i = c − o − t·e`, is a correlation over `y` with offset `−o` and tap step `−e`, the channels
+    /// swapped (the reference text's "the transpose of convolution is correlation"). Nil for other strides
+    /// (their transpose needs the polyphase gather) and where the geometry cannot be formed.
+    static func adjointGeometry(_ g: ConvolutionGeometry) -> ConvolutionGeometry? {
+        guard g.boundary == .zero, g.stride.allSatisfy({ $0 == 1 }) else { return nil }
+        return try? ConvolutionGeometry(
+            inputSize: g.outputSize, outputSize: g.inputSize, kernelSize: g.kernelSize, stride: g.stride,
+            offset: g.offset.map { -$0 }, tapStep: g.tapStep.map { -$0 }, boundary: .zero,
+            inChannels: g.outChannels, outChannels: g.inChannels, groups: g.groups, hasChannelAxis: g.hasChannelAxis)
     }
 
     @inline(__always)
