@@ -8,7 +8,9 @@
 /// ```
 /// Depthwise (`C_in/G = 1`, any channel multiplier) is the case of 3 rows of 3 taps for a 3×3 kernel.
 ///
-/// Why this shape (measured: c2d-dw, 8×128×56×56, 3×3, was 10.4 ms accumulating row by row):
+/// Why this shape (c2d-dw, 8×128×56×56, 3×3: 10.4 ms on a quiet machine accumulating row by row; on the
+/// loaded machine of session 2, side by side, median 22 → 11-14 ms, best 14.5 → 3.4 ms, CPU time per apply
+/// 11.2 → ~5.5 ms):
 /// 1. every tap of every row is summed into one vector of 8 (or two, 16) outputs, stored once: the output
 ///    row is never re-read per tap or per input channel;
 /// 2. the interior (every tap inside the row) runs vectors; a tail shorter than a vector recomputes the
@@ -17,7 +19,11 @@
 ///    (never reading past the last input the outputs need), other strides gather;
 /// 4. kernel width 3 is unrolled so its three weights are splatted once per row per vector.
 ///
-/// The transpose is ``RowStencilKernels/transpose(_:_:_:_:_:batch:)`` (polyphase gather).
+/// Tried and dropped: streaming the output through a ``RowWriter`` (non-temporal stores) cost ~20 % more CPU
+/// time here, side by side.
+///
+/// The transpose is ``RowStencilKernels/transpose(_:_:_:_:_:batch:)`` (this forward on the adjoint geometry for
+/// stride 1, the polyphase gather otherwise).
 /// - Complexity: `2 · outputs · taps` FLOPs (taps inside the input only); reads the input and writes the
 ///   output once per plane; a stack scratch of `2 · C_in/G · outerTaps` pointers per job.
 extension RowStencilKernels {
