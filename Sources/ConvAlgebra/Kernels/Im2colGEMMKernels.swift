@@ -164,6 +164,11 @@ enum Im2colGEMMKernels {
     static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                            _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
         if isFullyConnected(g) { return fullyConnectedTranspose(g, w, yIn, xOut, batch: batch) }
+        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), IndirectConvolutionKernels.applies(g, transposed: true) {
+            return IndirectConvolutionKernels.transpose(g, KernelDispatch.cast(w, to: Float.self),
+                                                        KernelDispatch.cast(yIn, to: Float.self),
+                                                        KernelDispatch.cast(xOut, to: Float.self), batch: batch)
+        }
         if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), ImplicitGEMMKernels.fits(g) {
             return ImplicitGEMMKernels.transpose(g, plan, KernelDispatch.cast(w, to: Float.self),
                                                  KernelDispatch.cast(yIn, to: Float.self),

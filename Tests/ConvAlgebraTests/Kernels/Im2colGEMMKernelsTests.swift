@@ -45,6 +45,25 @@ import Testing
         tapped([200], [203], [4], offset: [-3], step: [1], cin: 3, cout: 24),                      // outputs past the input
     ]) ?? []
 
+    /// The sub-pixel transpose (≥ 16 input channels per group, input planes ≥ 192 per phase): stride 2 with even
+    /// and odd kernels, stride 3 with a kernel of 2 (a phase no tap reaches stays zero), dilation sharing a
+    /// factor with the stride, the convolution form, groups, 1-D and 3-D.
+    static let transposedCases: [ConvolutionGeometry] = (try? [
+        tapped([28, 30], [14, 15], [4, 4], stride: [2, 2], offset: [-1, -1], cin: 16, cout: 6),
+        tapped([29, 28], [15, 14], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 17, cout: 5),
+        tapped([45, 42], [15, 14], [2, 2], stride: [3, 3], offset: [0, 0], cin: 16, cout: 3),
+        tapped([40, 40], [20, 20], [3, 3], stride: [2, 2], offset: [-2, -2], step: [2, 2], cin: 16, cout: 4),
+        tapped([30, 30], [15, 15], [3, 3], stride: [2, 2], offset: [1, 1], step: [-1, -1], cin: 20, cout: 7),
+        tapped([800], [400], [5], stride: [2], offset: [-2], cin: 32, cout: 8, groups: 2),
+        tapped([12, 12, 12], [6, 6, 6], [2, 2, 2], stride: [2, 2, 2], offset: [0, 0, 0], cin: 16, cout: 2),
+    ]) ?? []
+
+    @Test(arguments: transposedCases, [1, 2])
+    func subPixelTranspose(_ g: ConvolutionGeometry, batch: Int) {
+        #expect(IndirectConvolutionKernels.applies(g, transposed: true))
+        Self.check(Float.self, g, batch: batch)
+    }
+
     @Test(arguments: indirectCases, [1, 3])
     func indirect(_ g: ConvolutionGeometry, batch: Int) {
         #expect(IndirectConvolutionKernels.applies(g))
@@ -75,7 +94,7 @@ import Testing
     func double(_ g: ConvolutionGeometry, batch: Int) { Self.check(Double.self, g, batch: batch) }
 
     @Test func fullyConnectedIsRecognised() {
-        #expect(Self.cases.count == 8 && Self.indirectCases.count == 8)
+        #expect(Self.cases.count == 8 && Self.indirectCases.count == 8 && Self.transposedCases.count == 7)
         #expect(Im2colGEMMKernels.isFullyConnected(Self.cases[0]))
         #expect(ConvolutionKernels.choose(Self.cases[0]).reason.contains("fully connected"))
         #expect(!Im2colGEMMKernels.isFullyConnected(Self.cases[3]))
