@@ -109,8 +109,13 @@ public enum BenchmarkRunner {
 
     /// The direct kernel a convolution uses, for the report.
     static func directNote<S: BLASScalar>(_ a: any LinearOperator<S>) -> String? {
-        if let c = a as? Convolution<S> { return ConvolutionKernels.choose(c.geometry).kernel.rawValue }
-        if let t = a as? TransposedConvolution<S> { return ConvolutionKernels.choose(t.geometry).kernel.rawValue }
+        func note(_ g: ConvolutionGeometry, transposed: Bool) -> String {
+            let kernel = ConvolutionKernels.choose(g).kernel
+            guard kernel == .im2colGEMM else { return kernel.rawValue }
+            return Im2colGEMMKernels.path(g, transposed: transposed, float: S.self == Float.self)
+        }
+        if let c = a as? Convolution<S> { return note(c.geometry, transposed: false) }
+        if let t = a as? TransposedConvolution<S> { return note(t.geometry, transposed: true) }
         return nil
     }
 

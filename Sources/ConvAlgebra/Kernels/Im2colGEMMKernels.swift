@@ -69,6 +69,19 @@ enum Im2colGEMMKernels {
         }
     }
 
+    /// Which GEMM path the direct form of `g` takes (for reports): the checks of ``forward`` and ``transpose``.
+    static func path(_ g: ConvolutionGeometry, transposed: Bool, float: Bool) -> String {
+        if isFullyConnected(g) { return "fullyConnectedGEMM" }
+        let fast = float && MicroGEMM.isAccelerated
+        if fast, !isPointwise(g), IndirectConvolutionKernels.applies(g, transposed: transposed) {
+            return transposed ? "indirect (sub-pixel)" : "indirect"
+        }
+        if fast, !isPointwise(g), ImplicitGEMMKernels.fits(g) {
+            return "implicitGEMM" + (g.outputSize.last ?? 0 < ImplicitGEMMKernels.gatherRowLimit ? " (gather)" : "")
+        }
+        return isPointwise(g) ? "pointwiseGEMM" : "im2colGEMM"
+    }
+
     // MARK: - Forward
 
     static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
