@@ -25,17 +25,19 @@ public enum FormChooser {
         /// Row-wise CSR (B < 8), one core: seconds per (non-zero, sample) and per (row, sample).
         public var spmvNonzero: Double, spmvRow: Double
         /// Blocked CSR (B ≥ 8), one core: seconds per (non-zero, block) are `spmmNonzero + L·spmmNonzeroLane`;
-        /// seconds per scalar transposed into or out of a block.
+        /// seconds per scalar transposed into or out of a block; the factor on the non-zeros when a block's
+        /// transposed input exceeds `spmmScratchBytes` (the gathers then miss the nearer caches).
         public var spmmNonzero: Double, spmmNonzeroLane: Double, spmmTransposed: Double
+        public var spmmScratchBytes: Double, spmmLargeScratchFactor: Double
         /// Speed-up per extra core of the threaded kernels (1 = perfect).
         public var parallelEfficiency: Double
         /// Row stencil on all cores: seconds per multiply-add (taps × outputs) and per scalar read or written,
         /// the latter growing by `stencilRankFactor` per dimension after the first; a single plane runs on one
         /// core and pays `singlePlaneFactor`.
         public var stencilTap: Double, stencilIO: Double, stencilRankFactor: Double, singlePlaneFactor: Double
-        /// im2col + GEMM (implicit GEMM, or the fully connected GEMM) with at least 64 rows, and the GEMM width
-        /// at half its rate.
-        public var im2colRate: Double, im2colHalfWidth: Double
+        /// im2col + GEMM (implicit GEMM, or the fully connected GEMM), the GEMM width at half its rate, and the
+        /// transposed convolution's share of that rate.
+        public var im2colRate: Double, im2colHalfWidth: Double, im2colTransposedFactor: Double
         /// Overlap-add FFT's rate, counting `5·L·log₂L + 4·L` FLOPs per block; the scalar reference loops' rate.
         public var fft: Double, reference: Double
         /// A fixed cost per call, and the extra cost of a call that wakes the other cores, seconds.
@@ -45,11 +47,12 @@ public enum FormChooser {
         /// and single-thread CPU times of the sparse kernels, which the load does not inflate).
         public static let measured = CostModel(
             gemmPeak: 70e9, gemmHalfBatch: 7, gemmHalfRows: 20,
-            gemvBandwidth: 40e9, bandwidth: 12e9, cacheBytes: 4 * 1024 * 1024,
+            gemvBandwidth: 60e9, bandwidth: 12e9, cacheBytes: 4 * 1024 * 1024,
             spmvNonzero: 0.45e-9, spmvRow: 3e-9,
-            spmmNonzero: 0.6e-9, spmmNonzeroLane: 0.1e-9, spmmTransposed: 0.33e-9, parallelEfficiency: 0.9,
+            spmmNonzero: 0.6e-9, spmmNonzeroLane: 0.1e-9, spmmTransposed: 0.33e-9,
+            spmmScratchBytes: 128 * 1024, spmmLargeScratchFactor: 1.6, parallelEfficiency: 0.9,
             stencilTap: 0.09e-9, stencilIO: 0.18e-9, stencilRankFactor: 0.45, singlePlaneFactor: 2.5,
-            im2colRate: 29e9, im2colHalfWidth: 16, fft: 5e9, reference: 1e9,
+            im2colRate: 50e9, im2colHalfWidth: 43, im2colTransposedFactor: 0.3, fft: 5e9, reference: 1e9,
             overhead: 3e-6, threadedOverhead: 4e-6)
 
         /// Effective cores for `workers` threads.
@@ -115,7 +118,9 @@ public enum FormChooser {
         let L = SparseKernels.lanes(batch: B, columns: n, scalarBytes: s)
         let blocks = (B + L - 1) / L
         let workers = threaded ? min(blocks, cores) : 1
-        let perBlock = dnnz * (model.spmmNonzero + Double(L) * model.spmmNonzeroLane) + (dm + dn) * Double(L) * model.spmmTransposed
+        let scratch = dn * Double(L * s) > model.spmmScratchBytes ? model.spmmLargeScratchFactor : 1
+        let perBlock = dnnz * (model.spmmNonzero + Double(L) * model.spmmNonzeroLane) * scratch
+            + (dm + dn) * Double(L) * model.spmmTransposed
         return max(Double(blocks) * perBlock / model.cores(workers), io) + model.overhead
             + (workers > 1 ? model.threadedOverhead : 0)
     }
@@ -148,10 +153,11 @@ public enum FormChooser {
             let perBlock = 5 * Double(L) * Double(L.trailingZeroBitCount) + 4 * Double(L)
             return B * Double(g.inChannels) * blocks * perBlock / model.fft + model.overhead + model.threadedOverhead
         case .im2colGEMM:
-            // Thin GEMMs (few output channels, or few inputs per tap) keep the micro-kernel's registers half idle.
+            // Thin GEMMs (few output channels, or few inputs per tap) leave the micro-kernel's rows idle; the
+            // transposed form's col2im scatter runs at a fraction of the forward rate (measured on mx-ct).
             let width = B * Double(g.outputPlane)
             let thin = Double(min(g.outChannelsPerGroup, g.inChannelsPerGroup * g.kernelPlane))
-            let rate = model.im2colRate * width / (width + model.im2colHalfWidth) * thin / (thin + 8)
+            let rate = model.im2colRate * width / (width + model.im2colHalfWidth) * thin / (thin + 8) * (op is TransposedConvolution<S> ? model.im2colTransposedFactor : 1)
             return B * DLGeometry.nominalFlops(g) / rate + model.streaming(s * io) + model.overhead + model.threadedOverhead
         case .rowStencil:
             let macs = DLGeometry.nominalFlops(g) / 2 * B
