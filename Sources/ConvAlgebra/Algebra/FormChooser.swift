@@ -10,7 +10,8 @@
 /// direct ≈ MACs·t_tap + (stride·inputs + outputs)·t_io                    (row stencil)
 ///        ≈ FLOPs / (R_direct · w/(w + w½) · c/(c + 8))   (im2col + GEMM, w = B·pixels, c = min(C_out, C_in·K))
 /// ```
-/// each `max`-ed with streaming the batch from memory once it no longer fits the cache, plus a fixed cost per
+/// with the time to stream the batch from memory once it no longer fits the cache (overlapped by the one-pass
+/// kernels, added to the blocked CSR kernel whose transposes are passes of their own), plus a fixed cost per
 /// call (more when threads are woken). The rates are per kernel kind, the direct one for the kernel
 /// ``ConvolutionKernels`` actually runs, all ``CostModel/measured`` on the benchmark machine (2-core AMD EPYC,
 /// 8 MiB L3, OpenBLAS 0.3.21). Materialisation is not charged: `auto` is for an operator applied many times.
@@ -26,7 +27,7 @@ public enum FormChooser {
         public var spmvNonzero: Double, spmvRow: Double
         /// Blocked CSR (B ≥ 8), one core: seconds per (non-zero, block) are `spmmNonzero + L·spmmNonzeroLane`;
         /// seconds per scalar transposed into or out of a block; the factor on the non-zeros when a block's
-        /// transposed input exceeds `spmmScratchBytes` (the gathers then miss the nearer caches).
+        /// transposed input exceeds `spmmScratchBytes` (the gathers then miss L1).
         public var spmmNonzero: Double, spmmNonzeroLane: Double, spmmTransposed: Double
         public var spmmScratchBytes: Double, spmmLargeScratchFactor: Double
         /// Speed-up per extra core of the threaded kernels (1 = perfect).
@@ -49,10 +50,10 @@ public enum FormChooser {
             gemmPeak: 70e9, gemmHalfBatch: 7, gemmHalfRows: 20,
             gemvBandwidth: 60e9, bandwidth: 12e9, cacheBytes: 4 * 1024 * 1024,
             spmvNonzero: 0.45e-9, spmvRow: 3e-9,
-            spmmNonzero: 0.6e-9, spmmNonzeroLane: 0.1e-9, spmmTransposed: 0.33e-9,
-            spmmScratchBytes: 128 * 1024, spmmLargeScratchFactor: 1.6, parallelEfficiency: 0.9,
+            spmmNonzero: 0.4e-9, spmmNonzeroLane: 0.1e-9, spmmTransposed: 0.33e-9,
+            spmmScratchBytes: 32 * 1024, spmmLargeScratchFactor: 1.6, parallelEfficiency: 0.9,
             stencilTap: 0.09e-9, stencilIO: 0.18e-9, stencilRankFactor: 0.45, singlePlaneFactor: 2.5,
-            im2colRate: 50e9, im2colHalfWidth: 43, im2colTransposedFactor: 0.3, fft: 5e9, reference: 1e9,
+            im2colRate: 50e9, im2colHalfWidth: 43, im2colTransposedFactor: 0.6, fft: 5e9, reference: 1e9,
             overhead: 3e-6, threadedOverhead: 4e-6)
 
         /// Effective cores for `workers` threads.
@@ -121,7 +122,8 @@ public enum FormChooser {
         let scratch = dn * Double(L * s) > model.spmmScratchBytes ? model.spmmLargeScratchFactor : 1
         let perBlock = dnnz * (model.spmmNonzero + Double(L) * model.spmmNonzeroLane) * scratch
             + (dm + dn) * Double(L) * model.spmmTransposed
-        return max(Double(blocks) * perBlock / model.cores(workers), io) + model.overhead
+        // The transposes are passes of their own over the batch: past the cache they add its streaming time.
+        return Double(blocks) * perBlock / model.cores(workers) + io + model.overhead
             + (workers > 1 ? model.threadedOverhead : 0)
     }
 
@@ -154,10 +156,12 @@ public enum FormChooser {
             return B * Double(g.inChannels) * blocks * perBlock / model.fft + model.overhead + model.threadedOverhead
         case .im2colGEMM:
             // Thin GEMMs (few output channels, or few inputs per tap) leave the micro-kernel's rows idle; the
-            // transposed form's col2im scatter runs at a fraction of the forward rate (measured on mx-ct).
+            // transposed form (sub-pixel phases) runs at a fraction of the forward rate (measured on mx-ct).
             let width = B * Double(g.outputPlane)
             let thin = Double(min(g.outChannelsPerGroup, g.inChannelsPerGroup * g.kernelPlane))
-            let rate = model.im2colRate * width / (width + model.im2colHalfWidth) * thin / (thin + 8) * (op is TransposedConvolution<S> ? model.im2colTransposedFactor : 1)
+            // One sample's pixel blocks measured on one core.
+            let rate = model.im2colRate * width / (width + model.im2colHalfWidth) * thin / (thin + 8)
+                * (op is TransposedConvolution<S> ? model.im2colTransposedFactor : 1) * (batch <= 1 ? 0.5 : 1)
             return B * DLGeometry.nominalFlops(g) / rate + model.streaming(s * io) + model.overhead + model.threadedOverhead
         case .rowStencil:
             let macs = DLGeometry.nominalFlops(g) / 2 * B
@@ -166,7 +170,8 @@ public enum FormChooser {
             let onePlane = batch * g.outChannels < 2
             let stride = Double(g.stride.max() ?? 1)
             let work = (macs * model.stencilTap + (inputs * stride + outputs) * perIO) * (onePlane ? model.singlePlaneFactor : 1)
-            return work + model.streaming(s * io) + model.overhead + (onePlane ? 0 : model.threadedOverhead)
+            // One pass over the rows: streaming overlaps the arithmetic.
+            return max(work, model.streaming(s * io)) + model.overhead + (onePlane ? 0 : model.threadedOverhead)
         }
     }
 }
