@@ -41,8 +41,9 @@ public enum FormChooser {
         public var im2colRate: Double, im2colHalfWidth: Double, im2colTransposedFactor: Double
         /// Overlap-add FFT's rate, counting `5·L·log₂L + 4·L` FLOPs per block; the scalar reference loops' rate.
         public var fft: Double, reference: Double
-        /// A fixed cost per call, and the extra cost of a call that wakes the other cores, seconds.
-        public var overhead: Double, threadedOverhead: Double
+        /// A fixed cost per call, the extra cost of a call that wakes the other cores, and the shortest job
+        /// that another core takes up in time, seconds.
+        public var overhead: Double, threadedOverhead: Double, handOff: Double
 
         /// Fitted on the benchmark machine (shared, loaded: minima of 15–30 repeats of every suite-C point,
         /// and single-thread CPU times of the sparse kernels, which the load does not inflate).
@@ -54,7 +55,7 @@ public enum FormChooser {
             spmmScratchBytes: 32 * 1024, spmmLargeScratchFactor: 1.6, parallelEfficiency: 0.9,
             stencilTap: 0.09e-9, stencilIO: 0.18e-9, stencilRankFactor: 0.45, singlePlaneFactor: 2.5,
             im2colRate: 50e9, im2colHalfWidth: 43, im2colTransposedFactor: 0.6, fft: 5e9, reference: 1e9,
-            overhead: 3e-6, threadedOverhead: 4e-6)
+            overhead: 3e-6, threadedOverhead: 4e-6, handOff: 50e-6)
 
         /// Effective cores for `workers` threads.
         func cores(_ workers: Int) -> Double { workers > 1 ? Double(workers) * parallelEfficiency : 1 }
@@ -118,10 +119,13 @@ public enum FormChooser {
         }
         let L = SparseKernels.lanes(batch: B, columns: n, scalarBytes: s)
         let blocks = (B + L - 1) / L
-        let workers = threaded ? min(blocks, cores) : 1
         let scratch = dn * Double(L * s) > model.spmmScratchBytes ? model.spmmLargeScratchFactor : 1
         let perBlock = dnnz * (model.spmmNonzero + Double(L) * model.spmmNonzeroLane) * scratch
             + (dm + dn) * Double(L) * model.spmmTransposed
+        // A share shorter than a thread's wake-up is mostly done by the calling thread before the others arrive
+        // (measured: two 35 µs blocks of mx-1d-long took 78 µs).
+        let shares = Double(blocks) * perBlock / Double(min(blocks, cores))
+        let workers = threaded && shares >= model.handOff ? min(blocks, cores) : 1
         // The transposes are passes of their own over the batch: past the cache they add its streaming time.
         return Double(blocks) * perBlock / model.cores(workers) + io + model.overhead
             + (workers > 1 ? model.threadedOverhead : 0)
