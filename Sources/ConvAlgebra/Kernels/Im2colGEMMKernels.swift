@@ -69,33 +69,51 @@ enum Im2colGEMMKernels {
         }
     }
 
-    /// Which GEMM path the direct form of `g` takes (for reports): the checks of ``forward`` and ``transpose``.
+    /// The GEMM path a direct form takes; ``forward`` and ``transpose`` dispatch on it and reports name it,
+    /// so the two can never disagree.
+    enum Route: Equatable {
+        /// ``isFullyConnected(_:)``: one GEMM over the batch.
+        case fullyConnected
+        /// FP32 with AVX2 + FMA on large planes: ``IndirectConvolutionKernels`` (sub-pixel when transposed).
+        case indirect
+        /// FP32 with AVX2 + FMA otherwise: ``ImplicitGEMMKernels`` (a gather table for short rows).
+        case implicit
+        /// Everything else: the chunked im2col (or the input itself, pointwise) and ``KernelScalar/convolutionGEMM``.
+        case chunked
+    }
+
+    static func route(_ g: ConvolutionGeometry, transposed: Bool, float: Bool) -> Route {
+        if isFullyConnected(g) { return .fullyConnected }
+        guard float, MicroGEMM.isAccelerated, !isPointwise(g) else { return .chunked }
+        if IndirectConvolutionKernels.applies(g, transposed: transposed) { return .indirect }
+        return ImplicitGEMMKernels.fits(g) ? .implicit : .chunked
+    }
+
+    /// The route's name for reports.
     static func path(_ g: ConvolutionGeometry, transposed: Bool, float: Bool) -> String {
-        if isFullyConnected(g) { return "fullyConnectedGEMM" }
-        let fast = float && MicroGEMM.isAccelerated
-        if fast, !isPointwise(g), IndirectConvolutionKernels.applies(g, transposed: transposed) {
-            return transposed ? "indirect (sub-pixel)" : "indirect"
+        switch route(g, transposed: transposed, float: float) {
+        case .fullyConnected: return "fullyConnectedGEMM"
+        case .indirect: return transposed ? "indirect (sub-pixel)" : "indirect"
+        case .implicit: return "implicitGEMM" + (g.outputSize.last ?? 0 < ImplicitGEMMKernels.gatherRowLimit ? " (gather)" : "")
+        case .chunked: return isPointwise(g) ? "pointwiseGEMM" : "im2colGEMM"
         }
-        if fast, !isPointwise(g), ImplicitGEMMKernels.fits(g) {
-            return "implicitGEMM" + (g.outputSize.last ?? 0 < ImplicitGEMMKernels.gatherRowLimit ? " (gather)" : "")
-        }
-        return isPointwise(g) ? "pointwiseGEMM" : "im2colGEMM"
     }
 
     // MARK: - Forward
 
     static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                          _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
-        if isFullyConnected(g) { return fullyConnectedForward(g, w, x, y, batch: batch) }
-        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), IndirectConvolutionKernels.applies(g) {
+        switch route(g, transposed: false, float: T.self == Float.self) {
+        case .fullyConnected: return fullyConnectedForward(g, w, x, y, batch: batch)
+        case .indirect:
             return IndirectConvolutionKernels.forward(g, KernelDispatch.cast(w, to: Float.self),
                                                       KernelDispatch.cast(x, to: Float.self),
                                                       KernelDispatch.cast(y, to: Float.self), batch: batch)
-        }
-        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), ImplicitGEMMKernels.fits(g) {
+        case .implicit:
             return ImplicitGEMMKernels.forward(g, plan, KernelDispatch.cast(w, to: Float.self),
                                                KernelDispatch.cast(x, to: Float.self),
                                                KernelDispatch.cast(y, to: Float.self), batch: batch)
+        case .chunked: break
         }
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
@@ -176,16 +194,17 @@ enum Im2colGEMMKernels {
 
     static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
                                            _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
-        if isFullyConnected(g) { return fullyConnectedTranspose(g, w, yIn, xOut, batch: batch) }
-        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), IndirectConvolutionKernels.applies(g, transposed: true) {
+        switch route(g, transposed: true, float: T.self == Float.self) {
+        case .fullyConnected: return fullyConnectedTranspose(g, w, yIn, xOut, batch: batch)
+        case .indirect:
             return IndirectConvolutionKernels.transpose(g, KernelDispatch.cast(w, to: Float.self),
                                                         KernelDispatch.cast(yIn, to: Float.self),
                                                         KernelDispatch.cast(xOut, to: Float.self), batch: batch)
-        }
-        if T.self == Float.self, MicroGEMM.isAccelerated, !isPointwise(g), ImplicitGEMMKernels.fits(g) {
+        case .implicit:
             return ImplicitGEMMKernels.transpose(g, plan, KernelDispatch.cast(w, to: Float.self),
                                                  KernelDispatch.cast(yIn, to: Float.self),
                                                  KernelDispatch.cast(xOut, to: Float.self), batch: batch)
+        case .chunked: break
         }
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)

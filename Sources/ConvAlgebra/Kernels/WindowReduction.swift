@@ -113,12 +113,11 @@ struct MaxReduction<T: KernelScalar>: WindowReduction {
     @inline(__always) func finish(_ acc: SIMD8<T>, at o: Int) -> SIMD8<T> { acc }
 }
 
-/// Average pooling's fold: the window sum in row-major tap order (as PyTorch's `cpu_avg_pool`), times the
-/// output's weight `1/D(o)`.
-struct WeightedSumReduction<T: KernelScalar>: WindowReduction {
-    /// `1/D(o)` per output of a plane.
-    let weight: UnsafePointer<T>
+/// A window sum in row-major tap order: never flags a block, not associative (floating-point addition).
+/// The two sums below differ only in ``WindowReduction/finish(_:at:)``.
+protocol SumWindowReduction: WindowReduction {}
 
+extension SumWindowReduction {
     static var identity: T { 0 }
     static var mayFlag: Bool { false }
     static var associative: Bool { false }
@@ -127,34 +126,24 @@ struct WeightedSumReduction<T: KernelScalar>: WindowReduction {
     static func combine(_ acc: inout T, _ v: T) { acc += v }
 
     @inline(__always)
-    static func combine(_ acc: inout SIMD8<T>, _ v: SIMD8<T>, _ flag: inout SIMD8<T>) {
-        acc += v
-    }
+    static func combine(_ acc: inout SIMD8<T>, _ v: SIMD8<T>, _ flag: inout SIMD8<T>) { acc += v }
 
     @inline(__always) static func merge(_ flag: inout SIMD8<T>, _ other: SIMD8<T>) {}
     @inline(__always) static func flagged(_ flag: SIMD8<T>) -> Bool { false }
+}
+
+/// Average pooling's fold: the window sum in row-major tap order (as PyTorch's `cpu_avg_pool`), times the
+/// output's weight `1/D(o)`.
+struct WeightedSumReduction<T: KernelScalar>: SumWindowReduction {
+    /// `1/D(o)` per output of a plane.
+    let weight: UnsafePointer<T>
 
     @inline(__always) func finish(_ acc: T, at o: Int) -> T { acc * weight[o] }
     @inline(__always) func finish(_ acc: SIMD8<T>, at o: Int) -> SIMD8<T> { acc * weight.lanes(o) }
 }
 
 /// The plain window sum in row-major tap order (nearest up-sampling's transpose, the `k`-box sum).
-struct SumReduction<T: KernelScalar>: WindowReduction {
-    static var identity: T { 0 }
-    static var mayFlag: Bool { false }
-    static var associative: Bool { false }
-
-    @inline(__always)
-    static func combine(_ acc: inout T, _ v: T) { acc += v }
-
-    @inline(__always)
-    static func combine(_ acc: inout SIMD8<T>, _ v: SIMD8<T>, _ flag: inout SIMD8<T>) {
-        acc += v
-    }
-
-    @inline(__always) static func merge(_ flag: inout SIMD8<T>, _ other: SIMD8<T>) {}
-    @inline(__always) static func flagged(_ flag: SIMD8<T>) -> Bool { false }
-
+struct SumReduction<T: KernelScalar>: SumWindowReduction {
     @inline(__always) func finish(_ acc: T, at o: Int) -> T { acc }
     @inline(__always) func finish(_ acc: SIMD8<T>, at o: Int) -> SIMD8<T> { acc }
 }
