@@ -8,8 +8,9 @@ enum ConvolutionKernel: String, CaseIterable, Sendable {
     case reference
     /// SIMD over the outputs of a row, taps in registers (depthwise, single-channel, 1-D DSP).
     case rowStencil
-    /// im2col (or the input itself, pointwise) and one OpenBLAS GEMM per chunk of samples and group;
-    /// the transpose is GEMM then col2im.
+    /// The GEMM family, routed by ``Im2colGEMMKernels/route(_:transposed:float:)``: indirect convolution or
+    /// implicit GEMM on our FP32 micro-kernel, one GEMM for a fully connected window, else im2col (or the input
+    /// itself, pointwise) and a GEMM per chunk of samples and group, the transpose GEMM then col2im.
     case im2colGEMM
     /// Overlap-add FFT (FFTW) for long single-channel 1-D kernels, forward only (the transpose runs the
     /// row stencil).

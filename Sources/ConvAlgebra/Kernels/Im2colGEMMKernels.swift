@@ -1,4 +1,6 @@
-/// Multi-channel convolution as one GEMM per (chunk of samples, group): im2col, then OpenBLAS.
+/// Multi-channel convolution as one GEMM per (chunk of samples, group): im2col, then
+/// ``KernelScalar/convolutionGEMM`` — and the entry point that routes FP32 work to the indirect and implicit
+/// kernels first (``route(_:transposed:float:)``).
 ///
 /// Forward: the column matrix `Col[(ci, τ), (b, p)] = x[b, g·C_in/G + ci, c(p, τ)]` (zero at padding) turns
 /// the convolution into
