@@ -1,11 +1,28 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The library is a stack of targets whose imports only point down, so the compiler keeps the architecture
+// (ARCHITECTURE.md draws it):
+//
+//   ConvAlgebraCore        shapes, tensors, errors, the memory budget, the scalar protocol, threads, the machine
+//   ConvAlgebraBackends    CBLAS / LAPACKE / FFTW conformances of Float and Double, the C micro-kernels' wrapper
+//   ConvAlgebraKernels     geometries and the direct (matrix-free) kernels, one folder per operator family
+//   ConvAlgebraMatrices    dense (GEMM, LAPACK), CSR and symbolic matrices
+//   ConvAlgebraOperators   the operator protocol, its algebra, and one folder per operator family
+//   ConvAlgebraPlanning    the `auto` form's cost model
+//   ConvAlgebraAnalysis    singular values, norms, least squares, spectra, overlap
+//   ConvAlgebraIO          NPY files
+//   ConvAlgebra            the umbrella: re-exports the public API of all of the above
+//
+// `package` is the access level between layers; `public` is the API.
 let package = Package(
     name: "ConvAlgebra",
     products: [
         .library(name: "ConvAlgebra", targets: ["ConvAlgebra"]),
         .executable(name: "convalgebra", targets: ["convalgebra"]),
+        // The benchmark suite v1 and its runner, for the package-benchmark sub-package in Benchmarks/:
+        // a product of its own, so none of it is in the library's API.
+        .library(name: "ConvAlgebraBenchmarking", targets: ["ConvAlgebraBenchmarking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -14,12 +31,15 @@ let package = Package(
         // MARK: - Public API
         .target(
             name: "ConvAlgebra",
-            dependencies: ["CBLAS", "CLAPACKE", "CFFTW", "CMicroKernels"]
+            dependencies: [
+                "ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels", "ConvAlgebraMatrices",
+                "ConvAlgebraOperators", "ConvAlgebraPlanning", "ConvAlgebraAnalysis", "ConvAlgebraIO",
+            ]
         ),
         .executableTarget(
             name: "convalgebra",
             dependencies: [
-                "ConvAlgebra",
+                "ConvAlgebra", "ConvAlgebraBenchmarking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,7 +52,20 @@ let package = Package(
             dependencies: ["ConvAlgebra"]
         ),
 
-        // MARK: - Implementation details
+        // MARK: - Implementation details (the layers, bottom up)
+        .target(name: "ConvAlgebraCore"),
+        .target(name: "ConvAlgebraBackends", dependencies: ["ConvAlgebraCore", "CBLAS", "CLAPACKE", "CFFTW", "CMicroKernels"]),
+        .target(name: "ConvAlgebraKernels", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "CMicroKernels"]),
+        .target(name: "ConvAlgebraMatrices", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels"]),
+        .target(name: "ConvAlgebraOperators", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels", "ConvAlgebraMatrices"]),
+        .target(name: "ConvAlgebraPlanning", dependencies: ["ConvAlgebraCore", "ConvAlgebraKernels", "ConvAlgebraMatrices", "ConvAlgebraOperators"]),
+        .target(name: "ConvAlgebraAnalysis", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels", "ConvAlgebraMatrices", "ConvAlgebraOperators"]),
+        .target(name: "ConvAlgebraIO", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends"]),
+        // The benchmark suite and its runner (`convalgebra bench`): not part of the library's API.
+        .target(name: "ConvAlgebraBenchmarking", dependencies: [
+            "ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels", "ConvAlgebraMatrices",
+            "ConvAlgebraOperators", "ConvAlgebraPlanning", "ConvAlgebraIO",
+        ]),
         // FP32 GEMM micro-kernels in C: AVX2 + FMA through function-level target attributes, picked at run
         // time, so the package needs no unsafe compiler flags (which would bar it as a dependency).
         .target(name: "CMicroKernels"),
@@ -62,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConvAlgebraTests",
-            dependencies: ["ConvAlgebra", "_TestSupport"],
+            dependencies: ["ConvAlgebra", "ConvAlgebraBenchmarking", "_TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

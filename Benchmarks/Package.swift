@@ -15,25 +15,29 @@ let package = Package(
         // MARK: - Shared registration of the library's suite v1 cases
         .target(
             name: "BenchmarkSupport",
-            dependencies: [.product(name: "ConvAlgebra", package: "ConvAlgebra"), .product(name: "Benchmark", package: "package-benchmark")]
+            dependencies: [.product(name: "ConvAlgebra", package: "ConvAlgebra"), .product(name: "ConvAlgebraBenchmarking", package: "ConvAlgebra"),
+                           .product(name: "Benchmark", package: "package-benchmark")]
         ),
 
         // MARK: - Benchmarks (the plugin finds targets whose parent directory is named Benchmarks)
         .executableTarget(
             name: "DLLayers",
-            dependencies: ["BenchmarkSupport", .product(name: "ConvAlgebra", package: "ConvAlgebra"), .product(name: "Benchmark", package: "package-benchmark")],
+            dependencies: ["BenchmarkSupport", .product(name: "ConvAlgebra", package: "ConvAlgebra"), .product(name: "ConvAlgebraBenchmarking", package: "ConvAlgebra"),
+                           .product(name: "Benchmark", package: "package-benchmark")],
             path: "Benchmarks/DLLayers",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
         .executableTarget(
             name: "DSP1D",
-            dependencies: ["BenchmarkSupport", .product(name: "ConvAlgebra", package: "ConvAlgebra"), .product(name: "Benchmark", package: "package-benchmark")],
+            dependencies: ["BenchmarkSupport", .product(name: "ConvAlgebra", package: "ConvAlgebra"), .product(name: "ConvAlgebraBenchmarking", package: "ConvAlgebra"),
+                           .product(name: "Benchmark", package: "package-benchmark")],
             path: "Benchmarks/DSP1D",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
         .executableTarget(
             name: "Forms",
-            dependencies: ["BenchmarkSupport", .product(name: "ConvAlgebra", package: "ConvAlgebra"), .product(name: "Benchmark", package: "package-benchmark")],
+            dependencies: ["BenchmarkSupport", .product(name: "ConvAlgebra", package: "ConvAlgebra"), .product(name: "ConvAlgebraBenchmarking", package: "ConvAlgebra"),
+                           .product(name: "Benchmark", package: "package-benchmark")],
             path: "Benchmarks/Forms",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvAlgebra
+import ConvAlgebraBenchmarking
 
 /// `convalgebra bench --suite v1 [--forms direct,dense,sparse] [--repeats R] [--json FILE]` and
 /// `convalgebra bench OP --input-shape SHAPE [--weight-shape SHAPE] [op options] [--form F] [--dtype D]

@@ -1,6 +1,7 @@
 import Benchmark
 import BenchmarkSupport
 import ConvAlgebra
+import ConvAlgebraBenchmarking
 
 // Suite A, the DL layers in the direct form (BENCHMARKS.md, suite v1).
 let benchmarks: @Sendable () -> Void = {

@@ -1,6 +1,7 @@
 import Benchmark
 import BenchmarkSupport
 import ConvAlgebra
+import ConvAlgebraBenchmarking
 
 // Suite B, 1-D DSP convolutions in the direct form (BENCHMARKS.md, suite v1).
 let benchmarks: @Sendable () -> Void = {

@@ -1,6 +1,7 @@
 import Benchmark
 import BenchmarkSupport
 import ConvAlgebra
+import ConvAlgebraBenchmarking
 
 // Suite C, the matrix-vs-direct crossover: direct, dense, sparse and auto at B = 1, 16, 256, 4096 (BENCHMARKS.md, suite v1).
 let benchmarks: @Sendable () -> Void = {

@@ -1,5 +1,6 @@
 import Benchmark
 import ConvAlgebra
+import ConvAlgebraBenchmarking
 
 /// Registers the cases of the library's suite v1 (``SuiteV1``) as package-benchmark benchmarks.
 ///

@@ -70,15 +70,8 @@ enum AnalysisFixtures {
 
     /// Deterministic pseudo-random values in [−1, 1) (SplitMix64).
     static func random<S: BLASScalar>(_ count: Int, seed: UInt64, as _: S.Type = S.self) -> [S] {
-        var state = seed
-        return (0..<count).map { _ in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return S(Double(z >> 11) * 0x1p-52 - 1)
-        }
+        var generator = SplitMix64(seed: seed)
+        return generator.uniform(count)
     }
 
     static func maxRelativeDifference(_ a: [Double], _ b: [Double]) -> Double {

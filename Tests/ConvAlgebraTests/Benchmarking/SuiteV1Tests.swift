@@ -1,4 +1,5 @@
 @testable import ConvAlgebra
+import ConvAlgebraBenchmarking
 import Testing
 
 /// Suite v1 matches BENCHMARKS.md's shapes, and the runner and report produce the CLI contract's fields.

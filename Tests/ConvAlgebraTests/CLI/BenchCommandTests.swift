@@ -1,4 +1,5 @@
 import ConvAlgebra
+import ConvAlgebraBenchmarking
 import Foundation
 import Testing
 

@@ -122,16 +122,9 @@ struct CLIRunner {
 extension CLIRunner {
     /// A seeded tensor of uniform values in [−1, 1) (SplitMix64), so failures reproduce.
     static func random<S: BLASScalar>(_ shape: [Int], seed: UInt64, as _: S.Type = S.self) throws -> Tensor<S> {
-        var state = seed
         let s = try Shape(shape)
-        let values = (0..<s.count).map { _ -> S in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return S(Double(z >> 11) / Double(1 << 53) * 2 - 1)
-        }
+        var generator = SplitMix64(seed: seed)
+        let values: [S] = generator.uniform(s.count)
         return try Tensor(shape: s, scalars: values)
     }
 }

@@ -1,0 +1,169 @@
+import ConvAlgebraCore
+import ConvAlgebraBackends
+import ConvAlgebraKernels
+import ConvAlgebraMatrices
+import ConvAlgebraOperators
+import ConvAlgebraPlanning
+import ConvAlgebraIO
+/// Times benchmark cases: a warm-up, then repeated applications of the operator to the whole batch,
+/// input and output allocated once, outside the timing; materialisation timed separately.
+public enum BenchmarkRunner {
+    /// Runs `c` in `form`. Slow cases run fewer repeats: at most `timeBudget` seconds after the warm-up,
+    /// never fewer than 3 (the single-op CLI form passes `timeBudget: .infinity` to run exactly `repeats`).
+    /// - Throws: ``ConvAlgebraError/unsupported(_:)`` for a form the case does not run in; materialisation errors.
+    public static func run(_ c: BenchmarkCase, form: BenchmarkForm, repeats: Int, timeBudget: Double = 3) throws -> BenchmarkResult {
+        try run(c.build(), id: c.id, suite: c.suite, op: c.op, inputShape: c.inputShape, flops: c.flops,
+                form: form, repeats: repeats, timeBudget: timeBudget)
+    }
+
+    /// Runs `op` on a random input of `inputShape` (batch dims first) in `form`.
+    public static func run<S: BLASScalar>(
+        _ op: BenchmarkOperator<S>, id: String?, suite: String, op name: String, inputShape: [Int], flops: Double,
+        form: BenchmarkForm, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default
+    ) throws -> BenchmarkResult {
+        let p = try prepare(op, inputShape: inputShape, form: form, budget: budget)
+        let sorted = time(repeats: repeats, budget: timeBudget) { p.run() }.sorted()
+        var result = BenchmarkResult(id: id, suite: suite, op: name, form: form, inputShape: inputShape,
+                                     dtype: MemoryLayout<S>.size == 4 ? "float32" : "float64",
+                                     min: sorted.first!, median: median(sorted), max: sorted.last!, repeats: sorted.count,
+                                     materialiseSeconds: p.materialiseSeconds, storedEntries: p.storedEntries,
+                                     flops: flops, note: p.note)
+        // A transposed convolution costs what the convolution it transposes costs: time that one too.
+        if form == .direct, case .linear(let a) = op, let t = a as? TransposedConvolution<S> {
+            let f = try prepare(.linear(t.transposed), inputShape: [p.batch] + t.codomain.dims, form: .direct, budget: budget)
+            result.forwardConvolutionSeconds = median(time(repeats: repeats, budget: timeBudget) { f.run() }.sorted())
+        }
+        return result
+    }
+
+    /// Builds what one timed application needs: random input, output buffer, and for the matrix forms the
+    /// materialised matrix (timed here, once). `run()` then applies the operator to the whole batch.
+    /// - Throws: shape, memory-budget and materialisation errors; ``ConvAlgebraError/unsupported(_:)`` for
+    ///   max pooling in a matrix form.
+    public static func prepare<S: BLASScalar>(_ op: BenchmarkOperator<S>, inputShape: [Int], form: BenchmarkForm,
+                                              budget: MemoryBudget = .default) throws -> PreparedApplication<S> {
+        let inShape = try Shape(inputShape)
+        let domain = op.domain, codomain = op.codomain
+        guard inShape.rank >= domain.rank, Array(inputShape.suffix(domain.rank)) == domain.dims else {
+            throw ConvAlgebraError.shapeMismatch("input shape \(inShape) does not end in the operator's sample shape \(domain)")
+        }
+        let batch = inputShape.dropLast(domain.rank).reduce(1, *)
+        let outCount = try Checked.multiply(batch, codomain.count, "the output size")
+        try budget.check("the benchmark input", count: inShape.count, elementBytes: MemoryLayout<S>.stride)
+        try budget.check("the benchmark output", count: outCount, elementBytes: MemoryLayout<S>.stride)
+        let p = PreparedApplication<S>(input: BenchmarkData.uniform(inShape.count, seed: 99), outputCount: outCount, batch: batch)
+        switch op {
+        case .maxPool(let pool):
+            guard form == .direct else {
+                throw ConvAlgebraError.unsupported("max pooling is benchmarked in the direct form only, not \(form.rawValue)")
+            }
+            let index = UnsafeMutablePointer<Int>.allocate(capacity: max(outCount, 1))
+            p.onDeinit = { index.deallocate() }
+            let g = pool.geometry
+            let (M, K, N) = (g.outputSize.reduce(1, *), g.kernelSize.reduce(1, *), g.inputSize.reduce(1, *))
+            // The kernel of MaxPooling.apply(form: .direct), into buffers allocated once: values only, as the peers
+            // compute them (the arg-max is the Jacobian's business).
+            p.body = { xp, yp in
+                if pool.windows != nil {
+                    pool.applyValuesUnchecked(xp, yp, batch: batch)
+                } else {
+                    PoolingKernels.maxPool(pool.map, windows: M, taps: K, inputPlane: N, planes: batch * g.channels, xp, yp, index)
+                }
+            }
+        case .linear(let a):
+            var chosen = form
+            if form == .auto {
+                let choice = FormChooser.choose(a, batch: batch)
+                chosen = BenchmarkForm(rawValue: choice.form.rawValue)!
+                p.note = "\(choice.form.rawValue): \(choice.reason)"
+            }
+            let clock = ContinuousClock(), start = clock.now
+            switch chosen {
+            case .dense:
+                let dense = try a.dense(budget: budget)
+                p.materialiseSeconds = seconds(clock.now - start)
+                p.storedEntries = dense.entries.count
+                p.body = { xp, yp in dense.applyUnchecked(xp, yp, batch: batch) }
+            case .sparse:
+                let sparse = try a.sparse(budget: budget)
+                p.materialiseSeconds = seconds(clock.now - start)
+                p.storedEntries = sparse.nonzeroCount
+                p.body = { xp, yp in sparse.applyUnchecked(xp, yp, batch: batch) }
+            default:
+                if form == .direct { p.note = directNote(a) }
+                p.body = { xp, yp in a.applyUnchecked(xp, yp, batch: batch) }
+            }
+        }
+        return p
+    }
+
+    package static func median(_ sorted: [Double]) -> Double {
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// One warm-up, then `repeats` timed runs (fewer, but at least 3, when they would exceed `budget` seconds).
+    public static func time(repeats: Int, budget: Double, _ body: () -> Void) -> [Double] {
+        let clock = ContinuousClock()
+        let warm = seconds(clock.measure(body))
+        var n = max(1, repeats)
+        if budget.isFinite, warm > 0 { n = min(n, max(3, Int(budget / warm))) }
+        return (0..<n).map { _ in seconds(clock.measure(body)) }
+    }
+
+    package static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// The direct kernel a convolution uses, for the report.
+    package static func directNote<S: BLASScalar>(_ a: any LinearOperator<S>) -> String? {
+        func note(_ g: ConvolutionGeometry, transposed: Bool) -> String {
+            let kernel = ConvolutionKernels.choose(g).kernel
+            guard kernel == .im2colGEMM else { return kernel.rawValue }
+            return Im2colGEMMKernels.path(g, transposed: transposed, float: S.self == Float.self)
+        }
+        if let c = a as? Convolution<S> { return note(c.geometry, transposed: false) }
+        if let t = a as? TransposedConvolution<S> { return note(t.geometry, transposed: true) }
+        return nil
+    }
+
+    /// The number of threads the kernels use (the machine's cores).
+    public static var threads: Int { ProcessInfoLite.activeProcessorCount }
+}
+
+/// One benchmark application, ready to run: input and output allocated, matrix materialised.
+/// Not thread-safe: one benchmark loop uses it at a time.
+public final class PreparedApplication<S: BLASScalar>: @unchecked Sendable {
+    /// The input batch (random, fixed).
+    public let input: UnsafeMutableBufferPointer<S>
+    /// The output batch, rewritten by every ``run()``.
+    public let output: UnsafeMutableBufferPointer<S>
+    /// The number of samples.
+    public let batch: Int
+    /// Seconds the materialisation took (dense, sparse, or auto's pick), nil for direct.
+    public internal(set) var materialiseSeconds: Double?
+    /// Stored entries of the materialised matrix.
+    public internal(set) var storedEntries: Int?
+    /// The direct kernel, or auto's pick and reason.
+    public internal(set) var note: String?
+    package var body: (UnsafePointer<S>, UnsafeMutablePointer<S>) -> Void = { _, _ in }
+    package var onDeinit: () -> Void = {}
+
+    package init(input: [S], outputCount: Int, batch: Int) {
+        self.input = .allocate(capacity: max(input.count, 1))
+        _ = self.input.initialize(from: input)
+        output = .allocate(capacity: max(outputCount, 1))
+        output.initialize(repeating: 0)
+        self.batch = batch
+    }
+
+    deinit {
+        input.deallocate()
+        output.deallocate()
+        onDeinit()
+    }
+
+    /// Applies the operator to the whole batch once.
+    public func run() {
+        body(UnsafePointer(input.baseAddress!), output.baseAddress!)
+    }
+}

@@ -1,0 +1,212 @@
+import ConvAlgebraCore
+import ConvAlgebraBackends
+
+/// The direct (matrix-free) forms of ``Convolution`` and ``TransposedConvolution``.
+///
+/// Both loop over (sample, channel) planes and, within a plane, visit exactly the terms of the
+/// geometry: the forward form computes kept outputs only; the transpose gathers, for each output
+/// sample, the (output, tap) pairs that land on it (polyphase), so no inserted zero is multiplied.
+/// 1-D planes use affine index arithmetic with the interior split from the border (NNlib's
+/// `conv_direct!` habit); N-D planes use the flat index map of ``ConvolutionGeometry``.
+package enum StencilKernels {
+    /// Planes are processed in parallel when a batch holds at least this many multiply-adds.
+    package static let parallelThreshold = 1 << 16
+
+    // MARK: - Forward
+
+    /// The direct forward form: the fast kernel ``ConvolutionKernels/choose(_:)`` picks.
+    package static func forward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
+                                       _ y: UnsafeMutablePointer<S>, batch: Int) {
+        ConvolutionKernels.forward(g, w, x, y, batch: batch)
+    }
+
+    /// The reference forward loops (the test oracle of the fast kernels).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    package static func referenceForward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
+                                                _ y: UnsafeMutablePointer<S>, batch: Int) {
+        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+        let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
+        let map: [Int32] = g.rank == 1 ? [] : try! g.spatialMap(budget: .unlimited)
+        w.withUnsafeBufferPointer { wp in
+            map.withUnsafeBufferPointer { mp in
+                let plane = { (job: Int) in
+                    let b = job / cout, co = job % cout, grp = co / cog
+                    let yp = y + (b * cout + co) * M
+                    yp.update(repeating: 0, count: M)
+                    for ci in 0..<cig {
+                        let xp = x + (b * cin + grp * cig + ci) * N
+                        let wt = wp.baseAddress! + (co * cig + ci) * K
+                        if g.rank == 1 { forwardPlane1D(g, wt, xp, yp) } else { forwardPlaneMapped(mp, M, K, wt, xp, yp) }
+                    }
+                }
+                run(jobs: batch * cout, work: batch * cout * M * cig * K, plane)
+            }
+        }
+    }
+
+    /// `y[i] += Σ_t w[t] · x[i·s + o + t·e]` along one dimension.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    package static func forwardPlane1D<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<S>,
+                                              _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
+        let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
+        // Interior: every tap of output i reads inside 0 ..< n.
+        let lowReach = min(0, (K - 1) * e), highReach = max(0, (K - 1) * e)
+        let iLo = max(0, ceilDiv(-o - lowReach, s))
+        let iHi = min(m - 1, floorDiv(n - 1 - o - highReach, s))
+        let border = { (i: Int) in
+            var acc: S = 0
+            for t in 0..<K {
+                let c = g.inputIndex(0, output: i, tap: t)
+                if c >= 0 { acc += w[t] * x[c] }
+            }
+            y[i] += acc
+        }
+        if iLo > iHi {
+            for i in 0..<m { border(i) }
+            return
+        }
+        for i in 0..<iLo { border(i) }
+        for i in iLo...iHi {
+            let base = x + (i * s + o)
+            var acc: S = 0
+            for t in 0..<K { acc += w[t] * base[t * e] }
+            y[i] += acc
+        }
+        for i in (iHi + 1)..<max(m, iHi + 1) { border(i) }
+    }
+
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    package static func forwardPlaneMapped<S: BLASScalar>(_ map: UnsafeBufferPointer<Int32>, _ M: Int, _ K: Int,
+                                                  _ w: UnsafePointer<S>, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
+        for p in 0..<M {
+            var acc: S = 0
+            let row = p * K
+            for tau in 0..<K {
+                let c = Int(map[row + tau])
+                if c >= 0 { acc += w[tau] * x[c] }
+            }
+            y[p] += acc
+        }
+    }
+
+    // MARK: - Transpose
+
+    /// The direct transposed form: the fast kernel ``ConvolutionKernels/choose(_:)`` picks.
+    package static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
+                                         _ xOut: UnsafeMutablePointer<S>, batch: Int) {
+        ConvolutionKernels.transpose(g, w, yIn, xOut, batch: batch)
+    }
+
+    /// The reference transposed loops (polyphase gather; the test oracle of the fast kernels).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    package static func referenceTranspose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
+                                                  _ xOut: UnsafeMutablePointer<S>, batch: Int) {
+        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+        let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
+        // N-D: invert the index map once into per-input lists of (output position, tap).
+        var offsets = [Int](), pairs = [Int32]()
+        if g.rank > 1 || g.boundary == .circular {
+            let map = try! g.spatialMap(budget: .unlimited)
+            offsets = [Int](repeating: 0, count: N + 1)
+            for c in map where c >= 0 { offsets[Int(c) + 1] += 1 }
+            for c in 0..<N { offsets[c + 1] += offsets[c] }
+            var next = offsets
+            pairs = [Int32](repeating: 0, count: 2 * offsets[N])
+            for p in 0..<M {
+                for tau in 0..<K {
+                    let c = Int(map[p * K + tau])
+                    if c >= 0 { pairs[2 * next[c]] = Int32(p); pairs[2 * next[c] + 1] = Int32(tau); next[c] += 1 }
+                }
+            }
+        }
+        w.withUnsafeBufferPointer { wp in
+            offsets.withUnsafeBufferPointer { op in
+                pairs.withUnsafeBufferPointer { pp in
+                    let plane = { (job: Int) in
+                        let b = job / cin, c = job % cin, grp = c / cig, ci = c % cig
+                        let xp = xOut + (b * cin + c) * N
+                        xp.update(repeating: 0, count: N)
+                        for co in (grp * cog)..<((grp + 1) * cog) {
+                            let yp = yIn + (b * cout + co) * M
+                            let wt = wp.baseAddress! + (co * cig + ci) * K
+                            if op.isEmpty { transposePlane1D(g, wt, yp, xp) } else { transposePlaneMapped(op, pp, N, wt, yp, xp) }
+                        }
+                    }
+                    run(jobs: batch * cin, work: batch * cout * M * cig * K, plane)
+                }
+            }
+        }
+    }
+
+    /// `x̃[c] += Σ_{t : (c − o − t·e) = i·s, 0 ≤ i < m} w[t] · y[i]` along one dimension, zero boundary:
+    /// the polyphase gather (only taps whose phase matches `c` are visited).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    package static func transposePlane1D<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<S>,
+                                                _ y: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>) {
+        let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
+        if s == 1 {
+            // Interior: every tap's i = c − o − t·e lies in 0 ..< m.
+            let lowReach = min(0, (K - 1) * e), highReach = max(0, (K - 1) * e)
+            let cLo = max(0, o + highReach), cHi = min(n - 1, m - 1 + o + lowReach)
+            let border = { (c: Int) in
+                var acc: S = 0
+                for t in 0..<K {
+                    let i = c - o - t * e
+                    if i >= 0 && i < m { acc += w[t] * y[i] }
+                }
+                x[c] += acc
+            }
+            if cLo > cHi { for c in 0..<n { border(c) }; return }
+            for c in 0..<cLo { border(c) }
+            for c in cLo...cHi {
+                let base = y + (c - o)
+                var acc: S = 0
+                for t in 0..<K { acc += w[t] * base[-t * e] }
+                x[c] += acc
+            }
+            for c in (cHi + 1)..<max(n, cHi + 1) { border(c) }
+            return
+        }
+        for c in 0..<n {
+            var acc: S = 0
+            // Taps t with (c − o − t·e) ≡ 0 (mod s): step through them by s / gcd(e, s).
+            let j0 = c - o
+            var t = 0
+            while t < K && ((j0 - t * e) % s + s) % s != 0 { t += 1 }
+            let step = s / gcd(abs(e), s)
+            while t < K {
+                let i = (j0 - t * e) / s
+                if i >= 0 && i < m { acc += w[t] * y[i] }
+                t += step
+            }
+            x[c] += acc
+        }
+    }
+
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    package static func transposePlaneMapped<S: BLASScalar>(_ offsets: UnsafeBufferPointer<Int>, _ pairs: UnsafeBufferPointer<Int32>,
+                                                    _ N: Int, _ w: UnsafePointer<S>, _ y: UnsafePointer<S>,
+                                                    _ x: UnsafeMutablePointer<S>) {
+        for c in 0..<N {
+            var acc: S = 0
+            for e in offsets[c]..<offsets[c + 1] { acc += w[Int(pairs[2 * e + 1])] * y[Int(pairs[2 * e])] }
+            x[c] += acc
+        }
+    }
+
+    // MARK: - Helpers
+
+    package static func run(jobs: Int, work: Int, _ body: (Int) -> Void) {
+        Parallel.forEach(jobs: jobs, work: work, threshold: parallelThreshold, body)
+    }
+
+    @inlinable package static func floorDiv(_ a: Int, _ b: Int) -> Int { let q = a / b; return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q }
+    @inlinable package static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
+    package static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(a, 1) : gcd(b, a % b) }
+}

@@ -1,0 +1,94 @@
+import ConvAlgebraCore
+import ConvAlgebraBackends
+import ConvAlgebraKernels
+import ConvAlgebraMatrices
+
+/// The composition of linear operators, `A = F_{k−1} ⋯ F_1 F_0`.
+///
+/// Factors are stored in **application order**: `factors[0]` acts on the input first. Nested
+/// compositions flatten, adjacent shapes are checked when the composition is made, and the
+/// transpose is the reversed composition of transposes, `(BA)ᵀ = AᵀBᵀ`, so `(Aᵀ)ᵀ` has the
+/// original factors again.
+///
+/// ```
+/// let strided = try Convolution(kernel: q, inputLength: 8, mode: .same).then(Downsample(factor: 2, inputLength: 8))
+/// ```
+public struct Composed<Scalar: BLASScalar>: LinearOperator {
+    /// The factors in application order: `factors[0]` is applied first.
+    public let factors: [any LinearOperator<Scalar>]
+
+    /// Composes `factors` (application order), flattening nested compositions.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when a factor's codomain is not the next one's domain,
+    ///   ``ConvAlgebraError/invalidArgument(_:)`` for an empty list.
+    public init(_ factors: [any LinearOperator<Scalar>]) throws {
+        var flat: [any LinearOperator<Scalar>] = []
+        for f in factors {
+            if let c = f as? Composed<Scalar> { flat.append(contentsOf: c.factors) } else { flat.append(f) }
+        }
+        guard !flat.isEmpty else { throw ConvAlgebraError.invalidArgument("a composition needs at least one factor") }
+        for (a, b) in zip(flat, flat.dropFirst()) where a.codomain != b.domain {
+            throw ConvAlgebraError.shapeMismatch(
+                "cannot compose: an operator with codomain \(a.codomain) is followed by one with domain \(b.domain)")
+        }
+        self.factors = flat
+    }
+
+    public var domain: Shape { factors[0].domain }
+    public var codomain: Shape { factors[factors.count - 1].codomain }
+
+    /// `(F_{k−1} ⋯ F_0)ᵀ = F_0ᵀ ⋯ F_{k−1}ᵀ`: the transposed factors in reverse application order.
+    public var transposed: Composed<Scalar> {
+        try! Composed(factors.reversed().map { $0.anyTransposed })
+    }
+
+    /// Applies the factors in turn through two ping-pong scratch buffers.
+    /// - Complexity: the sum of the factors' costs; scratch of `2 · batch · max(intermediate size)` scalars.
+    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        if factors.count == 1 { factors[0].applyUnchecked(x, y, batch: batch); return }
+        let widest = factors.dropLast().map { $0.codomain.count }.max()! * batch
+        var a = [Scalar](repeating: 0, count: widest), b = [Scalar](repeating: 0, count: widest)
+        a.withUnsafeMutableBufferPointer { pa in
+            b.withUnsafeMutableBufferPointer { pb in
+                var src = UnsafePointer(pa.baseAddress!), dst = pb.baseAddress!
+                factors[0].applyUnchecked(x, pa.baseAddress!, batch: batch)
+                for f in factors.dropFirst().dropLast() {
+                    f.applyUnchecked(src, dst, batch: batch)
+                    let t = UnsafeMutablePointer(mutating: src)
+                    src = UnsafePointer(dst)
+                    dst = t
+                }
+                factors[factors.count - 1].applyUnchecked(src, y, batch: batch)
+            }
+        }
+    }
+
+    /// The product of the factors' CSR matrices.
+    public func sparse(budget: MemoryBudget) throws -> CSRMatrix<Scalar> {
+        var m = try factors[0].sparse(budget: budget)
+        for f in factors.dropFirst() { m = try f.sparse(budget: budget).multiplied(by: m, budget: budget) }
+        return m
+    }
+
+    public func dense(budget: MemoryBudget) throws -> DenseMatrix<Scalar> {
+        let (m, n) = matrixSize
+        try budget.check("a dense \(m) × \(n) matrix", count: Checked.multiply(m, n, "a \(m) × \(n) matrix"),
+                         elementBytes: MemoryLayout<Scalar>.stride)
+        return try sparse(budget: budget).dense(budget: budget)
+    }
+
+    /// The product of the factors' symbolic matrices; defined when at most one factor depends on a kernel
+    /// in each product (as in every derivation of the reference text).
+    public func symbolic() throws -> SymbolicMatrix {
+        var m = try factors[0].symbolic()
+        for f in factors.dropFirst() { m = try f.symbolic().multiplied(by: m) }
+        return m
+    }
+}
+
+extension LinearOperator {
+    /// The composition "`self`, then `next`": the operator `next · self`.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `self.codomain != next.domain`.
+    public func then<Next: LinearOperator>(_ next: Next) throws -> Composed<Scalar> where Next.Scalar == Scalar {
+        try Composed([self, next])
+    }
+}

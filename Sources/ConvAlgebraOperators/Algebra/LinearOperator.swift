@@ -1,0 +1,109 @@
+import ConvAlgebraCore
+import ConvAlgebraBackends
+import ConvAlgebraKernels
+import ConvAlgebraMatrices
+
+/// A linear map between the samples of two shapes, with a literal transpose.
+///
+/// The one primitive an operator writes is ``applyUnchecked(_:_:batch:)``: the direct,
+/// matrix-free form applied to a contiguous batch. Its transpose is a value of a named type
+/// (``Downsample/transposed`` is an ``Upsample``; a ``Convolution``'s is a
+/// ``TransposedConvolution``), and transposing twice gives back the operator itself.
+///
+/// Materialisation (``dense(budget:)``, ``sparse(budget:)``, ``symbolic()``) comes for free to any
+/// ``StencilOperator``; composites (``Composed``) build theirs from their factors.
+public protocol LinearOperator<Scalar>: Sendable {
+    associatedtype Scalar: BLASScalar
+    associatedtype Transpose: LinearOperator where Transpose.Scalar == Scalar, Transpose.Transpose == Self
+
+    /// The shape of one input sample.
+    var domain: Shape { get }
+    /// The shape of one output sample.
+    var codomain: Shape { get }
+    /// The transpose `Aᵀ`: domain and codomain swapped, `⟨A x, y⟩ = ⟨x, Aᵀ y⟩`.
+    var transposed: Transpose { get }
+
+    /// The direct form: `y_b = A x_b` for `batch` samples stored one after another.
+    ///
+    /// Unchecked: `x` holds `batch · domain.count` scalars and `y` room for `batch · codomain.count`.
+    /// Every output element is written. Public entry points check sizes, then call this.
+    func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int)
+
+    /// The CSR matrix of the operator for one sample (`codomain.count × domain.count`).
+    func sparse(budget: MemoryBudget) throws -> CSRMatrix<Scalar>
+
+    /// The dense matrix of the operator for one sample, refused when over `budget`.
+    func dense(budget: MemoryBudget) throws -> DenseMatrix<Scalar>
+
+    /// The matrix with entries as linear forms in the kernel taps (`q0+q1`, …).
+    func symbolic() throws -> SymbolicMatrix
+}
+
+/// How an operator is applied to a batch.
+public enum Form: String, CaseIterable, Sendable {
+    /// Matrix-free loops.
+    case direct
+    /// One GEMM with the materialised dense matrix.
+    case dense
+    /// One CSR-times-dense product with the materialised sparse matrix.
+    case sparse
+}
+
+extension LinearOperator {
+    /// The transpose as an existential, for code that holds operators of mixed types.
+    public var anyTransposed: any LinearOperator<Scalar> { transposed }
+
+    /// The dense matrix under the default memory budget (half the physical memory).
+    public func dense() throws -> DenseMatrix<Scalar> { try dense(budget: .default) }
+
+    /// The CSR matrix under the default memory budget.
+    public func sparse() throws -> CSRMatrix<Scalar> { try sparse(budget: .default) }
+
+    /// The matrix size `(rows, columns)` = `(codomain.count, domain.count)`.
+    public var matrixSize: (rows: Int, columns: Int) { (codomain.count, domain.count) }
+
+    /// Applies the operator to every sample of `x` in the chosen form.
+    ///
+    /// `x` has shape `batch dims + domain` (any number of leading batch extents); the result has shape
+    /// `batch dims + codomain`. The dense and sparse forms materialise the operator for one sample,
+    /// then apply it to the whole batch at once.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `x` does not end in `domain`;
+    ///   a memory-budget error when materialising is refused.
+    public func apply(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
+        let batch = try x.batchCount(sampleShape: domain)
+        let leading = Array(x.shape.dims.dropLast(domain.rank))
+        let outShape = try Shape(leading + codomain.dims)
+        try budget.check("the output \(outShape)", count: outShape.count, elementBytes: MemoryLayout<Scalar>.stride)
+        var y = Tensor<Scalar>(shape: outShape)
+        guard outShape.count > 0 else { return y }
+        switch form {
+        case .direct:
+            x.scalars.withUnsafeBufferPointer { xp in
+                y.scalars.withUnsafeMutableBufferPointer { yp in
+                    applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
+                }
+            }
+        case .dense:
+            let a = try dense(budget: budget)
+            x.scalars.withUnsafeBufferPointer { xp in
+                y.scalars.withUnsafeMutableBufferPointer { yp in
+                    a.applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
+                }
+            }
+        case .sparse:
+            let a = try sparse(budget: budget)
+            x.scalars.withUnsafeBufferPointer { xp in
+                y.scalars.withUnsafeMutableBufferPointer { yp in
+                    a.applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
+                }
+            }
+        }
+        return y
+    }
+
+    /// Applies the transpose, `Aᵀ y`, in the chosen form (the dense and sparse forms use the literal
+    /// transpose of the materialised matrix).
+    public func applyTransposed(_ y: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
+        try transposed.apply(y, form: form, budget: budget)
+    }
+}

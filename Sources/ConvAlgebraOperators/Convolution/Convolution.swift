@@ -1,0 +1,96 @@
+import ConvAlgebraCore
+import ConvAlgebraBackends
+import ConvAlgebraKernels
+import ConvAlgebraMatrices
+
+/// A kernel operator in its forward direction: convolution `q * x` (DSP) or cross-correlation
+/// (DL layers), with stride, dilation, offset (padding or mode) and channel groups, as described by a
+/// ``ConvolutionGeometry``.
+///
+/// ```
+/// y[co, i] = Σ_{ci, t} W[co, ci, t] · x[g·C_in/G + ci, i·s + o + t·e]
+/// ```
+/// In the reference text's notation the DSP forms are `q * x`, strided `↓k(q * x)` and dilated
+/// `(↑k q) * x`: all three are this one type (see ``init(kernel:inputLength:mode:stride:dilation:)``).
+/// The transpose is a ``TransposedConvolution`` over the same geometry and taps: the same terms
+/// with rows and columns swapped.
+/// - Complexity: direct form `2 · outputs · C_in/G · K` FLOPs per sample (kept outputs only).
+public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
+    /// Where each tap reads.
+    public let geometry: ConvolutionGeometry
+    /// The kernel, in the layout of ``ConvolutionGeometry/weightShape``: `W[co, ci, k…]` (or `q[t]`).
+    public let taps: [Scalar]
+    /// Whether the taps are a learnable kernel, printed `q0, q1, …` by ``symbolic()`` (or fixed numbers).
+    public let tapsAreSymbols: Bool
+
+    /// A convolution with an explicit geometry.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when the taps do not fill the weight shape.
+    public init(geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool = true) throws {
+        guard taps.count == geometry.weightCount else {
+            throw ConvAlgebraError.shapeMismatch(
+                "the weight has \(taps.count) elements, but shape \(geometry.weightShape) needs \(geometry.weightCount)")
+        }
+        self.geometry = geometry
+        self.taps = taps
+        self.tapsAreSymbols = tapsAreSymbols
+    }
+
+    public var domain: Shape { geometry.domain }
+    public var codomain: Shape { geometry.codomain }
+    public var transposed: TransposedConvolution<Scalar> {
+        TransposedConvolution(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols)
+    }
+
+    /// Counted per dimension, without enumerating (see ``ConvolutionGeometry/termCount``).
+    public var termCount: Int { geometry.termCount }
+
+    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
+        geometry.forEachTerm { r, c, t in body(r, c, t, 1) }
+    }
+
+    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        StencilKernels.forward(geometry, taps, x, y, batch: batch)
+    }
+}
+
+/// The transpose of a ``Convolution``: the DSP transposed convolution `q * (↑k x)` and the DL
+/// `conv_transpose`.
+///
+/// ```
+/// x̃[cin, c] = Σ_{(co, i, t) : i·s + o + t·e = c} W[co, ci, t] · y[co, i]
+/// ```
+/// Its direct form gathers, for each output sample, only the (output, tap) pairs that land on it:
+/// the polyphase form, which never multiplies an inserted zero of `↑k`.
+public struct TransposedConvolution<Scalar: BLASScalar>: StencilOperator, Equatable {
+    /// The geometry of the forward convolution this operator is the transpose of.
+    public let geometry: ConvolutionGeometry
+    public let taps: [Scalar]
+    public let tapsAreSymbols: Bool
+
+    package init(unchecked geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool) {
+        self.geometry = geometry
+        self.taps = taps
+        self.tapsAreSymbols = tapsAreSymbols
+    }
+
+    /// The transpose of the convolution with this geometry and these taps.
+    public init(geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool = true) throws {
+        self = try Convolution(geometry: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols).transposed
+    }
+
+    public var domain: Shape { geometry.codomain }
+    public var codomain: Shape { geometry.domain }
+    public var transposed: Convolution<Scalar> {
+        try! Convolution(geometry: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols)
+    }
+
+    public var termCount: Int { geometry.termCount }
+
+    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
+        geometry.forEachTerm { r, c, t in body(c, r, t, 1) }
+    }
+
+    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        StencilKernels.transpose(geometry, taps, x, y, batch: batch)
+    }
+}

@@ -1,0 +1,194 @@
+import ConvAlgebraCore
+import ConvAlgebraBackends
+import ConvAlgebraKernels
+import ConvAlgebraMatrices
+
+/// PyTorch's `conv1d` / `conv2d` / `conv3d` (any number of spatial dimensions): a cross-correlation with
+/// stride, padding, dilation, groups, bias and a padding mode, as an affine map `forward(x) = A x + b`.
+///
+/// ```
+/// y[co, i] = b[co] + Σ_{ci < C_in/G} Σ_t W[co, ci, t] · x̃[g·C_in/G + ci, i·s − p_b + t·d],   g = co / (C_out/G)
+/// ```
+/// where `x̃` is `x` padded by `(p_b, p_e)` per dimension in the padding mode. Per dimension the output size is
+/// `⌊(n + p_b + p_e − d·(K−1) − 1)/s⌋ + 1`. Shapes: input `(C_in, n…)`, weight `(C_out, C_in/G, K…)`,
+/// bias `(C_out)`, output `(C_out, m…)`; batches are leading extents.
+///
+/// The linear part ``linear`` is one ``Convolution`` (a ``ConvolutionGeometry`` with tap step `+d` and offset
+/// `−p_b`) for zeros padding (added zeros are never read) and for circular padding (the geometry's circular
+/// boundary wraps exactly as circular padding does, since PyTorch limits the amounts to `≤ n`); for reflect and
+/// replicate it is the composition ``padding`` then ``paddedConvolution``. Its transpose is the literal
+/// transpose (a ``TransposedConvolution``, or `convᵀ` then the border fold).
+/// - Complexity: direct form `2 · C_out · ∏m · C_in/G · ∏K` FLOPs per sample.
+public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
+    /// One input sample's shape `(C_in, n…)`.
+    public let inputShape: [Int]
+    /// The weight's shape `(C_out, C_in/G, K…)`.
+    public let weightShape: [Int]
+    public let weight: [Scalar]
+    /// `C_out` values, or `nil` for a layer without bias.
+    public let bias: [Scalar]?
+    public let stride: [Int]
+    public let dilation: [Int]
+    public let groups: Int
+    public let paddingMode: PaddingMode
+    /// The padding of the input: amounts and mode (channels pass through).
+    public let paddingGeometry: PaddingGeometry
+    /// The geometry of ``linear`` when it is one convolution (zeros, circular); for reflect and replicate,
+    /// the valid convolution over the padded input (``paddedGeometry``).
+    public let geometry: ConvolutionGeometry
+    /// The valid convolution over the padded input, `p = 0`: the second factor of `pad.then(conv)`.
+    public let paddedGeometry: ConvolutionGeometry
+
+    /// - Parameters:
+    ///   - inputShape: one sample's shape `(C_in, n…)`, one to any number of spatial dimensions.
+    ///   - weight: shape `(C_out, C_in/G, K…)`, row-major scalars.
+    ///   - stride, dilation: one value or one per spatial dimension, all ≥ 1.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for a weight of the wrong rank or channel count or a
+    ///   bias of the wrong length; ``ConvAlgebraError/invalidArgument(_:)`` for non-positive strides,
+    ///   dilations, groups or kernel sizes, negative padding, `same` with a stride, groups that do not
+    ///   divide the channels, a dilated kernel larger than the padded input, and padding amounts over
+    ///   PyTorch's limits for the mode.
+    public init(inputShape: [Int], weightShape: [Int], weight: [Scalar], bias: [Scalar]? = nil,
+                stride: [Int] = [1], padding: LayerPadding = .valid, dilation: [Int] = [1], groups: Int = 1,
+                paddingMode: PaddingMode = .zeros) throws {
+        let r = inputShape.count - 1
+        guard r >= 1 else {
+            throw ConvAlgebraError.shapeMismatch("a convolution input sample must be (C, spatial…) with at least one spatial dimension, got \(inputShape)")
+        }
+        try LayerOptions.checkSampleShape(inputShape, rank: r, what: "the input sample shape")
+        guard weightShape.count == r + 2 else {
+            throw ConvAlgebraError.shapeMismatch(
+                "the weight must have rank \(r + 2) (C_out, C_in/groups, \(r) kernel sizes) for a \(r)-D input, got shape \(weightShape)")
+        }
+        guard weightShape.allSatisfy({ $0 >= 1 }) else {
+            throw ConvAlgebraError.invalidArgument("the weight shape must have positive extents (kernel sizes, channels), got \(weightShape)")
+        }
+        guard weight.count == (try Shape(weightShape)).count else {
+            throw ConvAlgebraError.shapeMismatch("a weight of shape \(weightShape) needs \((try Shape(weightShape)).count) values, got \(weight.count)")
+        }
+        guard groups >= 1 else { throw ConvAlgebraError.invalidArgument("groups must be positive, got \(groups)") }
+        let cin = inputShape[0], cout = weightShape[0], kernel = Array(weightShape.dropFirst(2))
+        guard cin % groups == 0, cout % groups == 0 else {
+            throw ConvAlgebraError.invalidArgument(
+                "groups \(groups) must divide the input channels \(cin) and the output channels \(cout)")
+        }
+        guard weightShape[1] * groups == cin else {
+            throw ConvAlgebraError.shapeMismatch(
+                "the weight \(weightShape) expects \(weightShape[1] * groups) input channels (\(weightShape[1]) per group × \(groups) groups), but the input has \(cin)")
+        }
+        if let bias, bias.count != cout {
+            throw ConvAlgebraError.shapeMismatch("the bias must have C_out = \(cout) values, got \(bias.count)")
+        }
+        let s = try LayerOptions.positive(stride, rank: r, name: "stride")
+        let d = try LayerOptions.positive(dilation, rank: r, name: "dilation")
+        let (pb, pe) = try padding.amounts(kernelSize: kernel, dilation: d, stride: s)
+        let spatial = Array(inputShape.dropFirst())
+        let out = try (0..<r).map {
+            try LayerOptions.convolutionOutputSize(input: spatial[$0], begin: pb[$0], end: pe[$0], kernel: kernel[$0],
+                                                   dilation: d[$0], stride: s[$0])
+        }
+        let pad = try PaddingGeometry(inputSize: spatial, begin: pb, end: pe, mode: paddingMode,
+                                      channels: cin, hasChannelAxis: true)
+        let padded = try ConvolutionGeometry(
+            inputSize: pad.paddedSize, outputSize: out, kernelSize: kernel, stride: s, offset: Array(repeating: 0, count: r),
+            tapStep: d, boundary: .zero, inChannels: cin, outChannels: cout, groups: groups, hasChannelAxis: true)
+        switch paddingMode {
+        case .zeros, .circular:
+            geometry = try ConvolutionGeometry(
+                inputSize: spatial, outputSize: out, kernelSize: kernel, stride: s, offset: pb.map { -$0 },
+                tapStep: d, boundary: paddingMode == .zeros ? .zero : .circular,
+                inChannels: cin, outChannels: cout, groups: groups, hasChannelAxis: true)
+        case .reflect, .replicate:
+            geometry = padded
+        }
+        self.inputShape = inputShape; self.weightShape = weightShape; self.weight = weight; self.bias = bias
+        self.stride = s; self.dilation = d; self.groups = groups; self.paddingMode = paddingMode
+        self.paddingGeometry = pad; self.paddedGeometry = padded
+    }
+
+    /// A layer from a weight tensor `(C_out, C_in/G, K…)`.
+    public init(inputShape: [Int], weight: Tensor<Scalar>, bias: [Scalar]? = nil, stride: [Int] = [1],
+                padding: LayerPadding = .valid, dilation: [Int] = [1], groups: Int = 1,
+                paddingMode: PaddingMode = .zeros) throws {
+        try self.init(inputShape: inputShape, weightShape: weight.shape.dims, weight: weight.scalars, bias: bias,
+                      stride: stride, padding: padding, dilation: dilation, groups: groups, paddingMode: paddingMode)
+    }
+
+    // MARK: - Operators
+
+    /// Whether the padding is a separate factor of ``linear`` (reflect, replicate).
+    public var padsExplicitly: Bool { paddingMode == .reflect || paddingMode == .replicate }
+
+    /// The padding as an operator: ``ZeroPadding`` or ``BorderPadding`` by mode.
+    public var padding: any LinearOperator<Scalar> { paddingGeometry.padding(Scalar.self) }
+
+    /// The valid convolution over the padded input: `linear == padding.then(paddedConvolution)` for every mode.
+    public var paddedConvolution: Convolution<Scalar> { try! Convolution(geometry: paddedGeometry, taps: weight) }
+
+    /// The convolution over ``geometry`` (for zeros and circular padding, this is ``linear`` itself).
+    public var convolution: Convolution<Scalar> { try! Convolution(geometry: geometry, taps: weight) }
+
+    /// The linear part `A` of `forward(x) = A x + b`.
+    public var linear: any LinearOperator<Scalar> {
+        padsExplicitly ? try! Composed([padding, convolution]) : convolution
+    }
+
+    public var domain: Shape { paddingGeometry.unpaddedShape }
+    public var codomain: Shape { geometry.codomain }
+    /// One output sample's shape `(C_out, m…)`.
+    public var outputShape: [Int] { codomain.dims }
+
+    // MARK: - Forward
+
+    /// `A x + b` for every sample of `x` (shape `batch… × (C_in, n…)`), in the chosen form.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for an input that does not end in ``inputShape``;
+    ///   ``ConvAlgebraError/exceedsMemoryBudget(what:bytes:budget:)`` when the dense or sparse matrix is refused.
+    public func forward(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
+        var y = try linear.apply(x, form: form, budget: budget)
+        if let bias { LayerBias.add(bias, to: &y, plane: geometry.outputPlane) }
+        return y
+    }
+
+    /// The weight-gradient operator at one input sample `x`: `W ↦ conv(x; W)` (without bias). For reflect and
+    /// replicate padding it is built on the padded sample, since the kernel sees `pad(x)`.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `x` is not one sample of ``inputShape``.
+    public func weightGradient(at x: [Scalar]) throws -> WeightGradient<Scalar> {
+        guard x.count == domain.count else {
+            throw ConvAlgebraError.shapeMismatch("the weight-gradient operator needs one sample of shape \(domain), got \(x.count) values")
+        }
+        if padsExplicitly {
+            let p = try padding.apply(Tensor(shape: domain, scalars: x))
+            return try WeightGradient(geometry: geometry, input: p.scalars)
+        }
+        return try WeightGradient(geometry: geometry, input: x)
+    }
+}
+
+/// Adding a per-channel bias to a batch of channel planes.
+package enum LayerBias {
+    /// `y[…, c, p] += bias[c]` for a tensor whose trailing extents are `(C, plane)`.
+    package static func add<S: BLASScalar>(_ bias: [S], to y: inout Tensor<S>, plane: Int) {
+        let C = bias.count
+        guard C > 0, plane > 0 else { return }
+        y.scalars.withUnsafeMutableBufferPointer { yp in
+            for j in 0..<(yp.count / plane) {
+                let b = bias[j % C]
+                for p in (j * plane)..<((j + 1) * plane) { yp[p] += b }
+            }
+        }
+    }
+
+    /// `db[c] = Σ_{batch, p} dy[…, c, p]`.
+    package static func gradient<S: BLASScalar>(_ dy: Tensor<S>, channels C: Int, plane: Int) -> [S] {
+        var db = [S](repeating: 0, count: C)
+        guard C > 0, plane > 0 else { return db }
+        dy.scalars.withUnsafeBufferPointer { d in
+            for j in 0..<(d.count / plane) {
+                var s: S = 0
+                for p in (j * plane)..<((j + 1) * plane) { s += d[p] }
+                db[j % C] += s
+            }
+        }
+        return db
+    }
+}

@@ -1,0 +1,165 @@
+import ConvAlgebraCore
+import ConvAlgebraBackends
+import ConvAlgebraKernels
+import ConvAlgebraMatrices
+
+/// Linear, bilinear and trilinear up-sampling by integer factors, PyTorch's
+/// `F.interpolate(x, scale_factor=k, mode='linear'|'bilinear'|'trilinear', align_corners=False)`.
+///
+/// Separable: along each spatial dimension of length `n`, output `j ∈ 0 ..< n·k` reads two neighbours
+/// (aten/src/ATen/native/UpSample.h, `area_pixel_compute_source_index` and `guard_index_and_lambda`;
+/// with `recompute_scale_factor=None` the kernel gets the user's factor, so its scale is `1/k`):
+/// ```
+/// src = max(0, (1/k)·(j + 0.5) − 0.5)
+/// i₀  = min(⌊src⌋, n − 1),   i₁ = i₀ + (i₀ < n − 1 ? 1 : 0),   λ = clamp(src − i₀, 0, 1)
+/// y[j] = (1 − λ)·x[i₀] + λ·x[i₁]
+/// ```
+/// and in N-D the weights multiply (`2^r` terms per output). The index arithmetic runs in `Scalar`, as
+/// PyTorch's runs in the input's precision. Channels are independent.
+///
+/// The transpose, ``InterpolationTranspose``, is the linear interpolation's adjoint:
+/// `x̃[i] = Σ_j w(j, i)·y[j]` (PyTorch's `upsample_linear` backward).
+///
+/// Shapes: one sample `(C, *n) → (C, *(n·k))`; batches lead.
+/// - Complexity: direct form about `2·(1 + 1/k + …)` multiply-adds per output (one dimension at a time); the sparse form has `C · 2^r · Π(n·k)` terms.
+public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
+    /// The channel count `C`.
+    public let channels: Int
+    /// The spatial input extents `n`.
+    public let inputSize: [Int]
+    /// The integer scale factors `k`.
+    public let scale: [Int]
+    /// One plane's two-tap (per dimension) windows: the terms of the materialised forms.
+    package let plane: PoolingPlaneStencil<Scalar>
+    /// The per-dimension tables of the direct (separable) form.
+    package let axes: [InterpolationAxis<Scalar>]
+
+    /// Linear interpolation of `channels` planes by `scale` (one factor per spatial dimension, or one for all).
+    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a factor below 1, an empty input, no channels or
+    ///   a factor list of the wrong length; an overflow or memory-budget error.
+    public init(channels: Int, inputSize: [Int], scale: [Int], budget: MemoryBudget = .default) throws {
+        let r = inputSize.count
+        guard r >= 1 else { throw ConvAlgebraError.invalidArgument("interpolation needs at least one spatial dimension") }
+        guard channels >= 1 else { throw ConvAlgebraError.invalidArgument("interpolation needs at least one channel, got \(channels)") }
+        guard inputSize.allSatisfy({ $0 >= 1 }) else {
+            throw ConvAlgebraError.invalidArgument("interpolation needs a non-empty input, got spatial size \(inputSize)")
+        }
+        let k = try Self.spread(scale, rank: r)
+        self.channels = channels; self.inputSize = inputSize; self.scale = k
+        let out = try zip(inputSize, k).map { try Checked.multiply($0, $1, "the up-sampled size") }
+        let M = try Shape(out).count, N = try Shape(inputSize).count
+        _ = try Shape([channels, M]); _ = try Shape([channels, N])
+        guard N <= Int(Int32.max) else { throw ConvAlgebraError.overflow("an input plane exceeds 32-bit indices") }
+        let terms = try Checked.multiply(M, 1 << r, "the interpolation terms")
+        try budget.check("the interpolation weights", count: terms, elementBytes: 4 + MemoryLayout<Scalar>.stride)
+        plane = Self.makePlane(inputSize, out, k)
+        axes = (0..<r).map { d in
+            var a = InterpolationAxis<Scalar>()
+            for (i0, i1, w0, w1) in Self.table(inputLength: inputSize[d], factor: k[d]) {
+                a.i0.append(i0); a.i1.append(i1); a.w0.append(w0); a.w1.append(w1)
+            }
+            return a
+        }
+    }
+
+    package static func spread(_ scale: [Int], rank r: Int) throws -> [Int] {
+        let k = scale.count == 1 ? Array(repeating: scale[0], count: r) : scale
+        guard k.count == r else {
+            throw ConvAlgebraError.invalidArgument("the scale has \(scale.count) values, but the input has \(r) spatial dimensions")
+        }
+        guard k.allSatisfy({ $0 >= 1 }) else { throw ConvAlgebraError.invalidArgument("scale factors must be positive integers, got \(k)") }
+        return k
+    }
+
+    /// One dimension's table: for each output `j`, `(i₀, i₁, 1 − λ, λ)`.
+    package static func table(inputLength n: Int, factor k: Int) -> [(Int, Int, Scalar, Scalar)] {
+        // UpSample.h: compute_scales_value gives 1/scale_factor in the input's precision (scale 0 for a
+        // one-sample output, which area_pixel_compute_scale special-cases).
+        let L = n * k
+        let s: Scalar = L > 1 ? Scalar(1.0 / Double(k)) : 0
+        return (0..<L).map { j in
+            var src = s * (Scalar(j) + Scalar(0.5)) - Scalar(0.5)
+            if src < 0 { src = 0 }   // linear modes bound a negative source index to 0
+            let i0 = min(Int(src.rounded(.down)), n - 1)
+            let lambda = min(max(src - Scalar(i0), 0), 1)
+            return (i0, i0 + (i0 < n - 1 ? 1 : 0), 1 - lambda, lambda)
+        }
+    }
+
+    package static func makePlane(_ n: [Int], _ L: [Int], _ k: [Int]) -> PoolingPlaneStencil<Scalar> {
+        let r = n.count
+        let tables = (0..<r).map { table(inputLength: n[$0], factor: k[$0]) }
+        var inStride = [Int](repeating: 1, count: r)
+        for d in stride(from: r - 2, through: 0, by: -1) { inStride[d] = inStride[d + 1] * n[d + 1] }
+        let M = L.reduce(1, *), T = 1 << r
+        var offsets = [Int](repeating: 0, count: M + 1)
+        var cols = [Int32](), weights = [Scalar]()
+        cols.reserveCapacity(M * T); weights.reserveCapacity(M * T)
+        var j = [Int](repeating: 0, count: r)
+        for p in 0..<M {
+            for corner in 0..<T {
+                var col = 0, w: Scalar = 1
+                for d in 0..<r {
+                    let (i0, i1, w0, w1) = tables[d][j[d]]
+                    // Bit r−1−d of the corner picks the far neighbour along dimension d (outer dims vary slowest).
+                    let far = (corner >> (r - 1 - d)) & 1 == 1
+                    col += (far ? i1 : i0) * inStride[d]
+                    w *= far ? w1 : w0
+                }
+                cols.append(Int32(col)); weights.append(w)
+            }
+            offsets[p + 1] = cols.count
+            var d = r - 1
+            while d >= 0 { j[d] += 1; if j[d] < L[d] { break }; j[d] = 0; d -= 1 }
+        }
+        return PoolingPlaneStencil(inputPlane: n.reduce(1, *), outputPlane: M, rowOffsets: offsets, columns: cols, weights: weights)
+    }
+
+    /// The spatial output extents `n·k`.
+    public var outputSize: [Int] { zip(inputSize, scale).map { $0 * $1 } }
+    public var domain: Shape { try! Shape([channels] + inputSize) }
+    public var codomain: Shape { try! Shape([channels] + outputSize) }
+    public var transposed: InterpolationTranspose<Scalar> { InterpolationTranspose(base: self) }
+    public var taps: [Scalar] { [] }
+
+    /// Terms `(c·M + j, c·N + i, −1, w(j, i))`, `2^r` per output (a repeated column at the border).
+    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
+        plane.forEachTerm(channels: channels) { r, c, w in body(r, c, -1, w) }
+    }
+
+    /// The direct form interpolates one dimension at a time (``PoolingKernels``' separable kernel).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        PoolingKernels.separableLinear(axes, inputSize: inputSize, planes: batch * channels, x, y)
+    }
+
+    /// The gradient with respect to the input, `dx = Aᵀ dy`.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `dy` does not end in ``codomain``.
+    public func backward(_ dy: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
+        try applyTransposed(dy, form: form, budget: budget)
+    }
+}
+
+/// The transpose of an ``Interpolation``: `x̃[c, i] = Σ_j w(j, i) · y[c, j]`, the same terms with rows and
+/// columns swapped (PyTorch's linear up-sampling backward). Shapes `(C, *(n·k)) → (C, *n)`.
+/// - Complexity: `2^r` multiply-adds per input of the transpose (a scatter per plane).
+public struct InterpolationTranspose<Scalar: BLASScalar>: StencilOperator, Equatable {
+    /// The interpolation this is the transpose of.
+    public let base: Interpolation<Scalar>
+
+    public var domain: Shape { base.codomain }
+    public var codomain: Shape { base.domain }
+    public var transposed: Interpolation<Scalar> { base }
+    public var taps: [Scalar] { [] }
+
+    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
+        base.plane.forEachTerm(channels: base.channels) { r, c, w in body(c, r, -1, w) }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        PoolingKernels.scatter(base.plane, planes: batch * base.channels, x, y)
+    }
+}

@@ -1,0 +1,52 @@
+@testable import ConvAlgebra
+import Testing
+
+/// The FP32 micro-kernel GEMM against the product summed in `Double` (an independent reference):
+/// shapes straddling every blocking edge (`m` around the 6-row tile, `n` around the 16-column tile and the
+/// 192-column block and the two-core split, `k` around the 256-deep block), both `op(A)`, leading dimensions
+/// wider than the matrices, and a `C` pre-filled with NaN so an unwritten element fails.
+@Suite struct MicroGEMMTests {
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (5, 17, 3), (6, 16, 256), (7, 15, 257), (13, 193, 1), (64, 400, 576),
+        (3, 1000, 513), (12, 32, 0), (67, 255, 77),
+    ]
+
+    @Test(arguments: shapes, [false, true])
+    func agreesWithDoubleReference(shape: (m: Int, n: Int, k: Int), transposeA: Bool) {
+        let (m, n, k) = shape
+        var rng = ConvolutionKernelsTests.Generator(seed: UInt64(m * 1_000_003 + n * 1009 + k))
+        let lda = (transposeA ? m : k) + 3, ldb = n + 5, ldc = n + 2
+        let aRows = transposeA ? k : m
+        let a = (0..<max(aRows * lda, 1)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let b = (0..<max(k * ldb, 1)).map { _ in Float.random(in: -1...1, using: &rng) }
+        var c = [Float](repeating: .nan, count: max(m * ldc, 1))
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    MicroGEMM.multiply(transposeA: transposeA, m: m, n: n, k: k, a: ap.baseAddress!, lda: lda,
+                                       b: bp.baseAddress!, ldb: ldb, c: cp.baseAddress!, ldc: ldc)
+                }
+            }
+        }
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var exact = 0.0, magnitude = 0.0
+                for p in 0..<k {
+                    let x = Double(transposeA ? a[p * lda + i] : a[i * lda + p]) * Double(b[p * ldb + j])
+                    exact += x; magnitude += abs(x)
+                }
+                let error = abs(Double(c[i * ldc + j]) - exact) / max(magnitude, 1e-30)
+                worst = max(worst, error.isNaN ? .infinity : error)
+            }
+        }
+        // FP32 accumulation: relative to Σ|a·b| the error stays within a few ulps times √k.
+        #expect(worst <= 8 * Double(Float.ulpOfOne) * Double(max(k, 1)).squareRoot(), "\(m)×\(n)×\(k) transposeA \(transposeA)")
+        // Padding columns of C (between n and ldc) are never written.
+        if m > 0 { #expect(c[ldc - 1].isNaN || n == ldc) }
+    }
+
+    @Test func probeCountsItsFLOPs() {
+        #expect(MicroGEMM.fmaProbe(rounds: 1000) == 160 * 1000 * Double(ProcessInfoLite.activeProcessorCount))
+    }
+}
