@@ -58,6 +58,9 @@ void ca_conv_tile_6x16(long k, const float *const *bases, const long *offsets, c
 /// even when our kernels are forced portable). Elsewhere a portable loop of the same FLOPs.
 float ca_fma_probe(long iterations);
 
+/// As `ca_fma_probe` in FP64: 10 independent 4-lane FMAs a round (AVX2 + FMA), 80 FLOPs a round.
+double ca_fma_probe_f64(long iterations);
+
 #ifdef __cplusplus
 }
 #endif
