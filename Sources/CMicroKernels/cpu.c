@@ -7,10 +7,17 @@
 //
 // Caching: each value is computed at most a few times (two threads may race to compute it; both compute the
 // same value) and stored in an atomic int, so readers on any thread see either "not yet" (-1) or the value.
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE  // sched_getaffinity and the CPU_*_S macros; must precede every system header
+#endif
 #include "CMicroKernels.h"
 #include "ca_arch.h"
 #include <stdatomic.h>
 #include <stdlib.h>
+#if defined(__linux__)
+#include <errno.h>
+#include <sched.h>
+#endif
 
 #if CA_X86
 #include <cpuid.h>
@@ -81,4 +88,27 @@ int ca_cpu_has_avx2_fma(void) {
         atomic_store_explicit(&avx2_fma_cache, chosen, memory_order_relaxed);
     }
     return chosen;
+}
+
+// A C function rather than Swift: Glibc's Swift module does not import sched_getaffinity (it needs _GNU_SOURCE)
+// nor the CPU_COUNT macros. The mask is sized by CPU_ALLOC and doubled while the kernel says EINVAL (more CPUs
+// than the mask holds), so machines beyond cpu_set_t's 1024 CPUs are counted too.
+long ca_cpu_affinity_count(void) {
+#if defined(__linux__)
+    for (int cpus = 1024; cpus <= (1 << 20); cpus *= 2) {
+        cpu_set_t *set = CPU_ALLOC(cpus);
+        if (set == NULL) return 0;
+        size_t size = CPU_ALLOC_SIZE(cpus);
+        CPU_ZERO_S(size, set);
+        if (sched_getaffinity(0, size, set) == 0) {
+            long count = CPU_COUNT_S(size, set);
+            CPU_FREE(set);
+            return count;
+        }
+        int error = errno;
+        CPU_FREE(set);
+        if (error != EINVAL) return 0;
+    }
+#endif
+    return 0;
 }

@@ -28,6 +28,10 @@ int ca_cpu_features(void);
 /// available). Read once, at the first call (thread-safe).
 int ca_isa_forced_portable(void);
 
+/// CPUs in the calling thread's affinity mask (`sched_getaffinity`, the set `taskset` and cpusets restrict),
+/// or 0 when it cannot be read (not Linux, or the call failed). Not cached: affinity can change.
+long ca_cpu_affinity_count(void);
+
 /// 1 when the micro-kernels run their AVX2 + FMA path: x86-64, `ca_cpu_features()` has AVX2 and FMA, and
 /// `ca_isa_forced_portable()` is 0. 0 when the portable path runs. Read once (thread-safe).
 int ca_cpu_has_avx2_fma(void);
