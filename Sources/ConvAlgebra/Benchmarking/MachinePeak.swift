@@ -7,7 +7,8 @@ import Dispatch
 /// the CPU has them), enough chains to cover the FMA latency, so the rate is the FMA units' throughput:
 /// `peak = cores · FLOPs per round · rounds / seconds`, 160 FLOPs a round in FP32, 80 in FP64. Nominal figures
 /// (cores × FLOP/cycle × clock) can be far off in a virtual machine: on this project's KVM guest the nominal
-/// 2 × 32 × 3.2 GHz = 205 GFLOP/s measures ~80 GFLOP/s (16 FLOP/cycle/core at ~2.5 GHz).
+/// 2 × 32 × 3.2 GHz = 205 GFLOP/s measures ~80 GFLOP/s (16 FLOP/cycle/core at ~2.5 GHz). The probes use
+/// 256-bit FMAs even where AVX-512F exists: that is the width our kernels run, the peak they are measured against.
 public enum MachinePeak {
     /// Best of `trials` FP32 probes of `rounds` rounds each, in GFLOP/s over `cores` cores (nil: every core the
     /// kernels use).
