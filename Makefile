@@ -5,7 +5,7 @@ SWIFT       ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release demo test example fixtures fixtures-torch clean
+.PHONY: all deps build release demo test test-portable check-aarch64 example fixtures fixtures-torch clean
 
 all: build
 
@@ -43,6 +43,29 @@ test: deps
 	$(SWIFT) test
 	$(SWIFT) run ReadmeExample > /dev/null
 	@echo "README example: ran"
+
+# The whole suite on the portable C kernels (CONVALGEBRA_ISA=portable: no AVX2 + FMA path, as on aarch64);
+# it must pass as `make test` does.
+test-portable: deps
+	$(SWIFT) build
+	CONVALGEBRA_ISA=portable $(SWIFT) test
+
+# The C target compiles for aarch64 Linux (no x86 intrinsic leaks out of its #if): a cross compile of every
+# file against Debian's arm64 libc headers, installed when missing. CC_AARCH64 must be a clang (any target).
+CC_AARCH64     ?= clang
+AARCH64_SYSINC  = /usr/aarch64-linux-gnu/include
+check-aarch64:
+	@if [ ! -d $(AARCH64_SYSINC) ]; then \
+	  echo "installing: libc6-dev-arm64-cross"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q libc6-dev-arm64-cross; \
+	fi
+	@command -v $(CC_AARCH64) >/dev/null || { echo "error: $(CC_AARCH64) is not on PATH (the Swift toolchain's clang is in its usr/bin)"; exit 1; }
+	@for f in Sources/CMicroKernels/*.c; do \
+	  echo "$(CC_AARCH64) --target=aarch64-linux-gnu $$f"; \
+	  $(CC_AARCH64) --target=aarch64-linux-gnu -isystem $(AARCH64_SYSINC) -I Sources/CMicroKernels/include \
+	    -O2 -Wall -Werror -c -o /dev/null $$f || exit 1; \
+	done
+	@echo "aarch64: Sources/CMicroKernels compiles"
 
 # Regenerate the committed NumPy fixtures of the DSP operators (Tests/ConvAlgebraTests/Fixtures/dsp/).
 # The script makes its own virtual environment .venv-fixtures/ with numpy; `make test` never needs Python.

@@ -53,7 +53,7 @@ let package = Package(
         ),
 
         // MARK: - Implementation details (the layers, bottom up)
-        .target(name: "ConvAlgebraCore"),
+        .target(name: "ConvAlgebraCore", dependencies: ["CMicroKernels"]),
         .target(name: "ConvAlgebraBackends", dependencies: ["ConvAlgebraCore", "CBLAS", "CLAPACKE", "CFFTW", "CMicroKernels"]),
         .target(name: "ConvAlgebraKernels", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "CMicroKernels"]),
         .target(name: "ConvAlgebraMatrices", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels"]),

@@ -2,6 +2,8 @@
 // (6 output pixels, each a base into the padded input, plus one offset per (channel, tap)) instead of a packed
 // column matrix. Per depth step: 1 offset load, 6 broadcasts, 2 weight loads, 12 FMAs.
 #include "CMicroKernels.h"
+#include "ca_arch.h"
+#if CA_X86
 #include <immintrin.h>
 
 __attribute__((target("avx2,fma")))
@@ -27,6 +29,7 @@ static void conv_tile_avx2(long k, const float *const *bases, const long *offset
     _mm256_storeu_ps(tile + 64, c40); _mm256_storeu_ps(tile + 72, c41);
     _mm256_storeu_ps(tile + 80, c50); _mm256_storeu_ps(tile + 88, c51);
 }
+#endif
 
 static void conv_tile_portable(long k, const float *const *bases, const long *offsets, const float *w, float *tile) {
     float acc[6][16] = {{0}};
@@ -40,6 +43,11 @@ static void conv_tile_portable(long k, const float *const *bases, const long *of
 }
 
 void ca_conv_tile_6x16(long k, const float *const *bases, const long *offsets, const float *w, float *tile) {
-    if (ca_cpu_has_avx2_fma()) conv_tile_avx2(k, bases, offsets, w, tile);
-    else conv_tile_portable(k, bases, offsets, w, tile);
+#if CA_X86
+    if (ca_cpu_has_avx2_fma()) {
+        conv_tile_avx2(k, bases, offsets, w, tile);
+        return;
+    }
+#endif
+    conv_tile_portable(k, bases, offsets, w, tile);
 }

@@ -2,21 +2,16 @@
 // B packed per (KC × NC) block into NR-column panels, an MR × NR micro-kernel holding C in registers.
 // The AVX2 kernel keeps 12 ymm accumulators (6 rows × 2 × 8 columns): per depth step 2 loads of B,
 // 6 broadcasts of A and 12 FMAs. Function-level target attributes (not -mavx2) keep the library portable:
-// the CPU is asked once at run time.
+// the CPU is asked once at run time (cpu.c). The AVX2 kernel exists only on x86-64; every architecture has the
+// portable kernel (on aarch64 clang vectorises its inner loop over the 16 columns with NEON, which is baseline).
 #include "CMicroKernels.h"
+#include "ca_arch.h"
 #include <string.h>
+#if CA_X86
 #include <immintrin.h>
+#endif
 
 enum { MR = CA_SGEMM_MR, NR = CA_SGEMM_NR, KC = CA_SGEMM_KC, NC = CA_SGEMM_NC };
-
-int ca_cpu_has_avx2_fma(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return cached;
-}
 
 long ca_sgemm_packed_a_count(long m, long k) { return (m + MR - 1) / MR * MR * k; }
 long ca_sgemm_b_scratch_count(void) { return (long)KC * NC; }
@@ -53,6 +48,7 @@ static void pack_b(long kc, long nc, const float *b, long ldb, float *packed) {
     }
 }
 
+#if CA_X86
 __attribute__((target("avx2,fma")))
 static void kernel_avx2(long kc, const float *restrict a, const float *restrict b, float *restrict c, long ldc,
                         int accumulate) {
@@ -75,6 +71,7 @@ static void kernel_avx2(long kc, const float *restrict a, const float *restrict 
     CA_STORE(3, c30, c31); CA_STORE(4, c40, c41); CA_STORE(5, c50, c51);
 #undef CA_STORE
 }
+#endif
 
 static void kernel_portable(long kc, const float *restrict a, const float *restrict b, float *restrict c, long ldc,
                             int accumulate) {
@@ -89,8 +86,12 @@ static void kernel_portable(long kc, const float *restrict a, const float *restr
 
 void ca_sgemm_columns(long m, long k, long n0, long n1, const float *packed_a,
                       const float *b, long ldb, float *c, long ldc, float *b_scratch) {
+#if CA_X86
     void (*kernel)(long, const float *, const float *, float *, long, int) =
         ca_cpu_has_avx2_fma() ? kernel_avx2 : kernel_portable;
+#else
+    void (*kernel)(long, const float *, const float *, float *, long, int) = kernel_portable;
+#endif
     long mp = (m + MR - 1) / MR * MR;
     float edge[MR * NR];
     if (k == 0) {
@@ -123,32 +124,4 @@ void ca_sgemm_columns(long m, long k, long n0, long n1, const float *packed_a,
             }
         }
     }
-}
-
-__attribute__((target("avx2,fma")))
-static float probe_avx2(long iterations) {
-    __m256 x0 = _mm256_set1_ps(1.0f), x1 = _mm256_set1_ps(1.1f), x2 = _mm256_set1_ps(1.2f), x3 = _mm256_set1_ps(1.3f),
-           x4 = _mm256_set1_ps(1.4f), x5 = _mm256_set1_ps(1.5f), x6 = _mm256_set1_ps(1.6f), x7 = _mm256_set1_ps(1.7f),
-           x8 = _mm256_set1_ps(1.8f), x9 = _mm256_set1_ps(1.9f);
-    const __m256 m = _mm256_set1_ps(0.999999f), a = _mm256_set1_ps(1e-7f);
-    for (long i = 0; i < iterations; i++) {
-        x0 = _mm256_fmadd_ps(x0, m, a); x1 = _mm256_fmadd_ps(x1, m, a); x2 = _mm256_fmadd_ps(x2, m, a);
-        x3 = _mm256_fmadd_ps(x3, m, a); x4 = _mm256_fmadd_ps(x4, m, a); x5 = _mm256_fmadd_ps(x5, m, a);
-        x6 = _mm256_fmadd_ps(x6, m, a); x7 = _mm256_fmadd_ps(x7, m, a); x8 = _mm256_fmadd_ps(x8, m, a);
-        x9 = _mm256_fmadd_ps(x9, m, a);
-    }
-    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(x0, x1), _mm256_add_ps(x2, x3)),
-                             _mm256_add_ps(_mm256_add_ps(x4, x5), _mm256_add_ps(_mm256_add_ps(x6, x7), _mm256_add_ps(x8, x9))));
-    float out[8];
-    _mm256_storeu_ps(out, s);
-    return out[0] + out[7];
-}
-
-float ca_fma_probe(long iterations) {
-    if (ca_cpu_has_avx2_fma()) return probe_avx2(iterations);
-    float x[80];
-    for (int i = 0; i < 80; i++) x[i] = 1.0f + 0.01f * (float)i;
-    for (long it = 0; it < iterations; it++)
-        for (int i = 0; i < 80; i++) x[i] = x[i] * 0.999999f + 1e-7f;
-    return x[0] + x[79];
 }

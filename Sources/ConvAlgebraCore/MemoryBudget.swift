@@ -15,21 +15,18 @@ public struct MemoryBudget: Sendable, Hashable, CustomStringConvertible {
 
     public init(bytes: Int) { self.bytes = max(0, bytes) }
 
-    /// Half of the physical memory: a dense matrix that size still leaves room for its input and output.
+    /// Half of the memory this process may use: the smallest of the physical memory, the cgroup's
+    /// `memory.max` and the address-space limit (`RLIMIT_AS`, `ulimit -v`), read with the
+    /// ``MachineProfile``. Half, because a dense matrix that size still leaves room for its input and output.
     public static var `default`: MemoryBudget {
-        MemoryBudget(bytes: physicalMemory / 2)
+        MemoryBudget(bytes: MachineProfile.current.memory.availableBytes / 2)
     }
 
     /// No limit but the address space (for tests that know their sizes).
     public static let unlimited = MemoryBudget(bytes: .max)
 
-    /// The machine's physical memory in bytes (`sysconf`), or 4 GiB when it cannot be read.
-    public static var physicalMemory: Int {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        guard pages > 0, size > 0 else { return 4 << 30 }
-        let (p, o) = pages.multipliedReportingOverflow(by: size)
-        return o ? .max : p
-    }
+    /// The machine's physical memory in bytes (``MachineProfile/Memory/physicalBytes``).
+    public static var physicalMemory: Int { MachineProfile.current.memory.physicalBytes }
 
     /// Throws unless `count` elements of `elementBytes` each fit in the budget.
     /// - Throws: ``ConvAlgebraError/overflow(_:)`` or ``ConvAlgebraError/exceedsMemoryBudget(what:bytes:budget:)``.
