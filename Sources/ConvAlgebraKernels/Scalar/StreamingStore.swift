@@ -13,9 +13,13 @@ import Synchronization
 /// kernels with a large output (pooling, up-sampling) write at up to twice the speed. Where the
 /// intrinsics are unavailable (other architectures) the copy is an ordinary `memmove`.
 package enum StreamingStore {
-    /// The total output size, in bytes, from which the pooling kernels stream their output: half the
-    /// last-level cache of a small machine, below which the output may well be read again from cache.
-    package static let threshold = 4 << 20
+    /// The total output size, in bytes, from which the pooling kernels stream their output: half of this
+    /// core's share of the last-level cache (``MachineProfile/Caches/lastLevel`` over the CPUs sharing it),
+    /// below which the output may well be read again from cache.
+    package static let threshold = {
+        let last = MachineProfile.current.caches.lastLevel
+        return last.bytes / max(last.sharedBy ?? 1, 1) / 2
+    }()
 
     /// Copies `count` elements from `source` to `destination` (non-overlapping), streaming every whole
     /// 16-byte block of the destination; the unaligned head and tail use ordinary stores.

@@ -22,8 +22,9 @@ package enum SparseKernels {
     /// Multiply-adds below which one core does the whole product (the hand-off costs more).
     package static let parallelWork = 1 << 15
 
-    /// Bytes of transposed input a block may hold: half of one core's L2, so the gathers stay in it.
-    package static let scratchBytes = 256 * 1024
+    /// Bytes of transposed input a block may hold: half of one core's L2 (``MachineProfile/Caches/l2``), so the
+    /// gathers stay in it.
+    package static let scratchBytes = MachineProfile.current.caches.l2.bytes / 2
 
     /// Samples per block: the widest of 32, 16 (`Double`: 16 at most; 32 lanes of it would not fit the 16 SSE
     /// registers) that still gives every core two blocks and keeps the block's transposed input (`columns · L`
