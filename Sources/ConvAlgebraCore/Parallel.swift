@@ -1,6 +1,4 @@
-import Dispatch
-
-/// Data-parallel loops over independent jobs on the machine's cores.
+/// Data-parallel loops over independent jobs on the machine's cores, run by the persistent ``WorkerPool``.
 ///
 /// Kernels hand this raw pointers into disjoint output regions; the jobs never write the same
 /// element, which is why wrapping the closure as `@unchecked Sendable` is sound.
@@ -12,14 +10,6 @@ public enum Parallel {
             for j in 0..<max(jobs, 0) { body(j) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: jobs) { box.value($0) }
-        }
+        WorkerPool.shared.run(jobs: jobs, body)
     }
-}
-
-private struct UncheckedBox<T>: @unchecked Sendable {
-    package let value: T
-    package init(_ value: T) { self.value = value }
 }
