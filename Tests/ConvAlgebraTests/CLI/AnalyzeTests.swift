@@ -4,7 +4,7 @@ import Testing
 
 /// `convalgebra analyze` through the built binary: the JSON keys of the contract, values equal to the
 /// library's, method selection, and one-line errors.
-@Suite struct AnalyzeCommandTests {
+@Suite struct AnalyzeTests {
     func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
         let data = try #require(FileManager.default.contents(atPath: cli.path(name)), "no \(name) written")
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -106,7 +106,7 @@ import Testing
 
 /// `analyze conv` / `analyze conv-transpose`: the PyTorch layers, their reshaped-weight norm beside the
 /// operator's norm, the FFT method on circular padding (exact) and on zero padding (an approximation).
-@Suite struct AnalyzeLayerCommandTests {
+@Suite struct AnalyzeLayerTests {
     func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
         let data = try #require(FileManager.default.contents(atPath: cli.path(name)), "no \(name) written")
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
