@@ -5,10 +5,13 @@ import Testing
 /// `convalgebra analyze` through the built binary: the JSON keys of the contract, values equal to the
 /// library's, method selection, and one-line errors.
 @Suite struct AnalyzeTests {
-    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
+    /// The JSON document `name` in the scratch directory.
+    static func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
         let data = try #require(FileManager.default.contents(atPath: cli.path(name)), "no \(name) written")
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
+
+    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] { try Self.json(cli, name) }
 
     @Test func gesddReportMatchesTheLibrary() throws {
         let cli = try CLIRunner()
@@ -107,10 +110,7 @@ import Testing
 /// `analyze conv` / `analyze conv-transpose`: the PyTorch layers, their reshaped-weight norm beside the
 /// operator's norm, the FFT method on circular padding (exact) and on zero padding (an approximation).
 @Suite struct AnalyzeLayerTests {
-    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
-        let data = try #require(FileManager.default.contents(atPath: cli.path(name)), "no \(name) written")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
+    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] { try AnalyzeTests.json(cli, name) }
 
     @Test func circularConvFFTMatchesGesddAndReportsTheWeightNorm() throws {
         let cli = try CLIRunner()
