@@ -3,9 +3,10 @@ import ConvAlgebra
 /// One CLI op (`convolve`, `downsample`, …): its name, the options it reads, how it finds one sample in
 /// a batched input, and how it builds its operator from the parsed options.
 ///
-/// To add an op: write a type conforming to this in a per-family file under `Ops/` and list it in
-/// ``OperatorFactory/all``. Everything else (option strictness, dtype dispatch, `--transpose --domain`,
-/// the three forms, `show`) comes from the framework.
+/// To add an op: write a type conforming to its family (``SignalOp`` or ``LayerOp``, which find the sample
+/// and check the domain) in a per-family file under `Ops/` and list it in ``OperatorFactory/all``.
+/// Everything else (option strictness, dtype dispatch, `--transpose --domain`, the three forms, `show`)
+/// comes from the framework.
 protocol OpDefinition: Sendable {
     /// The name on the command line.
     static var name: String { get }

@@ -2,7 +2,7 @@ import ConvAlgebra
 
 /// Routes op names to their definitions: the one place that lists the CLI's ops.
 enum OperatorFactory {
-    /// Every op, in the order `--help` lists them. Add a new op's type here.
+    /// Every op, in the order `--help` lists them. Add a new op's type (a ``SignalOp`` or a ``LayerOp``) here.
     static let all: [any OpDefinition.Type] = [
         ConvolveOp.self,
         DownsampleOp.self,
@@ -25,8 +25,7 @@ enum OperatorFactory {
         return op
     }
 
-    /// Rejects every given option the op does not read, listing the ones it does.
-    /// - Parameter extra: options of the subcommand that this op also accepts (e.g. `--kernel-size` in `show`).
+    /// Rejects every given option the op does not read (``OperatorOptions/givenOptions``), listing the ones it does.
     static func checkOptions(_ options: OperatorOptions, for op: any OpDefinition.Type) throws {
         let rejected = options.givenOptions.filter { !op.acceptedOptions.contains($0) }
         guard rejected.isEmpty else {

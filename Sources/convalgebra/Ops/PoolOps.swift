@@ -1,44 +1,33 @@
 import ConvAlgebra
 
 // The pooling family of PyTorch layers: max_pool / avg_pool 1d/2d/3d and F.interpolate (nearest, linear).
-// X has shape (N, C, *S) with 1 to 3 spatial dimensions; one sample is (C, *S).
+// X has shape (N, C, *S) with 1 to 3 spatial dimensions; one sample is (C, *S) (``LayerOp``).
 
 /// `avg-pool`: PyTorch `avg_pool1d/2d/3d` — linear, so every form, `--transpose` and `show` apply.
-enum AvgPoolOp: OpDefinition {
+enum AvgPoolOp: LayerOp {
     static let name = "avg-pool"
-    static let acceptedOptions: Set<String> = ["--kernel-size", "--stride", "--padding", "--ceil-mode", "--count-include-pad"]
+    static let acceptedOptions = PoolWindows.options.union(["--count-include-pad"])
 
-    static func sampleShape(ofInput shape: Shape, _ options: OperatorOptions) throws -> Shape {
-        try layerSample(of: shape, op: name)
-    }
-
-    static func build<S: BLASScalar>(_ r: OperatorRequest<S>) throws -> BuiltOperator<S> {
-        let (channels, spatial) = try channelsAndSpatial(r.domain, op: name)
-        let w = try poolWindows(r.options, rank: spatial.count, op: name, dilation: false)
+    static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S> {
+        let w = try PoolWindows(r, rank: spatial.count)
         return BuiltOperator(linear: try AveragePooling<S>(
             channels: channels, inputSize: spatial, kernelSize: w.kernel, stride: w.stride, padding: w.padding,
-            ceilMode: r.options.ceilMode, countIncludePad: r.options.countIncludePad ?? true))
+            ceilMode: w.ceilMode, countIncludePad: r.options.window.countIncludePad ?? true))
     }
 }
 
 /// `max-pool`: PyTorch `max_pool1d/2d/3d`. Not linear: the direct form pools; the dense and sparse forms
 /// apply each sample's Jacobian (its 0/1 selection matrix) at that sample. It has no transpose and no
 /// matrix without an input, so `--transpose` and `show` are refused with a reason.
-enum MaxPoolOp: OpDefinition {
+enum MaxPoolOp: LayerOp {
     static let name = "max-pool"
-    static let acceptedOptions: Set<String> = ["--kernel-size", "--stride", "--padding", "--dilation", "--ceil-mode"]
+    static let acceptedOptions = PoolWindows.options.union(["--dilation"])
 
-    static func sampleShape(ofInput shape: Shape, _ options: OperatorOptions) throws -> Shape {
-        try layerSample(of: shape, op: name)
-    }
-
-    static func build<S: BLASScalar>(_ r: OperatorRequest<S>) throws -> BuiltOperator<S> {
-        let (channels, spatial) = try channelsAndSpatial(r.domain, op: name)
-        let w = try poolWindows(r.options, rank: spatial.count, op: name, dilation: true)
+    static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S> {
+        let w = try PoolWindows(r, rank: spatial.count)
         let pool = try MaxPooling<S>(channels: channels, inputSize: spatial, kernelSize: w.kernel, stride: w.stride,
-                                     padding: w.padding, dilation: w.dilation, ceilMode: r.options.ceilMode)
-        guard let x = r.input, x.shape.rank > pool.domain.rank,
-              Array(x.shape.dims.suffix(pool.domain.rank)) == pool.domain.dims else {
+                                     padding: w.padding, dilation: w.dilation, ceilMode: w.ceilMode)
+        guard let x = r.input, Inputs.endsIn(x.shape, pool.domain), x.shape.rank > pool.domain.rank else {
             throw ConvAlgebraError.invalidArgument(
                 "max-pool is not linear: its matrix is its Jacobian at an input, so it has no transpose or matrix on its own"
                 + " (apply max-pool to X of shape (N, \(pool.domain.commaList)) instead; its dense and sparse forms use each sample's Jacobian)")
@@ -53,64 +42,55 @@ enum MaxPoolOp: OpDefinition {
 /// `upsample --scale k --mode nearest|linear`: PyTorch `F.interpolate(scale_factor=k, align_corners=False)`
 /// (linear = linear / bilinear / trilinear by the number of spatial dimensions); nearest is `↑k` then the
 /// all-ones kernel. Linear, so every form, `--transpose` and `show` apply.
-enum UpsampleOp: OpDefinition {
+enum UpsampleOp: LayerOp {
     static let name = "upsample"
     static let acceptedOptions: Set<String> = ["--scale", "--mode"]
 
-    static func sampleShape(ofInput shape: Shape, _ options: OperatorOptions) throws -> Shape {
-        try layerSample(of: shape, op: name)
-    }
-
-    static func build<S: BLASScalar>(_ r: OperatorRequest<S>) throws -> BuiltOperator<S> {
-        let (channels, spatial) = try channelsAndSpatial(r.domain, op: name)
-        guard let text = r.options.scale else { throw ConvAlgebraError.invalidArgument("upsample needs --scale k") }
+    static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S> {
+        guard let text = r.options.resampling.scale else { throw ConvAlgebraError.invalidArgument("upsample needs --scale k") }
         let scale = try CommaList.perDimension(text, option: "--scale", rank: spatial.count)
         if let bad = scale.first(where: { $0 < 1 }) {
             throw ConvAlgebraError.invalidArgument("--scale must be a positive integer, got \(bad)")
         }
-        let modeText = r.options.mode ?? UpsamplingMode.nearest.rawValue
-        guard let mode = UpsamplingMode(rawValue: modeText) else {
-            throw ConvAlgebraError.invalidArgument(
-                "unknown mode '\(modeText)' for upsample (known: \(UpsamplingMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let mode = try CommaList.choice(r.options.resampling.mode, default: UpsamplingMode.nearest, noun: "mode", op: name)
+        return BuiltOperator(linear: try Upsampling.make(mode, channels: channels, inputSize: spatial, scale: scale, as: S.self))
+    }
+}
+
+// MARK: - What the pools share
+
+/// The window of a pool: `--kernel-size` (required), `--stride` (default: the kernel size), `--padding`
+/// (symmetric, default 0), `--dilation` (default 1; only max-pool accepts it), each one int or one per
+/// spatial dimension, and `--ceil-mode`.
+struct PoolWindows {
+    /// The spellings both pools accept.
+    static var options: Set<String> { ["--kernel-size", "--stride", "--padding", "--ceil-mode"] }
+
+    var kernel: [Int]
+    var stride: [Int]
+    var padding: [Int]
+    var dilation: [Int]
+    var ceilMode: Bool
+
+    /// - Throws: for a missing `--kernel-size`, a `same`/`valid` or one-sided padding, and malformed lists.
+    init<S>(_ r: OperatorRequest<S>, rank: Int) throws {
+        let o = r.options.window
+        func list(_ text: String?, _ option: String) throws -> [Int]? {
+            try text.map { try CommaList.perDimension($0, option: option, rank: rank) }
         }
-        let op = try Upsampling.make(mode, channels: channels, inputSize: spatial, scale: scale, as: S.self)
-        return BuiltOperator(linear: op)
-    }
-}
-
-// MARK: - Shared parsing of the pooling ops
-
-/// One sample of a layer input `(N, C, *S)`: `(C, *S)`, with 1 to 3 spatial dimensions.
-private func layerSample(of shape: Shape, op: String) throws -> Shape {
-    guard (3...5).contains(shape.rank) else {
-        throw ConvAlgebraError.shapeMismatch(
-            "\(op) needs X of shape (N, C, L), (N, C, H, W) or (N, C, D, H, W), got shape \(shape)")
-    }
-    return try Shape(Array(shape.dims.dropFirst()))
-}
-
-/// `(C, *S)` split into the channel count and the spatial extents.
-private func channelsAndSpatial(_ domain: Shape, op: String) throws -> (Int, [Int]) {
-    guard (2...4).contains(domain.rank) else {
-        throw ConvAlgebraError.shapeMismatch("\(op) works on samples (C, *S) with 1 to 3 spatial dimensions, got \(domain)")
-    }
-    return (domain.dims[0], Array(domain.dims.dropFirst()))
-}
-
-/// `--kernel-size` (required), `--stride` (default: the kernel size), `--padding` (symmetric, default 0),
-/// `--dilation` (max-pool, default 1), each one int or one per spatial dimension.
-private func poolWindows(_ o: OperatorOptions, rank: Int, op: String, dilation: Bool)
-    throws -> (kernel: [Int], stride: [Int], padding: [Int], dilation: [Int]) {
-    guard let k = o.kernelSize else { throw ConvAlgebraError.invalidArgument("\(op) needs --kernel-size") }
-    let kernel = try CommaList.perDimension(k, option: "--kernel-size", rank: rank)
-    let stride = try o.stride.map { try CommaList.perDimension($0, option: "--stride", rank: rank) } ?? kernel
-    var padding = Array(repeating: 0, count: rank)
-    if let p = o.padding {
-        guard case .explicit = try PaddingSpec(p) else {
-            throw ConvAlgebraError.invalidArgument("\(op) takes a symmetric --padding: one int or one per spatial dimension, not '\(p)'")
+        guard let k = try list(o.kernelSize, "--kernel-size") else {
+            throw ConvAlgebraError.invalidArgument("\(r.name) needs --kernel-size")
         }
-        padding = try CommaList.perDimension(p, option: "--padding", rank: rank)
+        kernel = k
+        stride = try list(o.stride, "--stride") ?? k
+        if let p = o.padding {
+            guard case .explicit = try PaddingSpec(p) else {
+                throw ConvAlgebraError.invalidArgument(
+                    "\(r.name) takes a symmetric --padding: one int or one per spatial dimension, not '\(p)'")
+            }
+        }
+        padding = try list(o.padding, "--padding") ?? Array(repeating: 0, count: rank)
+        dilation = try list(o.dilation, "--dilation") ?? Array(repeating: 1, count: rank)
+        ceilMode = o.ceilMode
     }
-    let d = try o.dilation.map { try CommaList.perDimension($0, option: "--dilation", rank: rank) } ?? Array(repeating: 1, count: rank)
-    return (kernel, stride, padding, dilation ? d : Array(repeating: 1, count: rank))
 }

@@ -93,3 +93,18 @@ extension StringProtocol {
         return String(s)
     }
 }
+
+extension CommaList {
+    /// One word of a closed set, such as `--mode same` or `--padding-mode reflect`; `value` when absent.
+    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` naming the known words:
+    ///   `unknown mode 'wrap' for convolve (known: full, same, valid, circular)`.
+    static func choice<Word: RawRepresentable & CaseIterable>(_ text: String?, default value: Word, noun: String,
+                                                             op: String) throws -> Word where Word.RawValue == String {
+        guard let text else { return value }
+        guard let word = Word(rawValue: text) else {
+            throw ConvAlgebraError.invalidArgument(
+                "unknown \(noun) '\(text)' for \(op) (known: \(Word.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return word
+    }
+}

@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// Every op option of the CLI contract, declared once and shared by `apply`, `show` (and later `bench`,
-/// `analyze`) through `@OptionGroup`.
+/// Every op option of the CLI contract, declared once and shared by `apply`, `show`, `bench` and `analyze`
+/// through `@OptionGroup`, in four groups by what reads them.
 ///
 /// All are optional here: an op reads the ones it needs (``OpDefinition/acceptedOptions``) and the
 /// framework rejects any other that was given (``givenOptions``), so `--groups 2` on `convolve` is an
@@ -11,63 +11,52 @@ import ArgumentParser
 /// Numeric options parse their value unconditionally, so `--factor -2` reaches the op's own check
 /// ("must be at least 1, got -2") instead of being taken for an option name.
 struct OperatorOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Stride: one int or a comma list, one per spatial dimension.")
-    var stride: String?
+    @OptionGroup var window: WindowOptions
+    @OptionGroup var layer: LayerOptions
+    @OptionGroup var resampling: ResamplingOptions
+    @OptionGroup var arrays: ArrayOptions
 
-    @Option(parsing: .unconditional, help: "Padding: an int, a comma list (one per dimension, or 2·d: all begins then all ends), or 'same' / 'valid'.")
-    var padding: String?
-
-    @Option(parsing: .unconditional, help: "Dilation: one int or a comma list.")
-    var dilation: String?
-
-    @Option(parsing: .unconditional, help: "Channel groups (conv, conv-transpose).")
-    var groups: Int?
-
-    @Option(help: "conv padding mode: zeros, circular, reflect or replicate (default zeros).")
-    var paddingMode: String?
-
-    @Option(parsing: .unconditional, help: "conv-transpose output padding: one int or a comma list.")
-    var outputPadding: String?
-
-    @Option(parsing: .unconditional, help: "Kernel size (pools); for show convolve, the length K of a symbolic kernel q0 … q(K-1).")
-    var kernelSize: String?
-
-    @Flag(help: "Pools: ceil instead of floor for the output size.")
-    var ceilMode = false
-
-    @Flag(inversion: .prefixedNo, help: "avg-pool: count the zero padding in the average (default: yes, as PyTorch).")
-    var countIncludePad: Bool?
-
-    @Option(parsing: .unconditional, help: "upsample: the scale factor k.")
-    var scale: String?
-
-    @Option(help: "convolve: full, same, valid or circular (default full); upsample: nearest or linear.")
-    var mode: String?
-
-    @Option(parsing: .unconditional, help: "downsample / upsample-zeros: the factor k.")
-    var factor: Int?
-
-    @Option(parsing: .unconditional, help: "downsample: the phase p, keeping samples p, p+k, … (default 0).")
-    var phase: Int?
-
-    @Option(help: "The weight (kernel) as a .npy file.")
-    var weight: String?
-
-    @Option(help: "The bias as a .npy file.")
-    var bias: String?
+    /// `--weight`, read by every subcommand that loads arrays.
+    var weight: String? { arrays.weight }
+    /// `--bias`.
+    var bias: String? { arrays.bias }
+    /// `--kernel-size`, which `bench` also reads for its FLOP count.
+    var kernelSize: String? { window.kernelSize }
 
     /// The spellings of the options given on the command line, in declaration order.
     ///
-    /// The one list to extend when an option is added above.
-    var givenOptions: [String] {
-        let all: [(String, Bool)] = [
-            ("--stride", stride != nil), ("--padding", padding != nil), ("--dilation", dilation != nil),
-            ("--groups", groups != nil), ("--padding-mode", paddingMode != nil),
-            ("--output-padding", outputPadding != nil), ("--kernel-size", kernelSize != nil),
-            ("--ceil-mode", ceilMode), ("--count-include-pad", countIncludePad != nil), ("--scale", scale != nil),
-            ("--mode", mode != nil), ("--factor", factor != nil), ("--phase", phase != nil),
-            ("--weight", weight != nil), ("--bias", bias != nil),
-        ]
-        return all.filter(\.1).map(\.0)
-    }
+    /// Read off the declarations (see ``GivenOptions``), so an option added to a group is checked without
+    /// a second list of names to keep in step.
+    var givenOptions: [String] { GivenOptions.spellings(in: self) }
+}
+
+/// The sliding-window options of the convolution and pooling layers, one int or one per spatial dimension.
+struct WindowOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Kernel size (pools); for show convolve, the length K of a symbolic kernel q0 … q(K-1).") var kernelSize: String?
+    @Option(parsing: .unconditional, help: "Stride: one int or a comma list, one per spatial dimension.") var stride: String?
+    @Option(parsing: .unconditional, help: "Padding: an int, a comma list (one per dimension, or 2·d: all begins then all ends), or 'same' / 'valid'.") var padding: String?
+    @Option(parsing: .unconditional, help: "Dilation: one int or a comma list.") var dilation: String?
+    @Flag(help: "Pools: ceil instead of floor for the output size.") var ceilMode = false
+    @Flag(inversion: .prefixedNo, help: "avg-pool: count the zero padding in the average (default: yes, as PyTorch).") var countIncludePad: Bool?
+}
+
+/// The options only the convolution layers read.
+struct LayerOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Channel groups (conv, conv-transpose).") var groups: Int?
+    @Option(help: "conv padding mode: zeros, circular, reflect or replicate (default zeros).") var paddingMode: String?
+    @Option(parsing: .unconditional, help: "conv-transpose output padding: one int or a comma list.") var outputPadding: String?
+}
+
+/// The resampling factors (↓k, ↑k, interpolation) and the modes.
+struct ResamplingOptions: ParsableArguments {
+    @Option(help: "convolve: full, same, valid or circular (default full); upsample: nearest or linear.") var mode: String?
+    @Option(parsing: .unconditional, help: "downsample / upsample-zeros: the factor k.") var factor: Int?
+    @Option(parsing: .unconditional, help: "downsample: the phase p, keeping samples p, p+k, … (default 0).") var phase: Int?
+    @Option(parsing: .unconditional, help: "upsample: the scale factor k.") var scale: String?
+}
+
+/// The arrays an op may read besides its input.
+struct ArrayOptions: ParsableArguments {
+    @Option(help: "The weight (kernel) as a .npy file.") var weight: String?
+    @Option(help: "The bias as a .npy file.") var bias: String?
 }

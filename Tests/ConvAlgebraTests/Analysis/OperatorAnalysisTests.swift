@@ -55,30 +55,4 @@ import Testing
             try OperatorAnalysis(of: Convolution<Double>(kernel: [1, 2], inputLength: 8, mode: .same, stride: 2), method: .fft)
         }
     }
-
-    @Test func reshapedWeightNormIsTheWeightMatrixNorm() throws {
-        let op = try Self.circular(6)
-        let a = try OperatorAnalysis(of: op)
-        let w = try DenseMatrix(rows: 4, columns: 27, entries: op.taps).spectralNorm()
-        #expect(abs(try #require(a.reshapedWeightNorm) - w) < 1e-12)
-        // Transposed layer: PyTorch's dim = 1, rows = the layer's output channels (the forward's inputs).
-        let t = try OperatorAnalysis(of: op.transposed)
-        var m = try DenseMatrix<Double>(zeros: 3, 4 * 9)
-        for co in 0..<4 { for ci in 0..<3 { for k in 0..<9 { m[ci, co * 9 + k] = op.taps[(co * 3 + ci) * 9 + k] } } }
-        #expect(abs(try #require(t.reshapedWeightNorm) - m.spectralNorm()) < 1e-12)
-        // ‖A‖₂ ≤ √(∏K) · ‖W‖₂ for a stride-1 convolution.
-        #expect(a.spectralNorm <= 3 * w * (1 + 1e-12))
-        #expect(t.spectralNorm == a.spectralNorm || abs(t.spectralNorm - a.spectralNorm) < 1e-12 * a.spectralNorm)
-    }
-
-    @Test func reportsAreReadable() throws {
-        let text = AnalysisReport.text(try OperatorAnalysis(of: Convolution<Double>(kernel: [1, 2, 1], inputLength: 16, mode: .same, stride: 2)),
-                                       name: "convolve")
-        #expect(text.contains("method: gesdd"))
-        #expect(text.contains("nullity: 8"))
-        #expect(text.contains("aliasing: stride 2"))
-        let demo = try AnalysisReport.demo()
-        #expect(demo.contains("UNEVEN") && demo.contains("even:"))
-        #expect(demo.contains("‖Aᵀ y − x‖") && demo.contains("‖A⁺ y − x‖"))
-    }
 }

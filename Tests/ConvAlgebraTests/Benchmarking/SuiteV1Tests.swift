@@ -29,21 +29,4 @@ import Testing
             #expect(g.termCount == (try c.sparse()).nonzeroCount, "\(id)")
         }
     }
-
-    @Test func runnerAndReport() throws {
-        let c = SuiteV1.suiteC(batches: [3]).first { $0.id == "mx-1d-long" }!
-        var results = [BenchmarkResult]()
-        for form in BenchmarkForm.allCases {
-            let r = try BenchmarkRunner.run(c, form: form, repeats: 2)
-            #expect(r.min <= r.median && r.median <= r.max && r.min > 0)
-            #expect((r.materialiseSeconds != nil) == (form == .dense || form == .sparse || (form == .auto && !(r.note ?? "").hasPrefix("direct"))))
-            results.append(r)
-        }
-        let json = BenchmarkReport.json(results, threads: 2)
-        for key in ["\"threads\": 2", "\"id\": \"mx-1d-long\"", "\"form\": \"sparse\"", "\"input_shape\": [3, 256]",
-                    "\"dtype\": \"float32\"", "\"median\":", "\"materialise_seconds\": null", "\"gflops\":"] {
-            #expect(json.contains(key), "\(key)")
-        }
-        #expect(BenchmarkReport.table(results).split(separator: "\n").count == 1 + results.count)
-    }
 }

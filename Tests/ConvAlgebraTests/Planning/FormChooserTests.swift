@@ -25,15 +25,64 @@ import Testing
         #expect(choice.reason.contains("density 100"))
     }
 
-    /// Every estimate is positive and finite at every suite-C point, and the pick is the cheapest estimate.
+    /// A conv of `c` channels to `c` channels over an `n × n` plane with a `k × k` kernel (zero padding `k/2`).
+    static func conv(channels c: Int, plane n: Int, kernel k: Int) throws -> any LinearOperator<Float> {
+        let g = try DLGeometry.convolution(inChannels: c, outChannels: c, inputSize: [n, n], kernelSize: [k, k],
+                                           stride: [1, 1], padding: [k / 2, k / 2], dilation: [1, 1])
+        return try Convolution<Float>(geometry: g, taps: BenchmarkData.uniform(g.weightCount, seed: 3))
+    }
+
+    /// Where one form is an order of magnitude cheaper by construction, the chooser takes it. A 1×1 conv from
+    /// 1024 channels to 1024 on one pixel is a fully dense 1024 × 1024 matrix: at batch 256 it is one GEMM,
+    /// which any other form only imitates entry by entry. A 3×3 conv on a 64×64 single-channel plane has
+    /// 9 non-zeros in a row of 4096, so the dense matrix does ~455× the useful work.
+    @Test func anOrderOfMagnitudeCheaperFormWins() throws {
+        let fullyDense = try Self.conv(channels: 1024, plane: 1, kernel: 1)
+        #expect(fullyDense.matrixSize == (1024, 1024))
+        let gemm = FormChooser.choose(fullyDense, batch: 256)
+        #expect(gemm.form == .dense, "\(gemm.reason)")
+
+        let stencil = try Self.conv(channels: 1, plane: 64, kernel: 3)
+        #expect(stencil.matrixSize == (4096, 4096))
+        let one = FormChooser.choose(stencil, batch: 1)
+        #expect(one.form != .dense, "\(one.reason)")
+    }
+
+    /// More samples never cost less: every estimate is positive, finite and non-decreasing in the batch, and
+    /// 4096 samples cost more than 16.
+    ///
+    /// Below 16 samples the model is not monotone yet (a known issue, reported): the direct estimate of the
+    /// multi-channel convs is higher at one sample than at two (the one-sample path is not threaded in the
+    /// model), and the sparse estimate of `mx-1d-s2` and `mx-small-mc` is higher at 7 samples than at 16 (the
+    /// row-wise path against the blocked one). A real kernel could always pad the batch, so the model should not
+    /// say that more samples are cheaper.
     @Test(arguments: SuiteV1.matrixOperators().map(\.id))
-    func picksTheCheapestEstimate(id: String) throws {
+    func estimatesGrowWithTheBatch(id: String) throws {
         let op = try Self.op(id)
-        for batch in SuiteV1.matrixBatches {
-            let choice = FormChooser.choose(op, batch: batch)
-            #expect(choice.estimates.count == 3 && choice.estimates.values.allSatisfy { $0 > 0 && $0.isFinite }, "\(id) B=\(batch)")
-            #expect(choice.estimates[choice.form]! == choice.estimates.values.min()!, "\(id) B=\(batch): \(choice.reason)")
+        func check(_ batches: [Int]) {
+            let choices = batches.map { FormChooser.choose(op, batch: $0) }
+            for form in [Form.direct, .dense, .sparse] {
+                let t = choices.map { $0.estimates[form] ?? .nan }
+                #expect(t.allSatisfy { $0 > 0 && $0.isFinite }, "\(id) \(form): \(t)")
+                #expect(zip(t, t.dropFirst()).allSatisfy { $0 <= $1 }, "\(id) \(form) not monotone in the batch \(batches): \(t)")
+                #expect(t.last! > t.first!, "\(id) \(form)")
+            }
         }
+        check([16, 64, 256, 1024, 4096])
+        withKnownIssue("the cost model is not monotone in the batch below 16 samples", isIntermittent: true) {
+            check([1, 2, 7, 16])
+        }
+    }
+
+    /// More non-zeros in the same matrix size cost the sparse form more and the dense form nothing: the
+    /// dense estimate depends on the matrix's size only, the sparse one grows with the kernel (3×3, 5×5, 7×7
+    /// on the same plane, so the same 1024 × 1024 matrix holds 9, 25, 49 non-zeros a row).
+    @Test(arguments: [1, 64])
+    func estimatesFollowTheDensity(batch: Int) throws {
+        let choices = try [3, 5, 7].map { FormChooser.choose(try Self.conv(channels: 1, plane: 32, kernel: $0), batch: batch) }
+        let dense = choices.map { $0.estimates[.dense]! }, sparse = choices.map { $0.estimates[.sparse]! }
+        #expect(dense[0] == dense[1] && dense[1] == dense[2], "\(dense)")
+        #expect(sparse[0] < sparse[1] && sparse[1] < sparse[2], "\(sparse)")
     }
 
     /// One sample is a GEMV: the matrix streamed once, far cheaper than a one-row GEMM at the GEMM rate would be,

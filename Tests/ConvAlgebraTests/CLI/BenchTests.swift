@@ -5,7 +5,7 @@ import Testing
 
 /// `convalgebra bench` through the binary: the single form and the suite form write the contract's JSON,
 /// and bad arguments give one `error:` line. (No timing is asserted, only the document's structure.)
-@Suite struct BenchCommandTests {
+@Suite struct BenchTests {
     static func cases(_ path: String) throws -> (threads: Int, cases: [[String: Any]]) {
         let data = try #require(FileManager.default.contents(atPath: path))
         let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

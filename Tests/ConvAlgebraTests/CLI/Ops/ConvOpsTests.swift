@@ -5,7 +5,7 @@ import Testing
 /// `convalgebra apply/show conv|conv-transpose`: the three forms equal the library layers, `--transpose
 /// --domain` is the adjoint, `show --weight` prints the layer's matrix, PyTorch's fixtures hold through the
 /// binary, and every error rule of CLI.md for these ops is one `error:` line with no output file.
-@Suite struct ConvCLITests {
+@Suite struct ConvOpsTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var op: String
         var input: [Int]      // (N, C_in, *S)

@@ -4,7 +4,7 @@ import Testing
 
 /// `convalgebra apply/show` for `max-pool`, `avg-pool` and `upsample`: PyTorch's numbers through the binary
 /// in all three forms, `--transpose` as the adjoint, and one `error:` line for every bad argument.
-@Suite struct PoolCLITests {
+@Suite struct PoolOpsTests {
     /// The CLI spelling of a PyTorch fixture case (`nil` for options the CLI does not have).
     static func arguments(_ c: TorchPoolFixtureTests.Case) -> [String]? {
         func list(_ v: [Int]?) -> String { (v ?? []).map(String.init).joined(separator: ",") }

@@ -2,14 +2,10 @@ import ConvAlgebra
 import Testing
 import _TestSupport
 
-/// The BLAS and LAPACK forwarders, against plain loops and known factorisations.
-@Suite struct BLASScalarTests {
-    @Test(arguments: Precision.allCases)
-    func forwardersMatchPlainLoops(precision: Precision) throws {
-        try check(precision.scalarType)
-    }
-
-    private func check<S: BLASScalar>(_: S.Type) throws {
+/// The check every ``BLASScalar`` conformance passes (`Float+BLASScalarTests`, `Double+BLASScalarTests`): the
+/// BLAS and LAPACK forwarders against plain loops and known factorisations.
+enum BLASScalarConformance {
+    static func check<S: BLASScalar>(_: S.Type) throws {
         var rng = SplitMix64(seed: 12)
         #expect(S.npyDescriptor == (S.self == Float.self ? "<f4" : "<f8"))
         // gemm with every transpose combination: C ← α·op(A)·op(B) + β·C.

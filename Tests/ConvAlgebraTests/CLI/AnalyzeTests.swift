@@ -4,11 +4,14 @@ import Testing
 
 /// `convalgebra analyze` through the built binary: the JSON keys of the contract, values equal to the
 /// library's, method selection, and one-line errors.
-@Suite struct AnalyzeCommandTests {
-    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
+@Suite struct AnalyzeTests {
+    /// The JSON document `name` in the scratch directory.
+    static func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
         let data = try #require(FileManager.default.contents(atPath: cli.path(name)), "no \(name) written")
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
+
+    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] { try Self.json(cli, name) }
 
     @Test func gesddReportMatchesTheLibrary() throws {
         let cli = try CLIRunner()
@@ -106,11 +109,8 @@ import Testing
 
 /// `analyze conv` / `analyze conv-transpose`: the PyTorch layers, their reshaped-weight norm beside the
 /// operator's norm, the FFT method on circular padding (exact) and on zero padding (an approximation).
-@Suite struct AnalyzeLayerCommandTests {
-    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] {
-        let data = try #require(FileManager.default.contents(atPath: cli.path(name)), "no \(name) written")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
+@Suite struct AnalyzeLayerTests {
+    func json(_ cli: CLIRunner, _ name: String) throws -> [String: Any] { try AnalyzeTests.json(cli, name) }
 
     @Test func circularConvFFTMatchesGesddAndReportsTheWeightNorm() throws {
         let cli = try CLIRunner()

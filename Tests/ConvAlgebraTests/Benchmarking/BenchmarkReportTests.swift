@@ -1,0 +1,76 @@
+@testable import ConvAlgebraBenchmarking
+import ConvAlgebra
+import Foundation
+import Testing
+
+/// The report's JSON read back by Foundation's parser (an independent reader of the format): the contract's
+/// keys and values, `null` for what is absent or not finite, and strings that survive any character; the
+/// table has one line per result.
+@Suite struct BenchmarkReportTests {
+    static func result(id: String?, form: BenchmarkForm, median: Double, materialise: Double?, entries: Int?,
+                       note: String?) -> BenchmarkResult {
+        BenchmarkResult(id: id, suite: "C", op: "conv", form: form, inputShape: [8, 3, 16], dtype: "float64", min: median * 0.9,
+                        median: median, max: median * 1.5, repeats: 5, materialiseSeconds: materialise, storedEntries: entries,
+                        flops: 4e6, note: note)
+    }
+
+    static func parse(_ json: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    }
+
+    @Test func jsonCarriesTheContractsFields() throws {
+        var transposed = Self.result(id: nil, form: .direct, median: 2e-3, materialise: nil, entries: nil, note: "kernel \"x\"")
+        transposed.forwardConvolutionSeconds = 1e-3
+        let results = [Self.result(id: "mx-2d", form: .sparse, median: 1e-3, materialise: 0.5, entries: 1000, note: nil), transposed]
+        let doc = try Self.parse(BenchmarkReport.json(results, threads: 4, peakGFLOPs: 80.5))
+        #expect(doc["threads"] as? Int == 4 && doc["peak_gflops"] as? Double == 80.5)
+        let cases = try #require(doc["cases"] as? [[String: Any]])
+        #expect(cases.count == 2)
+        let a = cases[0], b = cases[1]
+        #expect(a["id"] as? String == "mx-2d" && b["id"] is NSNull)
+        #expect(a["form"] as? String == "sparse" && a["dtype"] as? String == "float64" && a["op"] as? String == "conv")
+        #expect(a["input_shape"] as? [Int] == [8, 3, 16] && a["repeats"] as? Int == 5)
+        let seconds = try #require(a["seconds"] as? [String: Double])
+        // Foundation's parser on Linux may be one ulp off on long decimals: compare within rounding.
+        func close(_ x: Double?, _ y: Double) -> Bool { x.map { abs($0 - y) <= 1e-15 * abs(y) } ?? false }
+        #expect(close(seconds["min"], 1e-3 * 0.9) && close(seconds["median"], 1e-3) && close(seconds["max"], 1e-3 * 1.5))
+        #expect(a["materialise_seconds"] as? Double == 0.5 && a["stored_entries"] as? Int == 1000)
+        #expect(a["materialise_entries_per_second"] as? Double == 2000)
+        #expect(close(a["gflops"] as? Double, 4e6 / 1e-3 / 1e9))
+        #expect(b["materialise_seconds"] is NSNull && b["materialise_entries_per_second"] is NSNull)
+        #expect(b["note"] as? String == "kernel \"x\"" && b["forward_conv_seconds"] as? Double == 1e-3)
+        #expect(try Self.parse(BenchmarkReport.json([], threads: 1))["peak_gflops"] == nil)
+    }
+
+    @Test(arguments: ["plain", "quote \" and \\ backslash", "line\nbreak", "tab\tand \u{1} control", "ünïcödé ↑2"])
+    func stringsSurviveTheRoundTrip(text: String) throws {
+        let parsed = try JSONSerialization.jsonObject(with: Data(BenchmarkReport.quote(text).utf8), options: .fragmentsAllowed)
+        #expect(parsed as? String == text)
+    }
+
+    @Test func nonFiniteNumbersAreNull() throws {
+        #expect(BenchmarkReport.number(.infinity) == "null" && BenchmarkReport.number(.nan) == "null")
+        let r = Self.result(id: "x", form: .dense, median: .infinity, materialise: .nan, entries: 3, note: nil)
+        let c = try #require((try Self.parse(BenchmarkReport.json([r], threads: 1))["cases"] as? [[String: Any]])?.first)
+        #expect((c["seconds"] as? [String: Any])?["median"] is NSNull && c["materialise_seconds"] is NSNull)
+    }
+
+    @Test func tableHasAHeaderAndOneLinePerResult() {
+        let results = (1...3).map { Self.result(id: "c\($0)", form: .dense, median: Double($0) * 1e-3, materialise: nil, entries: nil, note: "n\($0)") }
+        let lines = BenchmarkReport.table(results).split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines[0].contains("median ms") && lines[0].contains("GFLOP/s"))
+        for (i, line) in lines.dropFirst().enumerated() {
+            #expect(line.hasPrefix("c\(i + 1)") && line.contains("\(i + 1).000") && line.contains("n\(i + 1)"))
+        }
+    }
+
+    @Test func fixedPointNumbersHaveTheirDigits() {
+        #expect(BenchmarkReport.fixed(1.5, 3) == "1.500")
+        #expect(BenchmarkReport.fixed(2.0, 2) == "2.00")
+        #expect(BenchmarkReport.fixed(0.12345, 2) == "0.12")
+        #expect(BenchmarkReport.fixed(.infinity, 2) == "-")
+        #expect(BenchmarkReport.pad("ab", 4) == "ab  " && BenchmarkReport.lpad("ab", 4) == "  ab")
+        #expect(BenchmarkReport.pad("abcd", 3) == "abcd ")
+    }
+}

@@ -1,0 +1,24 @@
+@testable import ConvAlgebra
+import ConvAlgebraBenchmarking
+import Testing
+
+/// The runner times every form of a case (min ≤ median ≤ max, materialisation timed apart for the matrix
+/// forms), and its results fill the report's contract fields.
+@Suite struct BenchmarkRunnerTests {
+    @Test func runnerAndReport() throws {
+        let c = SuiteV1.suiteC(batches: [3]).first { $0.id == "mx-1d-long" }!
+        var results = [BenchmarkResult]()
+        for form in BenchmarkForm.allCases {
+            let r = try BenchmarkRunner.run(c, form: form, repeats: 2)
+            #expect(r.min <= r.median && r.median <= r.max && r.min > 0)
+            #expect((r.materialiseSeconds != nil) == (form == .dense || form == .sparse || (form == .auto && !(r.note ?? "").hasPrefix("direct"))))
+            results.append(r)
+        }
+        let json = BenchmarkReport.json(results, threads: 2)
+        for key in ["\"threads\": 2", "\"id\": \"mx-1d-long\"", "\"form\": \"sparse\"", "\"input_shape\": [3, 256]",
+                    "\"dtype\": \"float32\"", "\"median\":", "\"materialise_seconds\": null", "\"gflops\":"] {
+            #expect(json.contains(key), "\(key)")
+        }
+        #expect(BenchmarkReport.table(results).split(separator: "\n").count == 1 + results.count)
+    }
+}
