@@ -1,4 +1,4 @@
-@testable import ConvAlgebraBackends
+@testable import ConvAlgebraCore
 import Testing
 
 /// The measured peak is a rate: positive and finite (no threshold: a loaded or virtual machine may be slow).
