@@ -14,10 +14,10 @@ package enum StencilKernels {
 
     // MARK: - Forward
 
-    /// The direct forward form: the fast kernel ``ConvolutionKernels/choose(_:)`` picks.
+    /// The direct forward form through a one-off ``ConvolutionPlan`` (operators cache theirs instead).
     package static func forward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
                                        _ y: UnsafeMutablePointer<S>, batch: Int) {
-        ConvolutionKernels.forward(g, w, x, y, batch: batch)
+        ConvolutionPlan(g, weights: w, direction: .forward).run(x, y, batch: batch)
     }
 
     /// The reference forward loops (the test oracle of the fast kernels).
@@ -53,8 +53,8 @@ package enum StencilKernels {
         let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
         // Interior: every tap of output i reads inside 0 ..< n.
         let lowReach = min(0, (K - 1) * e), highReach = max(0, (K - 1) * e)
-        let iLo = max(0, ceilDiv(-o - lowReach, s))
-        let iHi = min(m - 1, floorDiv(n - 1 - o - highReach, s))
+        let iLo = max(0, IntegerArithmetic.ceilDiv(-o - lowReach, s))
+        let iHi = min(m - 1, IntegerArithmetic.floorDiv(n - 1 - o - highReach, s))
         let border = { (i: Int) in
             var acc: S = 0
             for t in 0..<K {
@@ -94,10 +94,10 @@ package enum StencilKernels {
 
     // MARK: - Transpose
 
-    /// The direct transposed form: the fast kernel ``ConvolutionKernels/choose(_:)`` picks.
+    /// The direct transposed form through a one-off ``ConvolutionPlan`` (operators cache theirs instead).
     package static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
                                          _ xOut: UnsafeMutablePointer<S>, batch: Int) {
-        ConvolutionKernels.transpose(g, w, yIn, xOut, batch: batch)
+        ConvolutionPlan(g, weights: w, direction: .transpose).run(yIn, xOut, batch: batch)
     }
 
     /// The reference transposed loops (polyphase gather; the test oracle of the fast kernels).
@@ -178,7 +178,7 @@ package enum StencilKernels {
             let j0 = c - o
             var t = 0
             while t < K && ((j0 - t * e) % s + s) % s != 0 { t += 1 }
-            let step = s / gcd(abs(e), s)
+            let step = s / IntegerArithmetic.gcd(abs(e), s)
             while t < K {
                 let i = (j0 - t * e) / s
                 if i >= 0 && i < m { acc += w[t] * y[i] }
@@ -206,7 +206,4 @@ package enum StencilKernels {
         Parallel.forEach(jobs: jobs, work: work, threshold: parallelThreshold, body)
     }
 
-    @inlinable package static func floorDiv(_ a: Int, _ b: Int) -> Int { let q = a / b; return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q }
-    @inlinable package static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
-    package static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(a, 1) : gcd(b, a % b) }
 }
