@@ -11,45 +11,31 @@ import ConvAlgebraBackends
 /// The kernel is chosen here and nowhere else (``ConvolutionPlanBuilder``); reports and the cost model read
 /// ``kernel`` and ``reason``. `run` allocates nothing proportional to the operator in the steady state: its
 /// scratch comes from the plan's ``ScratchPool``. A plan is immutable and `Sendable`: threads may run it at once.
+///
+/// The work is in a ``ConvolutionPlanCore``, which is not generic over `S`: its `run` is then specialised for
+/// `Float` and `Double` (a method of a type generic over `S` would run the kernels unspecialised, ~25× slower).
 package final class ConvolutionPlan<S: BLASScalar>: Sendable {
-    package let geometry: ConvolutionGeometry
-    package let direction: ConvolutionDirection
-    package let kernel: ConvolutionKernel
+    package let core: ConvolutionPlanCore
+    /// The weights as given, for scalar types without fast kernels (the reference loops).
+    let weights: [S]
+
+    package var geometry: ConvolutionGeometry { core.geometry }
+    package var direction: ConvolutionDirection { core.direction }
+    package var kernel: ConvolutionKernel { core.kernel }
     /// One line: why this kernel.
-    package let reason: String
+    package var reason: String { core.reason }
     /// Whether the plan was built for our FP32 micro-kernel (``MicroGEMM/isAccelerated`` when built): the one
     /// flag the choice reads, so `CONVALGEBRA_GEMM=openblas` (or a portable ISA) changes the route.
-    package let microKernel: Bool
-    let weights: [S]
-    let prepared: Prepared
-    let scratch = ScratchPool()
-
-    /// What a kernel precomputes, by kernel.
-    enum Prepared: Sendable {
-        case reference
-        case rowStencil(RowPlan)
-        /// Stride-1 transpose: the forward row stencil on the adjoint geometry, with its weights.
-        case rowStencilAdjoint(ConvolutionGeometry, RowPlan, [S])
-        case rowStencilPolyphase(RowPlan, transposeRows: [Int32])
-        case fft
-        case indirect(IndirectConvolutionKernels.Prepared)
-        case implicit(ImplicitGEMMKernels.Prepared)
-        case fullyConnected
-        case chunked(Im2colGEMMKernels.Prepared)
-        case circular(CircularPaddingKernels, inner: ConvolutionPlan<S>)
-    }
+    package var microKernel: Bool { core.microKernel }
 
     /// Builds the plan; `family` forces a kernel family (tests compare every family with the reference loops).
     /// - Precondition: `weights.count == geometry.weightCount`.
     package init(_ geometry: ConvolutionGeometry, weights: [S], direction: ConvolutionDirection,
                  family: ConvolutionKernel.Family? = nil) {
-        self.geometry = geometry
-        self.direction = direction
         self.weights = weights
-        let micro = MicroGEMM.isAccelerated && S.self == Float.self
-        microKernel = micro
-        let built = ConvolutionPlanBuilder.build(geometry, weights, direction, family: family, microKernel: micro)
-        (kernel, reason, prepared) = built
+        let typed: KernelWeights? = S.self == Float.self ? .float(weights as! [Float])
+            : S.self == Double.self ? .double(weights as! [Double]) : nil
+        core = ConvolutionPlanCore(geometry, weights: typed, direction: direction, family: family)
     }
 
     /// The key an operator caches its plan under: the direction (no plan depends on the batch; chunks of samples
@@ -68,34 +54,91 @@ package final class ConvolutionPlan<S: BLASScalar>: Sendable {
     package func run(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, batch: Int) {
         guard batch > 0 else { return }
         if S.self == Float.self {
-            runTyped(KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch)
+            core.run(KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch)
         } else if S.self == Double.self {
-            runTyped(KernelDispatch.cast(x, to: Double.self), KernelDispatch.cast(y, to: Double.self), batch: batch)
+            core.run(KernelDispatch.cast(x, to: Double.self), KernelDispatch.cast(y, to: Double.self), batch: batch)
         } else {
-            runReference(x, y, batch: batch)
+            switch direction {
+            case .forward: StencilKernels.referenceForward(geometry, weights, x, y, batch: batch)
+            case .transpose: StencilKernels.referenceTranspose(geometry, weights, x, y, batch: batch)
+            }
+        }
+    }
+}
+
+/// A plan's weights in their concrete type (the fast kernels run on `Float` and `Double`).
+package enum KernelWeights: Sendable {
+    case float([Float]), double([Double])
+
+    package var isFloat: Bool { if case .float = self { return true } else { return false } }
+
+    /// The weights as `[T]`; `T` is their type.
+    @inline(__always)
+    package func array<T>(_: T.Type) -> [T] {
+        switch self {
+        case .float(let a): return unsafeBitCast(a, to: [T].self)
+        case .double(let a): return unsafeBitCast(a, to: [T].self)
         }
     }
 
-    private func runReference(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, batch: Int) {
-        switch direction {
-        case .forward: StencilKernels.referenceForward(geometry, weights, x, y, batch: batch)
-        case .transpose: StencilKernels.referenceTranspose(geometry, weights, x, y, batch: batch)
-        }
+    /// The weights as `Float` (the micro-kernel's); nil for `Double`.
+    package var floats: [Float]? { if case .float(let a) = self { return a } else { return nil } }
+}
+
+/// The scalar-type-free body of a ``ConvolutionPlan``: the kernel, its reason, its precomputed state.
+package final class ConvolutionPlanCore: Sendable {
+    package let geometry: ConvolutionGeometry
+    package let direction: ConvolutionDirection
+    package let kernel: ConvolutionKernel
+    package let reason: String
+    package let microKernel: Bool
+    let weights: KernelWeights?
+    let prepared: Prepared
+    let scratch = ScratchPool()
+
+    /// What a kernel precomputes, by kernel.
+    enum Prepared: Sendable {
+        case reference
+        case rowStencil(RowPlan)
+        /// Stride-1 transpose: the forward row stencil on the adjoint geometry, with its weights.
+        case rowStencilAdjoint(ConvolutionGeometry, RowPlan, KernelWeights)
+        case rowStencilPolyphase(RowPlan, transposeRows: [Int32])
+        case fft
+        case indirect(IndirectConvolutionKernels.Prepared)
+        case implicit(ImplicitGEMMKernels.Prepared)
+        case fullyConnected
+        case chunked(Im2colGEMMKernels.Prepared)
+        case circular(CircularPaddingKernels, inner: ConvolutionPlanCore)
     }
 
-    /// The run on the concrete scalar type `T == S` (specialised code from here on).
-    func runTyped<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+    /// `weights` nil: a scalar type without fast kernels (the reference loops run, from ``ConvolutionPlan``).
+    package init(_ geometry: ConvolutionGeometry, weights: KernelWeights?, direction: ConvolutionDirection,
+                 family: ConvolutionKernel.Family?) {
+        self.geometry = geometry
+        self.direction = direction
+        self.weights = weights
+        let micro = MicroGEMM.isAccelerated && weights?.isFloat == true
+        microKernel = micro
+        (kernel, reason, prepared) = ConvolutionPlanBuilder.build(geometry, weights, direction, family: family,
+                                                                  microKernel: micro)
+    }
+
+    /// The run on the weights' scalar type `T` (specialised code from here on).
+    func run<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+        guard let weights else { return }
         let g = geometry, forward = direction == .forward
-        weights.withUnsafeBufferPointer { wb in
-            let w = KernelDispatch.cast(wb.baseAddress ?? UnsafePointer(bitPattern: 8)!, to: T.self)
+        let all = weights.array(T.self)
+        all.withUnsafeBufferPointer { wb in
+            let w = wb.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!
             switch prepared {
             case .reference:
-                runReference(KernelDispatch.cast(x, to: S.self), KernelDispatch.cast(y, to: S.self), batch: batch)
+                if forward { StencilKernels.referenceForward(g, all, x, y, batch: batch) }
+                else { StencilKernels.referenceTranspose(g, all, x, y, batch: batch) }
             case .rowStencil(let rows):
                 RowStencilKernels.forward(g, rows, w, x, y, batch: batch)
             case .rowStencilAdjoint(let adjoint, let rows, let swapped):
-                swapped.withUnsafeBufferPointer { sw in
-                    RowStencilKernels.forward(adjoint, rows, KernelDispatch.cast(sw.baseAddress!, to: T.self), x, y, batch: batch)
+                swapped.array(T.self).withUnsafeBufferPointer { sw in
+                    RowStencilKernels.forward(adjoint, rows, sw.baseAddress!, x, y, batch: batch)
                 }
             case .rowStencilPolyphase(let rows, let table):
                 RowStencilKernels.transpose(g, rows, table, w, x, y, batch: batch)
@@ -114,109 +157,10 @@ package final class ConvolutionPlan<S: BLASScalar>: Sendable {
                 if forward { p.forward(g, w, x, y, batch: batch, scratch: scratch) }
                 else { p.transpose(g, w, x, y, batch: batch, scratch: scratch) }
             case .circular(let c, let inner):
-                let body = { (a: UnsafePointer<T>, b: UnsafeMutablePointer<T>, n: Int) in inner.runTyped(a, b, batch: n) }
+                let body = { (a: UnsafePointer<T>, b: UnsafeMutablePointer<T>, n: Int) in inner.run(a, b, batch: n) }
                 if forward { c.forward(x, y, batch: batch, scratch: scratch, inner: body) }
                 else { c.transpose(x, y, batch: batch, scratch: scratch, inner: body) }
             }
         }
-    }
-}
-
-/// The one place a convolution's direct kernel is chosen (``ConvolutionPlan`` calls it once per plan).
-package enum ConvolutionPlanBuilder {
-    /// Below this many weights per group (`C_in/G · C_out/G`) a GEMM's `m` or `k` is too thin to pay
-    /// for the column matrix; the row stencil runs at memory speed instead.
-    package static let gemmMinimumChannelProduct = 16
-
-    /// The family `g` takes when none is forced, and why.
-    package static func family(_ g: ConvolutionGeometry) -> (ConvolutionKernel.Family, String) {
-        let product = g.inChannelsPerGroup * g.outChannelsPerGroup
-        if FFTConvolutionKernels.applies(g) {
-            return (.fft, "long 1-D kernel (\(g.kernelSize[0]) taps): overlap-add FFT")
-        }
-        if product < gemmMinimumChannelProduct {
-            return (.rowStencil, "\(product) weight(s) per group per tap: SIMD row stencil")
-        }
-        guard Im2colGEMMKernels.fits(g) else { return (.rowStencil, "column matrix over the scratch limit: SIMD row stencil") }
-        return (.gemm, "im2col + GEMM")
-    }
-
-    static func build<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ direction: ConvolutionDirection,
-                                     family forced: ConvolutionKernel.Family?, microKernel: Bool)
-        -> (ConvolutionKernel, String, ConvolutionPlan<S>.Prepared) {
-        let forward = direction == .forward
-        if g.boundary == .circular {
-            guard forced != .reference, let c = CircularPaddingKernels(g) else {
-                return (.reference, "circular boundary: reference loops over the index map", .reference)
-            }
-            let inner = ConvolutionPlan(c.padded, weights: w, direction: direction, family: forced)
-            return (.circularWrapPad(inner: inner.kernel), "circular boundary, wrap-padded, then \(inner.reason)",
-                    .circular(c, inner: inner))
-        }
-        guard g.inputPlane > 0, g.outputPlane > 0 else { return (.reference, "empty plane", .reference) }
-        guard S.self == Float.self || S.self == Double.self else {
-            return (.reference, "no fast kernel for \(S.self)", .reference)
-        }
-        let (automatic, why) = family(g)
-        let chosen = forced ?? automatic
-        let reason = forced == nil ? why : "forced \(chosen.rawValue)"
-        switch chosen {
-        case .reference:
-            return (.reference, reason, .reference)
-        case .fft where forward && FFTConvolutionKernels.eligible(g):
-            let span = (g.kernelSize[0] - 1) * abs(g.tapStep[0]) + 1
-            let (L, B) = FFTConvolutionKernels.blockSize(span: span, inputLength: g.inputSize[0])
-            return (.fftOverlapAdd(transform: L, block: B), reason, .fft)
-        case .fft, .rowStencil:
-            let note = chosen == .fft ? "\(reason); the transpose runs the row stencil" : reason
-            if forward {
-                let rows = RowPlan(g)
-                return (rows.k == 3 ? .rowStencil3Taps(stride: rows.s) : .rowStencil(taps: rows.k, stride: rows.s), note,
-                        .rowStencil(rows))
-            }
-            if let adjoint = RowStencilKernels.adjointGeometry(g) {
-                let rows = RowPlan(adjoint)
-                return (rows.k == 3 ? .rowStencil3Taps(stride: 1) : .rowStencil(taps: rows.k, stride: 1),
-                        note + " (the adjoint correlation)",
-                        .rowStencilAdjoint(adjoint, rows, RowStencilKernels.adjointWeights(g, w)))
-            }
-            let rows = RowPlan(g)
-            return (.rowStencilPolyphase(phases: min(rows.s, rows.n)), note + " (polyphase)",
-                    .rowStencilPolyphase(rows, transposeRows: rows.transposeRows(g)))
-        case .gemm:
-            return gemm(g, w, direction, reason: reason, microKernel: microKernel)
-        }
-    }
-
-    /// Within the GEMM family: fully connected, then (FP32 on the micro-kernel) indirect or implicit, else chunked.
-    static func gemm<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ direction: ConvolutionDirection,
-                                    reason: String, microKernel: Bool)
-        -> (ConvolutionKernel, String, ConvolutionPlan<S>.Prepared) {
-        let transposed = direction == .transpose
-        if Im2colGEMMKernels.isFullyConnected(g) {
-            return (.fullyConnectedGEMM, "window = whole input: one GEMM over the batch (fully connected)", .fullyConnected)
-        }
-        let pointwise = Im2colGEMMKernels.isPointwise(g)
-        if microKernel, !pointwise {
-            let floats = w.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: KernelDispatch.cast($0.baseAddress!, to: Float.self), count: $0.count)) }
-            if IndirectConvolutionKernels.applies(g, transposed: transposed) {
-                let p = IndirectConvolutionKernels.Prepared(g, floats, direction: direction)
-                return (transposed ? .indirectSubPixel6x16(phases: g.stride.reduce(1, *)) : .indirect6x16,
-                        "FP32 micro-kernel, large planes: indirect convolution" + (transposed ? " (sub-pixel)" : ""),
-                        .indirect(p))
-            }
-            if ImplicitGEMMKernels.fits(g) {
-                let p = ImplicitGEMMKernels.Prepared(g, floats, direction: direction)
-                let kernel: ConvolutionKernel = p.gather != nil ? .implicitGEMMGather(blockColumns: p.blockColumns)
-                                                                : .implicitGEMMSegments(blockColumns: p.blockColumns)
-                return (kernel, "FP32 micro-kernel: implicit GEMM" + (p.gather != nil ? " through a gather table" : ""),
-                        .implicit(p))
-            }
-        }
-        let engine: GEMMEngine = microKernel ? .microKernel6x16 : .openBLAS
-        let p = Im2colGEMMKernels.Prepared(g, w, direction: direction, microKernel: microKernel)
-        return pointwise
-            ? (.pointwiseGEMM(engine), "pointwise: one GEMM on the input (\(engine.rawValue))", .chunked(p))
-            : (.im2colGEMM(engine), "\(reason) (\(engine.rawValue))", .chunked(p))
     }
 }
