@@ -103,7 +103,8 @@ package final class ConvolutionPlanCore: Sendable {
         /// Stride-1 transpose: the forward row stencil on the adjoint geometry, with its weights.
         case rowStencilAdjoint(ConvolutionGeometry, RowPlan, KernelWeights)
         case rowStencilPolyphase(RowPlan, transposeRows: [Int32])
-        case fft
+        /// An ``FFTConvolutionKernels/Prepared`` of the weights' scalar type.
+        case fft(any Sendable)
         case indirect(IndirectConvolutionKernels.Prepared)
         case implicit(ImplicitGEMMKernels.Prepared)
         case fullyConnected
@@ -142,8 +143,8 @@ package final class ConvolutionPlanCore: Sendable {
                 }
             case .rowStencilPolyphase(let rows, let table):
                 RowStencilKernels.transpose(g, rows, table, w, x, y, batch: batch)
-            case .fft:
-                FFTConvolutionKernels.forward(g, w, x, y, batch: batch)
+            case .fft(let p):
+                FFTConvolutionKernels.forward(g, p as! FFTConvolutionKernels.Prepared<T>, x, y, batch: batch, scratch: scratch)
             case .indirect(let p):
                 p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
                       scratch: scratch)
@@ -151,8 +152,7 @@ package final class ConvolutionPlanCore: Sendable {
                 p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
                       scratch: scratch)
             case .fullyConnected:
-                if forward { Im2colGEMMKernels.fullyConnectedForward(g, w, x, y, batch: batch) }
-                else { Im2colGEMMKernels.fullyConnectedTranspose(g, w, x, y, batch: batch) }
+                Im2colGEMMKernels.fullyConnected(g, direction, w, x, y, batch: batch)
             case .chunked(let p):
                 if forward { p.forward(g, w, x, y, batch: batch, scratch: scratch) }
                 else { p.transpose(g, w, x, y, batch: batch, scratch: scratch) }

@@ -43,7 +43,12 @@ package enum ConvolutionPlanBuilder {
         case .fft where forward && FFTConvolutionKernels.eligible(g):
             let span = (g.kernelSize[0] - 1) * abs(g.tapStep[0]) + 1
             let (L, B) = FFTConvolutionKernels.blockSize(span: span, inputLength: g.inputSize[0])
-            return (.fftOverlapAdd(transform: L, block: B), reason, .fft)
+            let prepared: any Sendable
+            switch w {
+            case .float(let a): prepared = a.withUnsafeBufferPointer { FFTConvolutionKernels.Prepared(g, $0.baseAddress!) }
+            case .double(let a): prepared = a.withUnsafeBufferPointer { FFTConvolutionKernels.Prepared(g, $0.baseAddress!) }
+            }
+            return (.fftOverlapAdd(transform: L, block: B), reason, .fft(prepared))
         case .fft, .rowStencil:
             let note = chosen == .fft ? "\(reason); the transpose runs the row stencil" : reason
             if forward {

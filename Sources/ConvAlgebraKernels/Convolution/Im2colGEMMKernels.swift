@@ -50,27 +50,23 @@ package enum Im2colGEMMKernels {
             && g.tapStep.allSatisfy { $0 == 1 }
     }
 
-    /// ``isFullyConnected(_:)`` geometries, forward: one GEMM per group over the whole batch.
-    package static func fullyConnectedForward<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>,
-                                                       _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
-        let (N, cig, cog, cin, cout) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        let rows = cig * N
+    /// ``isFullyConnected(_:)`` geometries: one GEMM per group over the whole batch, with `X` (batch × C_in·N),
+    /// `Y` (batch × C_out) and `W_g` (C_out/G × C_in/G·N):
+    /// ```
+    /// forward:  Y_g = X_g · W_gᵀ        transpose:  X̃_g = Y_g · W_g
+    /// ```
+    package static func fullyConnected<T: KernelScalar>(_ g: ConvolutionGeometry, _ direction: ConvolutionDirection,
+                                                        _ w: UnsafePointer<T>, _ src: UnsafePointer<T>,
+                                                        _ dst: UnsafeMutablePointer<T>, batch: Int) {
+        let (N, cig, cog) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup)
+        let rows = cig * N, forward = direction == .forward
+        // (leading dimension, group offset) of X and Y in their batch layouts.
+        let xs = (ld: g.inChannels * N, group: cig * N), ys = (ld: g.outChannels, group: cog)
+        let (from, to) = forward ? (xs, ys) : (ys, xs)
         for grp in 0..<g.groups {
-            T.gemm(transposeA: false, transposeB: true, m: batch, n: cog, k: rows, alpha: 1,
-                   a: x + grp * cig * N, lda: cin * N, b: w + grp * cog * rows, ldb: rows,
-                   beta: 0, c: y + grp * cog, ldc: cout)
-        }
-    }
-
-    /// ``isFullyConnected(_:)`` geometries, transpose: `X̃ (batch × C_in·N) = Y (batch × C_out) · W` per group.
-    package static func fullyConnectedTranspose<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>,
-                                                         _ y: UnsafePointer<T>, _ x: UnsafeMutablePointer<T>, batch: Int) {
-        let (N, cig, cog, cin, cout) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        let rows = cig * N
-        for grp in 0..<g.groups {
-            T.gemm(transposeA: false, transposeB: false, m: batch, n: rows, k: cog, alpha: 1,
-                   a: y + grp * cog, lda: cout, b: w + grp * cog * rows, ldb: rows,
-                   beta: 0, c: x + grp * cig * N, ldc: cin * N)
+            T.gemm(transposeA: false, transposeB: forward, m: batch, n: forward ? cog : rows, k: forward ? rows : cog,
+                   alpha: 1, a: src + grp * from.group, lda: from.ld, b: w + grp * cog * rows, ldb: rows,
+                   beta: 0, c: dst + grp * to.group, ldc: to.ld)
         }
     }
 

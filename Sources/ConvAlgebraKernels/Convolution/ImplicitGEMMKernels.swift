@@ -108,8 +108,9 @@ package enum ImplicitGEMMKernels {
                             let j0 = block * blockColumns, j1 = min(columns, j0 + blockColumns), nc = j1 - j0
                             if !gatherTable.isEmpty, let gt = gatherTable.baseAddress {
                                 let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: M, into: mySegments)
-                                gatherBlock(gt, rows: 0, rowCount, planeOutputs: M, x + grp * cig * N, sampleStride: cin * N,
-                                            UnsafePointer(mySegments), count, col, ld: nc)
+                                transferBlock(gt, rows: 0, rowCount, planeOutputs: M,
+                                              UnsafeMutablePointer(mutating: x + grp * cig * N), sampleStride: cin * N,
+                                              UnsafePointer(mySegments), count, col, ld: nc, scatter: false)
                             } else {
                                 let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: rows.m, into: mySegments)
                                 for ci in 0..<cig {
@@ -167,8 +168,9 @@ package enum ImplicitGEMMKernels {
                                 }
                                 if !gatherTable.isEmpty, let gt = gatherTable.baseAddress {
                                     let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: M, into: mySegments)
-                                    scatterBlock(gt, rows: ci0 * K, ci1 * K, planeOutputs: M, UnsafePointer(col), ld: nc,
-                                                 xOut + grp * cig * N, sampleStride: cin * N, UnsafePointer(mySegments), count)
+                                    transferBlock(gt, rows: ci0 * K, ci1 * K, planeOutputs: M, xOut + grp * cig * N,
+                                                  sampleStride: cin * N, UnsafePointer(mySegments), count, col, ld: nc,
+                                                  scatter: true)
                                     continue
                                 }
                                 let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: rows.m, into: mySegments)

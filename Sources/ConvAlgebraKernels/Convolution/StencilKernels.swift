@@ -12,13 +12,19 @@ package enum StencilKernels {
     /// Planes are processed in parallel when a batch holds at least this many multiply-adds.
     package static let parallelThreshold = 1 << 16
 
-    // MARK: - Forward
+    // MARK: - Through a one-off plan
 
-    /// The direct forward form through a one-off ``ConvolutionPlan`` (operators cache theirs instead).
-    package static func forward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
-                                       _ y: UnsafeMutablePointer<S>, batch: Int) {
-        ConvolutionPlan(g, weights: w, direction: .forward).run(x, y, batch: batch)
+    /// The direct form (`y = A x` or `x̃ = Aᵀ y`) through a one-off ``ConvolutionPlan``; operators cache theirs.
+    package static func apply<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ direction: ConvolutionDirection,
+                                             _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, batch: Int) {
+        ConvolutionPlan(g, weights: w, direction: direction).run(x, y, batch: batch)
     }
+    package static func forward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
+                                               _ y: UnsafeMutablePointer<S>, batch: Int) { apply(g, w, .forward, x, y, batch: batch) }
+    package static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ y: UnsafePointer<S>,
+                                                 _ x: UnsafeMutablePointer<S>, batch: Int) { apply(g, w, .transpose, y, x, batch: batch) }
+
+    // MARK: - Forward
 
     /// The reference forward loops (the test oracle of the fast kernels).
     @_specialize(where S == Float)
@@ -94,35 +100,14 @@ package enum StencilKernels {
 
     // MARK: - Transpose
 
-    /// The direct transposed form through a one-off ``ConvolutionPlan`` (operators cache theirs instead).
-    package static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
-                                         _ xOut: UnsafeMutablePointer<S>, batch: Int) {
-        ConvolutionPlan(g, weights: w, direction: .transpose).run(yIn, xOut, batch: batch)
-    }
-
     /// The reference transposed loops (polyphase gather; the test oracle of the fast kernels).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     package static func referenceTranspose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
                                                   _ xOut: UnsafeMutablePointer<S>, batch: Int) {
+        let (offsets, pairs) = g.rank > 1 || g.boundary == .circular ? invertedMap(g) : ([], [])
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        // N-D: invert the index map once into per-input lists of (output position, tap).
-        var offsets = [Int](), pairs = [Int32]()
-        if g.rank > 1 || g.boundary == .circular {
-            let map = try! g.spatialMap(budget: .unlimited)
-            offsets = [Int](repeating: 0, count: N + 1)
-            for c in map where c >= 0 { offsets[Int(c) + 1] += 1 }
-            for c in 0..<N { offsets[c + 1] += offsets[c] }
-            var next = offsets
-            pairs = [Int32](repeating: 0, count: 2 * offsets[N])
-            for p in 0..<M {
-                for tau in 0..<K {
-                    let c = Int(map[p * K + tau])
-                    if c >= 0 { pairs[2 * next[c]] = Int32(p); pairs[2 * next[c] + 1] = Int32(tau); next[c] += 1 }
-                }
-            }
-        }
         w.withUnsafeBufferPointer { wp in
             offsets.withUnsafeBufferPointer { op in
                 pairs.withUnsafeBufferPointer { pp in
@@ -198,6 +183,25 @@ package enum StencilKernels {
             for e in offsets[c]..<offsets[c + 1] { acc += w[Int(pairs[2 * e + 1])] * y[Int(pairs[2 * e])] }
             x[c] += acc
         }
+    }
+
+    /// N-D transpose: the index map inverted once into per-input lists of (output position, tap): input `c`'s
+    /// pairs are `pairs[2e], pairs[2e + 1]` for `e` in `offsets[c] ..< offsets[c + 1]`.
+    package static func invertedMap(_ g: ConvolutionGeometry) -> (offsets: [Int], pairs: [Int32]) {
+        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+        let map = try! g.spatialMap(budget: .unlimited)
+        var offsets = [Int](repeating: 0, count: N + 1)
+        for c in map where c >= 0 { offsets[Int(c) + 1] += 1 }
+        for c in 0..<N { offsets[c + 1] += offsets[c] }
+        var next = offsets
+        var pairs = [Int32](repeating: 0, count: 2 * offsets[N])
+        for p in 0..<M {
+            for tau in 0..<K {
+                let c = Int(map[p * K + tau])
+                if c >= 0 { pairs[2 * next[c]] = Int32(p); pairs[2 * next[c] + 1] = Int32(tau); next[c] += 1 }
+            }
+        }
+        return (offsets, pairs)
     }
 
     // MARK: - Helpers
