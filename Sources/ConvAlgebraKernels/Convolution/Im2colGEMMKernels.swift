@@ -75,10 +75,16 @@ package enum Im2colGEMMKernels {
     package struct Prepared: Sendable {
         package let rows: RowPlan
         package let packed: [MicroGEMM.PackedA]
+        /// Planes, channels and the column matrix's rows, read once from the geometry.
+        let N: Int, M: Int, K: Int, cig: Int, cog: Int, cin: Int, cout: Int, rowsOfCol: Int, pointwise: Bool
 
         package init<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], direction: ConvolutionDirection, microKernel: Bool) {
             rows = RowPlan(g)
-            let (cog, rowsOfCol) = (g.outChannelsPerGroup, g.inChannelsPerGroup * g.kernelPlane)
+            (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+            (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
+            let (cog, rowsOfCol) = (cog, cig * K)
+            self.rowsOfCol = rowsOfCol
+            pointwise = isPointwise(g)
             guard microKernel, S.self == Float.self else { packed = []; return }
             packed = w.withUnsafeBufferPointer { wb in
                 let wf = KernelDispatch.cast(wb.baseAddress!, to: Float.self)
@@ -109,9 +115,8 @@ package enum Im2colGEMMKernels {
             _ g: ConvolutionGeometry, _: T.Type, batch: Int, scratch: ScratchPool,
             _ body: (Int, Int, Int, Int, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>, UnsafeBufferPointer<Int32>) -> Void
         ) {
-            let M = g.outputPlane, rowsOfCol = g.inChannelsPerGroup * g.kernelPlane
             let nb = chunk(g, batch: batch)
-            let direct = nb == 1 && isPointwise(g)
+            let direct = nb == 1 && pointwise
             let colCount = direct ? 0 : rowsOfCol * nb * M, stageCount = nb == 1 ? 0 : g.outChannelsPerGroup * nb * M
             scratch.with(T.self, count: colCount + stageCount) { buffer in
                 rows.forwardRows.withUnsafeBufferPointer { table in
@@ -128,8 +133,8 @@ package enum Im2colGEMMKernels {
         /// Runs `job(ci, l)` for every (channel of the group, sample of the chunk): one job per core, each a strided
         /// share of the planes, since small planes would otherwise drown in dispatch overhead.
         func forEachPlane(_ g: ConvolutionGeometry, samples: Int, width: Int, _ job: (Int, Int) -> Void) {
-            let items = g.inChannelsPerGroup * samples, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
-            Parallel.forEach(jobs: workers, work: g.inChannelsPerGroup * g.kernelPlane * width, threshold: 1 << 15) { worker in
+            let items = cig * samples, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
+            Parallel.forEach(jobs: workers, work: rowsOfCol * width, threshold: 1 << 15) { worker in
                 for item in stride(from: worker, to: items, by: workers) { job(item / samples, item % samples) }
             }
         }
@@ -137,7 +142,6 @@ package enum Im2colGEMMKernels {
         /// Moves `samples` output planes of `cog` channels between the batch layout and the chunk's `cog × width`.
         func stage<T: KernelScalar>(_ g: ConvolutionGeometry, samples: Int, toBatch: Bool, _ chunk: UnsafeMutablePointer<T>,
                                     _ batch: UnsafeMutablePointer<T>) {
-            let (M, cog, cout) = (g.outputPlane, g.outChannelsPerGroup, g.outChannels)
             for co in 0..<cog {
                 for l in 0..<samples {
                     let c = chunk + co * samples * M + l * M, b = batch + (l * cout + co) * M
@@ -148,9 +152,6 @@ package enum Im2colGEMMKernels {
 
         package func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>, _ x: UnsafePointer<T>,
                                               _ y: UnsafeMutablePointer<T>, batch: Int, scratch: ScratchPool) {
-            let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-            let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-            let rowsOfCol = cig * K, pointwise = isPointwise(g)
             forEachChunk(g, T.self, batch: batch, scratch: scratch) { b0, nb, width, grp, col, out, table in
                 let bMatrix: UnsafePointer<T>, ldb: Int
                 if nb == 1 && pointwise {
@@ -170,9 +171,6 @@ package enum Im2colGEMMKernels {
 
         package func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>, _ yIn: UnsafePointer<T>,
                                                 _ xOut: UnsafeMutablePointer<T>, batch: Int, scratch: ScratchPool) {
-            let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-            let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-            let rowsOfCol = cig * K, pointwise = isPointwise(g)
             forEachChunk(g, T.self, batch: batch, scratch: scratch) { b0, nb, width, grp, col, gathered, table in
                 let yb = UnsafeMutablePointer(mutating: yIn + (b0 * cout + grp * cog) * M)
                 if nb > 1 { stage(g, samples: nb, toBatch: false, gathered, yb) }

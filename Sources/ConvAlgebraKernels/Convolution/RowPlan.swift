@@ -22,8 +22,7 @@ package struct RowPlan: Sendable {
 
     package init(_ g: ConvolutionGeometry) {
         let r = g.rank
-        n = g.inputSize[r - 1]; m = g.outputSize[r - 1]; k = g.kernelSize[r - 1]
-        s = g.stride[r - 1]; o = g.offset[r - 1]; e = g.tapStep[r - 1]
+        (n, m, k, s, o, e) = g.dimension(r - 1)
         outerOutputs = m == 0 ? 0 : g.outputPlane / m
         outerInputs = n == 0 ? 0 : g.inputPlane / n
         outerTaps = g.kernelPlane / k

@@ -24,30 +24,56 @@ package enum StencilKernels {
     package static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ y: UnsafePointer<S>,
                                                  _ x: UnsafeMutablePointer<S>, batch: Int) { apply(g, w, .transpose, y, x, batch: batch) }
 
-    // MARK: - Forward
+    // MARK: - Reference loops (the test oracle of the fast kernels)
 
-    /// The reference forward loops (the test oracle of the fast kernels).
+    package static func referenceForward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
+                                                        _ y: UnsafeMutablePointer<S>, batch: Int) {
+        reference(g, w, .forward, x, y, batch: batch)
+    }
+
+    package static func referenceTranspose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ y: UnsafePointer<S>,
+                                                          _ x: UnsafeMutablePointer<S>, batch: Int) {
+        reference(g, w, .transpose, y, x, batch: batch)
+    }
+
+    /// The reference loops, one job per (sample, output channel) plane of the direction: the forward sums its
+    /// group's input planes through the index map (1-D: affine, interior split from the border); the transpose
+    /// gathers, per output element, the (output position, tap) pairs that land on it (polyphase).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    package static func referenceForward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
-                                                _ y: UnsafeMutablePointer<S>, batch: Int) {
+    package static func reference<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ direction: ConvolutionDirection,
+                                                 _ src: UnsafePointer<S>, _ dst: UnsafeMutablePointer<S>, batch: Int) {
+        let forward = direction == .forward
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        let map: [Int32] = g.rank == 1 ? [] : try! g.spatialMap(budget: .unlimited)
+        // Forward N-D: the index map; transpose N-D (or circular): the map inverted into per-input lists.
+        let map: [Int32] = forward && g.rank > 1 ? try! g.spatialMap(budget: .unlimited) : []
+        let (offsets, pairs) = !forward && (g.rank > 1 || g.boundary == .circular) ? invertedMap(g) : ([], [])
+        let (planes, plane) = forward ? (cout, M) : (cin, N)
         w.withUnsafeBufferPointer { wp in
-            map.withUnsafeBufferPointer { mp in
-                let plane = { (job: Int) in
-                    let b = job / cout, co = job % cout, grp = co / cog
-                    let yp = y + (b * cout + co) * M
-                    yp.update(repeating: 0, count: M)
+        map.withUnsafeBufferPointer { mp in
+        offsets.withUnsafeBufferPointer { op in
+        pairs.withUnsafeBufferPointer { pp in
+            run(jobs: batch * planes, work: batch * cout * M * cig * K) { job in
+                let b = job / planes, c = job % planes, out = dst + job * plane
+                out.update(repeating: 0, count: plane)
+                if forward {
+                    let grp = c / cog
                     for ci in 0..<cig {
-                        let xp = x + (b * cin + grp * cig + ci) * N
-                        let wt = wp.baseAddress! + (co * cig + ci) * K
-                        if g.rank == 1 { forwardPlane1D(g, wt, xp, yp) } else { forwardPlaneMapped(mp, M, K, wt, xp, yp) }
+                        let xp = src + (b * cin + grp * cig + ci) * N, wt = wp.baseAddress! + (c * cig + ci) * K
+                        if g.rank == 1 { forwardPlane1D(g, wt, xp, out) } else { forwardPlaneMapped(mp, M, K, wt, xp, out) }
+                    }
+                } else {
+                    let grp = c / cig, ci = c % cig
+                    for co in (grp * cog)..<((grp + 1) * cog) {
+                        let yp = src + (b * cout + co) * M, wt = wp.baseAddress! + (co * cig + ci) * K
+                        if op.isEmpty { transposePlane1D(g, wt, yp, out) } else { transposePlaneMapped(op, pp, N, wt, yp, out) }
                     }
                 }
-                run(jobs: batch * cout, work: batch * cout * M * cig * K, plane)
             }
+        }
+        }
+        }
         }
     }
 
@@ -56,7 +82,7 @@ package enum StencilKernels {
     @_specialize(where S == Double)
     package static func forwardPlane1D<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<S>,
                                               _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
-        let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
+        let (n, m, K, s, o, e) = g.dimension(0)
         // Interior: every tap of output i reads inside 0 ..< n.
         let lowReach = min(0, (K - 1) * e), highReach = max(0, (K - 1) * e)
         let iLo = max(0, IntegerArithmetic.ceilDiv(-o - lowReach, s))
@@ -98,42 +124,13 @@ package enum StencilKernels {
         }
     }
 
-    // MARK: - Transpose
-
-    /// The reference transposed loops (polyphase gather; the test oracle of the fast kernels).
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    package static func referenceTranspose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
-                                                  _ xOut: UnsafeMutablePointer<S>, batch: Int) {
-        let (offsets, pairs) = g.rank > 1 || g.boundary == .circular ? invertedMap(g) : ([], [])
-        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-        let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        w.withUnsafeBufferPointer { wp in
-            offsets.withUnsafeBufferPointer { op in
-                pairs.withUnsafeBufferPointer { pp in
-                    let plane = { (job: Int) in
-                        let b = job / cin, c = job % cin, grp = c / cig, ci = c % cig
-                        let xp = xOut + (b * cin + c) * N
-                        xp.update(repeating: 0, count: N)
-                        for co in (grp * cog)..<((grp + 1) * cog) {
-                            let yp = yIn + (b * cout + co) * M
-                            let wt = wp.baseAddress! + (co * cig + ci) * K
-                            if op.isEmpty { transposePlane1D(g, wt, yp, xp) } else { transposePlaneMapped(op, pp, N, wt, yp, xp) }
-                        }
-                    }
-                    run(jobs: batch * cin, work: batch * cout * M * cig * K, plane)
-                }
-            }
-        }
-    }
-
     /// `x̃[c] += Σ_{t : (c − o − t·e) = i·s, 0 ≤ i < m} w[t] · y[i]` along one dimension, zero boundary:
     /// the polyphase gather (only taps whose phase matches `c` are visited).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     package static func transposePlane1D<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<S>,
                                                 _ y: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>) {
-        let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
+        let (n, m, K, s, o, e) = g.dimension(0)
         if s == 1 {
             // Interior: every tap's i = c − o − t·e lies in 0 ..< m.
             let lowReach = min(0, (K - 1) * e), highReach = max(0, (K - 1) * e)

@@ -88,6 +88,12 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     /// PyTorch's conv weight shape `(C_out, C_in/G, k…)` (without channels for 1-D DSP: `(K)`).
     public var weightShape: [Int] { hasChannelAxis ? [outChannels, inChannelsPerGroup] + kernelSize : kernelSize }
 
+    /// Dimension `d`'s input and output lengths, kernel size, stride, offset and tap step.
+    @inlinable
+    public func dimension(_ d: Int) -> (n: Int, m: Int, k: Int, s: Int, o: Int, e: Int) {
+        (inputSize[d], outputSize[d], kernelSize[d], stride[d], offset[d], tapStep[d])
+    }
+
     /// The input index read by tap `t` for output `i` along dimension `d`, or −1 for a zero sample.
     @inlinable
     public func inputIndex(_ d: Int, output i: Int, tap t: Int) -> Int {
