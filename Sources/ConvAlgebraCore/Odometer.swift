@@ -8,7 +8,7 @@
 public struct Odometer: Sendable {
     public let extents: [Int]
     /// The current multi-index.
-    public private(set) var index: [Int]
+    public var index: [Int]
 
     public init(_ extents: [Int]) {
         self.extents = extents
@@ -19,6 +19,7 @@ public struct Odometer: Sendable {
     public var count: Int { extents.reduce(1, *) }
 
     /// Steps to the next multi-index; false (and back at all zeros) after the last one.
+    @inlinable
     public mutating func next() -> Bool {
         var d = extents.count - 1
         while d >= 0 {

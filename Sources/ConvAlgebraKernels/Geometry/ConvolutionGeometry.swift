@@ -193,34 +193,25 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         let (M, N, K) = (outputPlane, inputPlane, kernelPlane)
         let (cig, cog) = (inChannelsPerGroup, outChannelsPerGroup)
         guard M > 0, K > 0 else { return }
-        var inStride = [Int](repeating: 1, count: r), kStride = [Int](repeating: 1, count: r)
-        for d in Swift.stride(from: r - 2, through: 0, by: -1) {
-            inStride[d] = inStride[d + 1] * inputSize[d + 1]
-            kStride[d] = kStride[d + 1] * kernelSize[d + 1]
-        }
-        var p = [Int](repeating: 0, count: r), t = [Int](repeating: 0, count: r)
+        let inStride = Odometer.rowMajorStrides(inputSize), kStride = Odometer.rowMajorStrides(kernelSize)
+        var p = Odometer(outputSize)
         var ranges = [Range<Int>](repeating: 0..<0, count: r)
         // (flat input position, flat tap) of the valid taps of the current output position.
         var cells: [(c: Int, tau: Int)] = []
         for flatP in 0..<M {
-            var empty = false
-            for d in 0..<r { ranges[d] = validTaps(d, output: p[d]); if ranges[d].isEmpty { empty = true } }
+            defer { _ = p.next() }
+            for d in 0..<r { ranges[d] = validTaps(d, output: p.index[d]) }
             cells.removeAll(keepingCapacity: true)
-            if !empty {
-                for d in 0..<r { t[d] = ranges[d].lowerBound }
-                outer: while true {
-                    var c = 0, tau = 0
-                    for d in 0..<r { c += inputIndex(d, output: p[d], tap: t[d]) * inStride[d]; tau += t[d] * kStride[d] }
-                    cells.append((c, tau))
-                    var d = r - 1
-                    while d >= 0 {
-                        t[d] += 1
-                        if t[d] < ranges[d].upperBound { continue outer }
-                        t[d] = ranges[d].lowerBound
-                        d -= 1
-                    }
-                    break
+            // The valid taps: an odometer over the ranges' lengths, offset by their lower bounds.
+            var t = Odometer(ranges.map(\.count))
+            for _ in 0..<t.count {
+                var c = 0, tau = 0
+                for d in 0..<r {
+                    let tap = ranges[d].lowerBound + t.index[d]
+                    c += inputIndex(d, output: p.index[d], tap: tap) * inStride[d]; tau += tap * kStride[d]
                 }
+                cells.append((c, tau))
+                _ = t.next()
             }
             if !cells.isEmpty {
                 for co in 0..<outChannels {
@@ -231,8 +222,6 @@ public struct ConvolutionGeometry: Hashable, Sendable {
                     }
                 }
             }
-            var d = r - 1
-            while d >= 0 { p[d] += 1; if p[d] < outputSize[d] { break }; p[d] = 0; d -= 1 }
         }
     }
 }
