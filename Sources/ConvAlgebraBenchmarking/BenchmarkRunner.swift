@@ -114,15 +114,10 @@ public enum BenchmarkRunner {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
-    /// The direct kernel a convolution uses, for the report.
+    /// The direct kernel a convolution uses, for the report: read from the operator's (cached) plan.
     package static func directNote<S: BLASScalar>(_ a: any LinearOperator<S>) -> String? {
-        func note(_ g: ConvolutionGeometry, transposed: Bool) -> String {
-            let kernel = ConvolutionKernels.choose(g).kernel
-            guard kernel == .im2colGEMM else { return kernel.rawValue }
-            return Im2colGEMMKernels.path(g, transposed: transposed, float: S.self == Float.self)
-        }
-        if let c = a as? Convolution<S> { return note(c.geometry, transposed: false) }
-        if let t = a as? TransposedConvolution<S> { return note(t.geometry, transposed: true) }
+        if let c = a as? Convolution<S> { return c.directPlan.kernel.name }
+        if let t = a as? TransposedConvolution<S> { return t.directPlan.kernel.name }
         return nil
     }
 

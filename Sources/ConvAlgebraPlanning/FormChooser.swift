@@ -18,7 +18,7 @@ import ConvAlgebraOperators
 /// with the time to stream the batch from memory once it no longer fits the cache (overlapped by the one-pass
 /// kernels, added to the blocked CSR kernel whose transposes are passes of their own), plus a fixed cost per
 /// call (more when threads are woken). The rates are per kernel kind, the direct one for the kernel
-/// ``ConvolutionKernels`` actually runs, all ``CostModel/measured`` on the benchmark machine (2-core AMD EPYC,
+/// its ``ConvolutionPlan`` runs, all ``CostModel/measured`` on the benchmark machine (2-core AMD EPYC,
 /// 8 MiB L3, OpenBLAS 0.3.21). Materialisation is not charged: `auto` is for an operator applied many times.
 public enum FormChooser {
     /// The machine rates the model uses (seconds per unit of work, FLOP/s, bytes/s).
@@ -144,26 +144,27 @@ public enum FormChooser {
         return nil
     }
 
-    /// The direct form's time for the kernel ``ConvolutionKernels`` picks: overlap-add FFT, im2col + GEMM (its
+    /// The direct form's time for the kernel the operator's plan runs (``ConvolutionPlan/kernel``): overlap-add FFT, im2col + GEMM (its
     /// GEMM multiplies the padding taps too, and its width is the batch times the output plane), or the row
     /// stencil (multiply-adds over every tap plus the reads and writes, one core for a single plane); a
     /// stencil operator that is not a convolution runs its terms at the row stencil's rate.
     package static func directEstimate<S: BLASScalar>(_ op: any LinearOperator<S>, batch: Int, nnz: Double, model: CostModel) -> Double {
-        let geometry = (op as? Convolution<S>)?.geometry ?? (op as? TransposedConvolution<S>)?.geometry
+        let plan = (op as? Convolution<S>)?.directPlan ?? (op as? TransposedConvolution<S>)?.directPlan
+        let geometry = plan?.geometry
         let B = Double(max(batch, 1)), s = Double(MemoryLayout<S>.stride)
         guard let g = geometry else { return B * nnz * model.stencilTap * 2 + model.overhead + model.threadedOverhead }
         let (inputs, outputs) = (B * Double(g.inChannels * g.inputPlane), B * Double(g.outChannels * g.outputPlane))
         let io = inputs + outputs
-        switch ConvolutionKernels.choose(g).kernel {
+        switch plan!.kernel.family {
         case .reference:
             return 2 * B * nnz / model.reference + model.overhead
-        case .fftOverlapAdd:
+        case .fft:
             let span = (g.kernelSize[0] - 1) * abs(g.tapStep[0]) + 1
             let (L, blockLength) = FFTConvolutionKernels.blockSize(span: span, inputLength: g.inputSize[0])
             let blocks = Double((g.inputSize[0] + blockLength - 1) / blockLength)
             let perBlock = 5 * Double(L) * Double(L.trailingZeroBitCount) + 4 * Double(L)
             return B * Double(g.inChannels) * blocks * perBlock / model.fft + model.overhead + model.threadedOverhead
-        case .im2colGEMM:
+        case .gemm:
             // Thin GEMMs (few output channels, or few inputs per tap) leave the micro-kernel's rows idle; the
             // transposed form (sub-pixel phases) runs at a fraction of the forward rate (measured on mx-ct).
             let width = B * Double(g.outputPlane)

@@ -2,7 +2,6 @@ import ConvAlgebraCore
 import CMicroKernels
 #if canImport(Glibc)
 import Glibc
-
 #endif
 
 /// `C = op(A) · B` in FP32 with our own register-blocked micro-kernel (C target `CMicroKernels`), shaped for
@@ -23,25 +22,57 @@ package enum MicroGEMM {
     /// Columns below which one core does the whole product (two would spend more on hand-off than they save).
     package static let parallelColumns = 256
 
+    /// `op(A)` packed for the micro-kernel (`⌈m/6⌉·6 × k`): built once where `A` is an operator's weights (a
+    /// convolution plan keeps one per group), then multiplied by any number of `B`s.
+    package struct PackedA: Sendable {
+        package let m: Int, k: Int
+        package let storage: [Float]
+
+        package init(transposeA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int) {
+            self.m = m; self.k = k
+            storage = [Float](unsafeUninitializedCapacity: max(ca_sgemm_packed_a_count(m, k), 1)) { buffer, count in
+                if m > 0 { ca_sgemm_pack_a(transposeA ? 1 : 0, m, k, a, lda, buffer.baseAddress!) }
+                count = buffer.count
+            }
+        }
+    }
+
+    /// The B-panel scratch of every call (one block per worker of a call, reused by the next call).
+    package static let scratch = ScratchPool()
+
     /// `C[i, j] = Σ_p op(A)[i, p] · B[p, j]`, row-major, `C` overwritten; threads over column ranges.
+    /// Packs `op(A)` into pooled scratch first: where `A` is fixed, pack it once (``PackedA``) instead.
     package static func multiply(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                          b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        let packed = UnsafeMutablePointer<Float>.allocate(capacity: max(ca_sgemm_packed_a_count(m, k), 1))
-        defer { packed.deallocate() }
-        ca_sgemm_pack_a(transposeA ? 1 : 0, m, k, a, lda, packed)
+        scratch.with(Float.self, count: ca_sgemm_packed_a_count(m, k)) { packed in
+            ca_sgemm_pack_a(transposeA ? 1 : 0, m, k, a, lda, packed)
+            columns(m: m, n: n, k: k, packedA: UnsafePointer(packed), b: b, ldb: ldb, c: c, ldc: ldc)
+        }
+    }
+
+    /// `C = op(A) · B` with `op(A)` packed once: no packing and, in the steady state, no allocation per call.
+    package static func multiply(_ a: PackedA, n: Int, b: UnsafePointer<Float>, ldb: Int,
+                                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard a.m > 0, n > 0 else { return }
+        a.storage.withUnsafeBufferPointer { packed in
+            columns(m: a.m, n: n, k: a.k, packedA: packed.baseAddress!, b: b, ldb: ldb, c: c, ldc: ldc)
+        }
+    }
+
+    /// The columns split between the cores in equal shares of whole micro-tiles (no two write the same tile),
+    /// each core with its own B-panel scratch from ``scratch``.
+    private static func columns(m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let nr = Int(CA_SGEMM_NR)
-        let workers = n >= parallelColumns ? min(ProcessInfoLite.activeProcessorCount, (n + nr - 1) / nr) : 1
-        // Equal shares, whole micro-tiles each, so no two workers write the same tile.
-        let tiles = (n + nr - 1) / nr, per = (tiles + workers - 1) / workers
+        let tiles = (n + nr - 1) / nr
+        let workers = n >= parallelColumns ? min(ProcessInfoLite.activeProcessorCount, tiles) : 1
+        let per = (tiles + workers - 1) / workers
         let scratchCount = ca_sgemm_b_scratch_count()
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount * workers)
-        defer { scratch.deallocate() }
-        let packedA = UnsafePointer(packed)
-        Parallel.forEach(jobs: workers, work: m * n * k, threshold: 0) { w in
-            let n0 = min(n, w * per * nr), n1 = min(n, (w + 1) * per * nr)
-            if n0 < n1 {
-                ca_sgemm_columns(m, k, n0, n1, packedA, b, ldb, c, ldc, scratch + w * scratchCount)
+        scratch.with(Float.self, count: scratchCount * workers) { panels in
+            Parallel.forEach(jobs: workers, work: m * n * k, threshold: 0) { w in
+                let n0 = min(n, w * per * nr), n1 = min(n, (w + 1) * per * nr)
+                if n0 < n1 { ca_sgemm_columns(m, k, n0, n1, packedA, b, ldb, c, ldc, panels + w * scratchCount) }
             }
         }
     }

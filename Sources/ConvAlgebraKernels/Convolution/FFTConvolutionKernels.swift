@@ -11,7 +11,7 @@ import ConvAlgebraBackends
 /// ```
 /// and `(x * h)[j] = 0` outside `0 ..< n + K_d − 1`, the zero boundary. Each block: zero-pad to `L`,
 /// real FFT, multiply by `Ĥ/L`, inverse real FFT, add into the full convolution. Rows (samples) are
-/// split across the cores, each with its scratch allocated once per call.
+/// split across the cores; the spectrum of the kernel and the FFTW plans are built once, in the plan.
 /// - Complexity: about `(5·L·log₂L + 4·L)/B` FLOPs per input sample against `2·K` for the direct form.
 package enum FFTConvolutionKernels {
     /// The dilated kernel length from which the FFT is tried at all (below it the SIMD row stencil wins).
@@ -44,31 +44,55 @@ package enum FFTConvolutionKernels {
         return (L, L - span + 1)
     }
 
-    package static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>,
-                                       _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
+    /// What overlap-add precomputes once per operator: the block size, `Ĥ/L` (the scaled spectrum of the
+    /// dilated, possibly reversed kernel) and the FFTW plans (FFTW's planner is not thread-safe; its new-array
+    /// execute functions are, so one pair of plans serves every worker and every concurrent apply).
+    package final class Prepared<T: KernelScalar>: @unchecked Sendable {
+        package let L: Int, B: Int
+        let hHat: [T]
+        let forwardPlan: OpaquePointer, backwardPlan: OpaquePointer
+
+        package init(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>) {
+            let (n, K, e) = (g.inputSize[0], g.kernelSize[0], g.tapStep[0])
+            let d = abs(e), span = (K - 1) * d + 1
+            (L, B) = blockSize(span: span, inputLength: n)
+            let spectrum = 2 * (L / 2 + 1), (L, planIn, planOut) = (L, T.fftwAllocate(L), T.fftwAllocate(spectrum))
+            defer { T.fftwFree(planIn); T.fftwFree(planOut) }
+            let plans = FFTWPlanning.lock.withLock { _ in
+                FFTWPlanning.Pair(forward: T.planRealToComplex(L, planIn, planOut)!, backward: T.planComplexToReal(L, planOut, planIn)!)
+            }
+            (forwardPlan, backwardPlan) = (plans.forward, plans.backward)
+            planIn.update(repeating: 0, count: L)
+            for t in 0..<K { planIn[e < 0 ? t * d : (K - 1 - t) * d] = w[t] }
+            T.executeRealToComplex(forwardPlan, planIn, planOut)
+            let scale = 1 / T(L)
+            hHat = (0..<spectrum).map { planOut[$0] * scale }
+        }
+
+        deinit {
+            let plans = FFTWPlanning.Pair(forward: forwardPlan, backward: backwardPlan)
+            FFTWPlanning.lock.withLock { _ in T.destroyPlan(plans.forward); T.destroyPlan(plans.backward) }
+        }
+    }
+
+    /// `y = window(x * h)` for `batch` rows, the rows split across the cores, each with its block, spectrum and
+    /// full-convolution scratch from `scratch` (64-byte aligned, as FFTW's SIMD codelets want).
+    package static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ p: Prepared<T>, _ x: UnsafePointer<T>,
+                                                 _ y: UnsafeMutablePointer<T>, batch: Int, scratch: ScratchPool) {
         let (n, m, K, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.offset[0], g.tapStep[0])
         let d = abs(e), span = (K - 1) * d + 1
         let shift = e < 0 ? o : o + (K - 1) * d
-        let (L, B) = blockSize(span: span, inputLength: n)
+        let (L, B) = (p.L, p.B)
         let spectrum = 2 * (L / 2 + 1), full = n + span - 1
-        // Ĥ/L once, and the plans (FFTW's planner is not thread-safe).
-        let hHat = T.fftwAllocate(spectrum), planIn = T.fftwAllocate(L), planOut = T.fftwAllocate(spectrum)
-        defer { T.fftwFree(hHat); T.fftwFree(planIn); T.fftwFree(planOut) }
-        let plans = FFTWPlanning.lock.withLock { _ in
-            FFTWPlanning.Pair(forward: T.planRealToComplex(L, planIn, planOut)!, backward: T.planComplexToReal(L, planOut, planIn)!)
-        }
-        let (forwardPlan, backwardPlan) = (plans.forward, plans.backward)
-        defer { FFTWPlanning.lock.withLock { _ in T.destroyPlan(forwardPlan); T.destroyPlan(backwardPlan) } }
-        planIn.update(repeating: 0, count: L)
-        for t in 0..<K { planIn[e < 0 ? t * d : (K - 1 - t) * d] = w[t] }
-        T.executeRealToComplex(forwardPlan, planIn, hHat)
-        let scale = 1 / T(L)
-        for i in 0..<spectrum { hHat[i] *= scale }
-
+        let (forwardPlan, backwardPlan) = (p.forwardPlan, p.backwardPlan)
+        // Each worker's block (L), spectrum, and full convolution (full + L), each rounded to 16 scalars.
+        let round = { (c: Int) in (c + 15) / 16 * 16 }
+        let perWorker = round(L) + round(spectrum) + round(full + L)
         let workers = min(batch, ProcessInfoLite.activeProcessorCount)
+        scratch.with(T.self, count: perWorker * workers) { buffers in
+        p.hHat.withUnsafeBufferPointer { hHat in
         Parallel.forEach(jobs: workers, work: batch * n * 64, threshold: 1 << 15) { worker in
-            let block = T.fftwAllocate(L), spec = T.fftwAllocate(spectrum), z = T.fftwAllocate(full + L)
-            defer { T.fftwFree(block); T.fftwFree(spec); T.fftwFree(z) }
+            let block = buffers + worker * perWorker, spec = block + round(L), z = spec + round(spectrum)
             var b = worker
             while b < batch {
                 let xb = x + b * n, yb = y + b * m
@@ -100,6 +124,8 @@ package enum FFTConvolutionKernels {
                 }
                 b += workers
             }
+        }
+        }
         }
     }
 }

@@ -1,9 +1,9 @@
 import ConvAlgebraCore
 import ConvAlgebraBackends
 
-/// Multi-channel convolution as one GEMM per (chunk of samples, group): im2col, then
-/// ``KernelScalar/convolutionGEMM`` — and the entry point that routes FP32 work to the indirect and implicit
-/// kernels first (``route(_:transposed:float:)``).
+/// Multi-channel convolution as one GEMM per (chunk of samples, group): im2col, then the GEMM (the weights
+/// packed once in the plan on our micro-kernel, else ``KernelScalar/convolutionGEMM``). Which GEMM-family kernel
+/// runs (this one, indirect, implicit, fully connected) is the plan's choice (``ConvolutionPlanBuilder``).
 ///
 /// Forward: the column matrix `Col[(ci, τ), (b, p)] = x[b, g·C_in/G + ci, c(p, τ)]` (zero at padding) turns
 /// the convolution into
@@ -18,7 +18,7 @@ import ConvAlgebraBackends
 /// A pointwise geometry (1×…×1 kernel, stride 1, no offset) skips im2col: `Col` is `x` itself.
 /// Small planes are batched (`nb` samples per GEMM) so the GEMM stays wide.
 /// - Complexity: `2 · batch · C_out · M · (C_in/G) · K` FLOPs in GEMM, plus `batch · (C_in/G)·K·M·G` copies;
-///   scratch of at most ``maxScratch`` scalars, allocated once per call.
+///   scratch of at most ``maxScratch`` scalars from the plan's pool.
 package enum Im2colGEMMKernels {
     /// The most scalars the column buffer may hold (64 MiB of `Float`).
     package static let maxScratch = 1 << 24
@@ -50,121 +50,142 @@ package enum Im2colGEMMKernels {
             && g.tapStep.allSatisfy { $0 == 1 }
     }
 
-    /// ``isFullyConnected(_:)`` geometries, forward: one GEMM per group over the whole batch.
-    package static func fullyConnectedForward<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>,
-                                                       _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
-        let (N, cig, cog, cin, cout) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        let rows = cig * N
+    /// ``isFullyConnected(_:)`` geometries: one GEMM per group over the whole batch, with `X` (batch × C_in·N),
+    /// `Y` (batch × C_out) and `W_g` (C_out/G × C_in/G·N):
+    /// ```
+    /// forward:  Y_g = X_g · W_gᵀ        transpose:  X̃_g = Y_g · W_g
+    /// ```
+    package static func fullyConnected<T: KernelScalar>(_ g: ConvolutionGeometry, _ direction: ConvolutionDirection,
+                                                        _ w: UnsafePointer<T>, _ src: UnsafePointer<T>,
+                                                        _ dst: UnsafeMutablePointer<T>, batch: Int) {
+        let (N, cig, cog) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup)
+        let rows = cig * N, forward = direction == .forward
+        // (leading dimension, group offset) of X and Y in their batch layouts.
+        let xs = (ld: g.inChannels * N, group: cig * N), ys = (ld: g.outChannels, group: cog)
+        let (from, to) = forward ? (xs, ys) : (ys, xs)
         for grp in 0..<g.groups {
-            T.gemm(transposeA: false, transposeB: true, m: batch, n: cog, k: rows, alpha: 1,
-                   a: x + grp * cig * N, lda: cin * N, b: w + grp * cog * rows, ldb: rows,
-                   beta: 0, c: y + grp * cog, ldc: cout)
+            T.gemm(transposeA: false, transposeB: forward, m: batch, n: forward ? cog : rows, k: forward ? rows : cog,
+                   alpha: 1, a: src + grp * from.group, lda: from.ld, b: w + grp * cog * rows, ldb: rows,
+                   beta: 0, c: dst + grp * to.group, ldc: to.ld)
         }
     }
 
-    /// ``isFullyConnected(_:)`` geometries, transpose: `X̃ (batch × C_in·N) = Y (batch × C_out) · W` per group.
-    package static func fullyConnectedTranspose<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>,
-                                                         _ y: UnsafePointer<T>, _ x: UnsafeMutablePointer<T>, batch: Int) {
-        let (N, cig, cog, cin, cout) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        let rows = cig * N
-        for grp in 0..<g.groups {
-            T.gemm(transposeA: false, transposeB: false, m: batch, n: rows, k: cog, alpha: 1,
-                   a: y + grp * cog, lda: cout, b: w + grp * cog * rows, ldb: rows,
-                   beta: 0, c: x + grp * cig * N, ldc: cin * N)
+    /// What the chunked path precomputes: the row tables and, on the micro-kernel, each group's weights packed
+    /// as the GEMM's `op(A)` (`W_g` forward, `W_gᵀ` transpose).
+    package struct Prepared: Sendable {
+        package let rows: RowPlan
+        package let packed: [MicroGEMM.PackedA]
+        /// Planes, channels and the column matrix's rows, read once from the geometry.
+        let N: Int, M: Int, K: Int, cig: Int, cog: Int, cin: Int, cout: Int, rowsOfCol: Int, pointwise: Bool
+
+        package init<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], direction: ConvolutionDirection, microKernel: Bool) {
+            rows = RowPlan(g)
+            (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+            (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
+            let (cog, rowsOfCol) = (cog, cig * K)
+            self.rowsOfCol = rowsOfCol
+            pointwise = isPointwise(g)
+            guard microKernel, S.self == Float.self else { packed = []; return }
+            packed = w.withUnsafeBufferPointer { wb in
+                let wf = KernelDispatch.cast(wb.baseAddress!, to: Float.self)
+                return (0..<g.groups).map { grp in
+                    direction == .forward
+                        ? MicroGEMM.PackedA(transposeA: false, m: cog, k: rowsOfCol, a: wf + grp * cog * rowsOfCol, lda: rowsOfCol)
+                        : MicroGEMM.PackedA(transposeA: true, m: rowsOfCol, k: cog, a: wf + grp * cog * rowsOfCol, lda: rowsOfCol)
+                }
+            }
         }
-    }
 
-    /// The GEMM path a direct form takes; ``forward`` and ``transpose`` dispatch on it and reports name it,
-    /// so the two can never disagree.
-    package enum Route: Equatable {
-        /// ``isFullyConnected(_:)``: one GEMM over the batch.
-        case fullyConnected
-        /// FP32 with AVX2 + FMA on large planes: ``IndirectConvolutionKernels`` (sub-pixel when transposed).
-        case indirect
-        /// FP32 with AVX2 + FMA otherwise: ``ImplicitGEMMKernels`` (a gather table for short rows).
-        case implicit
-        /// Everything else: the chunked im2col (or the input itself, pointwise) and ``KernelScalar/convolutionGEMM``.
-        case chunked
-    }
-
-    package static func route(_ g: ConvolutionGeometry, transposed: Bool, float: Bool) -> Route {
-        if isFullyConnected(g) { return .fullyConnected }
-        guard float, MicroGEMM.isAccelerated, !isPointwise(g) else { return .chunked }
-        if IndirectConvolutionKernels.applies(g, transposed: transposed) { return .indirect }
-        return ImplicitGEMMKernels.fits(g) ? .implicit : .chunked
-    }
-
-    /// The route's name for reports.
-    package static func path(_ g: ConvolutionGeometry, transposed: Bool, float: Bool) -> String {
-        switch route(g, transposed: transposed, float: float) {
-        case .fullyConnected: return "fullyConnectedGEMM"
-        case .indirect: return transposed ? "indirect (sub-pixel)" : "indirect"
-        case .implicit: return "implicitGEMM" + (g.outputSize.last ?? 0 < ImplicitGEMMKernels.gatherRowLimit ? " (gather)" : "")
-        case .chunked: return isPointwise(g) ? "pointwiseGEMM" : "im2colGEMM"
+        /// `C = op(W_g) · B`: the packed weights on the micro-kernel, else ``KernelScalar/convolutionGEMM``.
+        @inline(__always)
+        func gemm<T: KernelScalar>(_ grp: Int, transposeA: Bool, m: Int, n: Int, k: Int, _ wg: UnsafePointer<T>,
+                                   lda: Int, b: UnsafePointer<T>, ldb: Int, c: UnsafeMutablePointer<T>, ldc: Int) {
+            if packed.isEmpty {
+                T.convolutionGEMM(transposeA: transposeA, m: m, n: n, k: k, a: wg, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+            } else {
+                MicroGEMM.multiply(packed[grp], n: n, b: KernelDispatch.cast(b, to: Float.self), ldb: ldb,
+                                   c: KernelDispatch.cast(c, to: Float.self), ldc: ldc)
+            }
         }
-    }
 
-    // MARK: - Forward
-
-    package static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
-                                         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, batch: Int) {
-        switch route(g, transposed: false, float: T.self == Float.self) {
-        case .fullyConnected: return fullyConnectedForward(g, w, x, y, batch: batch)
-        case .indirect:
-            return IndirectConvolutionKernels.forward(g, KernelDispatch.cast(w, to: Float.self),
-                                                      KernelDispatch.cast(x, to: Float.self),
-                                                      KernelDispatch.cast(y, to: Float.self), batch: batch)
-        case .implicit:
-            return ImplicitGEMMKernels.forward(g, plan, KernelDispatch.cast(w, to: Float.self),
-                                               KernelDispatch.cast(x, to: Float.self),
-                                               KernelDispatch.cast(y, to: Float.self), batch: batch)
-        case .chunked: break
-        }
-        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-        let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
-        let rowsOfCol = cig * K
-        let nb = chunk(g, batch: batch), pointwise = isPointwise(g)
-        let direct = nb == 1 && pointwise
-        let colCount = direct ? 0 : rowsOfCol * nb * M
-        let outCount = nb == 1 ? 0 : cog * nb * M
-        let col = UnsafeMutablePointer<T>.allocate(capacity: max(colCount, 1))
-        let out = UnsafeMutablePointer<T>.allocate(capacity: max(outCount, 1))
-        defer { col.deallocate(); out.deallocate() }
-        plan.forwardRows.withUnsafeBufferPointer { rows in
-            var b0 = 0
-            while b0 < batch {
-                let nbHere = min(nb, batch - b0), width = nbHere * M
-                for grp in 0..<G {
-                    let wg = w + grp * cog * rowsOfCol
-                    let bMatrix: UnsafePointer<T>, ldb: Int
-                    if direct {
-                        bMatrix = x + (b0 * cin + grp * cig) * N; ldb = N
-                    } else {
-                        // One job per core, each a strided share of the (channel, sample) planes: small planes
-                        // would otherwise drown in dispatch overhead.
-                        let items = cig * nbHere, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
-                        Parallel.forEach(jobs: workers, work: rowsOfCol * width, threshold: 1 << 15) { worker in
-                            for job in stride(from: worker, to: items, by: workers) {
-                                let ci = job / nbHere, l = job % nbHere
-                                im2col(plan, rows, x + ((b0 + l) * cin + grp * cig + ci) * N,
-                                       col + ci * K * width + l * M, ld: width)
-                            }
-                        }
-                        bMatrix = UnsafePointer(col); ldb = width
-                    }
-                    let c = nbHere == 1 ? y + (b0 * cout + grp * cog) * M : out
-                    T.convolutionGEMM(transposeA: false, m: cog, n: width, k: rowsOfCol,
-                                      a: wg, lda: rowsOfCol, b: bMatrix, ldb: ldb, c: c, ldc: width)
-                    if nbHere > 1 {
-                        for co in 0..<cog {
-                            for l in 0..<nbHere {
-                                let dst = y + ((b0 + l) * cout + grp * cog + co) * M, src = out + co * width + l * M
-                                for p in 0..<M { dst[p] = src[p] }
-                            }
-                        }
+        /// The prelude both directions share: chunks of `nb` samples, a column buffer (none when the input itself
+        /// is the column matrix) and a staging buffer for chunks of several samples, from `scratch`; then
+        /// `body(b0, samples, width, grp, col, stage)` per (chunk, group).
+        func forEachChunk<T: KernelScalar>(
+            _ g: ConvolutionGeometry, _: T.Type, batch: Int, scratch: ScratchPool,
+            _ body: (Int, Int, Int, Int, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>, UnsafeBufferPointer<Int32>) -> Void
+        ) {
+            let nb = chunk(g, batch: batch)
+            let direct = nb == 1 && pointwise
+            let colCount = direct ? 0 : rowsOfCol * nb * M, stageCount = nb == 1 ? 0 : g.outChannelsPerGroup * nb * M
+            scratch.with(T.self, count: colCount + stageCount) { buffer in
+                rows.forwardRows.withUnsafeBufferPointer { table in
+                    var b0 = 0
+                    while b0 < batch {
+                        let nbHere = min(nb, batch - b0)
+                        for grp in 0..<g.groups { body(b0, nbHere, nbHere * M, grp, buffer, buffer + colCount, table) }
+                        b0 += nbHere
                     }
                 }
-                b0 += nbHere
+            }
+        }
+
+        /// Runs `job(ci, l)` for every (channel of the group, sample of the chunk): one job per core, each a strided
+        /// share of the planes, since small planes would otherwise drown in dispatch overhead.
+        func forEachPlane(_ g: ConvolutionGeometry, samples: Int, width: Int, _ job: (Int, Int) -> Void) {
+            let items = cig * samples, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
+            Parallel.forEach(jobs: workers, work: rowsOfCol * width, threshold: 1 << 15) { worker in
+                for item in stride(from: worker, to: items, by: workers) { job(item / samples, item % samples) }
+            }
+        }
+
+        /// Moves `samples` output planes of `cog` channels between the batch layout and the chunk's `cog × width`.
+        func stage<T: KernelScalar>(_ g: ConvolutionGeometry, samples: Int, toBatch: Bool, _ chunk: UnsafeMutablePointer<T>,
+                                    _ batch: UnsafeMutablePointer<T>) {
+            for co in 0..<cog {
+                for l in 0..<samples {
+                    let c = chunk + co * samples * M + l * M, b = batch + (l * cout + co) * M
+                    if toBatch { b.update(from: c, count: M) } else { c.update(from: b, count: M) }
+                }
+            }
+        }
+
+        package func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>, _ x: UnsafePointer<T>,
+                                              _ y: UnsafeMutablePointer<T>, batch: Int, scratch: ScratchPool) {
+            forEachChunk(g, T.self, batch: batch, scratch: scratch) { b0, nb, width, grp, col, out, table in
+                let bMatrix: UnsafePointer<T>, ldb: Int
+                if nb == 1 && pointwise {
+                    bMatrix = x + (b0 * cin + grp * cig) * N; ldb = N
+                } else {
+                    forEachPlane(g, samples: nb, width: width) { ci, l in
+                        im2col(rows, table, x + ((b0 + l) * cin + grp * cig + ci) * N, col + ci * K * width + l * M, ld: width)
+                    }
+                    bMatrix = UnsafePointer(col); ldb = width
+                }
+                let yg = y + (b0 * cout + grp * cog) * M
+                gemm(grp, transposeA: false, m: cog, n: width, k: rowsOfCol, w + grp * cog * rowsOfCol, lda: rowsOfCol,
+                     b: bMatrix, ldb: ldb, c: nb == 1 ? yg : out, ldc: width)
+                if nb > 1 { stage(g, samples: nb, toBatch: true, out, yg) }
+            }
+        }
+
+        package func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>, _ yIn: UnsafePointer<T>,
+                                                _ xOut: UnsafeMutablePointer<T>, batch: Int, scratch: ScratchPool) {
+            forEachChunk(g, T.self, batch: batch, scratch: scratch) { b0, nb, width, grp, col, gathered, table in
+                let yb = UnsafeMutablePointer(mutating: yIn + (b0 * cout + grp * cog) * M)
+                if nb > 1 { stage(g, samples: nb, toBatch: false, gathered, yb) }
+                let yg = UnsafePointer(nb == 1 ? yb : gathered), wg = w + grp * cog * rowsOfCol
+                if nb == 1 && pointwise {
+                    gemm(grp, transposeA: true, m: rowsOfCol, n: width, k: cog, wg, lda: rowsOfCol, b: yg, ldb: width,
+                         c: xOut + (b0 * cin + grp * cig) * N, ldc: N)
+                    return
+                }
+                gemm(grp, transposeA: true, m: rowsOfCol, n: width, k: cog, wg, lda: rowsOfCol, b: yg, ldb: width,
+                     c: col, ldc: width)
+                forEachPlane(g, samples: nb, width: width) { ci, l in
+                    col2im(rows, table, UnsafePointer(col + ci * K * width + l * M), ld: width,
+                           xOut + ((b0 + l) * cin + grp * cig + ci) * N, planeCount: N)
+                }
             }
         }
     }
@@ -191,71 +212,6 @@ package enum Im2colGEMMKernels {
                     }
                     for i in (hi + 1)..<max(m, hi + 1) { dst[i] = 0 }
                 }
-            }
-        }
-    }
-
-    // MARK: - Transpose
-
-    package static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
-                                           _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
-        switch route(g, transposed: true, float: T.self == Float.self) {
-        case .fullyConnected: return fullyConnectedTranspose(g, w, yIn, xOut, batch: batch)
-        case .indirect:
-            return IndirectConvolutionKernels.transpose(g, KernelDispatch.cast(w, to: Float.self),
-                                                        KernelDispatch.cast(yIn, to: Float.self),
-                                                        KernelDispatch.cast(xOut, to: Float.self), batch: batch)
-        case .implicit:
-            return ImplicitGEMMKernels.transpose(g, plan, KernelDispatch.cast(w, to: Float.self),
-                                                 KernelDispatch.cast(yIn, to: Float.self),
-                                                 KernelDispatch.cast(xOut, to: Float.self), batch: batch)
-        case .chunked: break
-        }
-        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-        let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
-        let rowsOfCol = cig * K
-        let nb = chunk(g, batch: batch), pointwise = isPointwise(g)
-        let direct = nb == 1 && pointwise
-        let colCount = direct ? 0 : rowsOfCol * nb * M
-        let inCount = nb == 1 ? 0 : cog * nb * M
-        let col = UnsafeMutablePointer<T>.allocate(capacity: max(colCount, 1))
-        let gathered = UnsafeMutablePointer<T>.allocate(capacity: max(inCount, 1))
-        defer { col.deallocate(); gathered.deallocate() }
-        plan.forwardRows.withUnsafeBufferPointer { rows in
-            var b0 = 0
-            while b0 < batch {
-                let nbHere = min(nb, batch - b0), width = nbHere * M
-                for grp in 0..<G {
-                    let wg = w + grp * cog * rowsOfCol
-                    let yg: UnsafePointer<T>
-                    if nbHere == 1 {
-                        yg = yIn + (b0 * cout + grp * cog) * M
-                    } else {
-                        for co in 0..<cog {
-                            for l in 0..<nbHere {
-                                let dst = gathered + co * width + l * M, src = yIn + ((b0 + l) * cout + grp * cog + co) * M
-                                for p in 0..<M { dst[p] = src[p] }
-                            }
-                        }
-                        yg = UnsafePointer(gathered)
-                    }
-                    if direct {
-                        T.convolutionGEMM(transposeA: true, m: rowsOfCol, n: width, k: cog,
-                                          a: wg, lda: rowsOfCol, b: yg, ldb: width, c: xOut + (b0 * cin + grp * cig) * N, ldc: N)
-                        continue
-                    }
-                    T.convolutionGEMM(transposeA: true, m: rowsOfCol, n: width, k: cog,
-                                      a: wg, lda: rowsOfCol, b: yg, ldb: width, c: col, ldc: width)
-                    let items = cig * nbHere, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
-                    Parallel.forEach(jobs: workers, work: rowsOfCol * width, threshold: 1 << 15) { worker in
-                        for job in stride(from: worker, to: items, by: workers) {
-                            let ci = job / nbHere, l = job % nbHere
-                            col2im(plan, rows, UnsafePointer(col + ci * K * width + l * M), ld: width,
-                                   xOut + ((b0 + l) * cin + grp * cig + ci) * N, planeCount: N)
-                        }
-                    }
-                }
-                b0 += nbHere
             }
         }
     }

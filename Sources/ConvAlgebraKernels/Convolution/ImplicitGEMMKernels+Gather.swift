@@ -39,38 +39,25 @@ extension ImplicitGEMMKernels {
         return table
     }
 
-    /// Rows `r0 ..< r1` of the column matrix for the block's columns (``Segment``s split at sample bounds):
-    /// `col[(r − r0)·ld + offset + p] = x[sample][table[r·M + p]]`, zero where the entry is −1.
+    /// Rows `r0 ..< r1` of the column matrix for the block's columns (``Segment``s split at sample bounds) and the
+    /// samples' planes, through the table: gathered (im2col, `scatter` false) or scattered back (col2im, true):
+    /// ```
+    /// gather:   col[(r − r0)·ld + offset + p]  = x[sample][table[r·M + p]]   (0 where the entry is −1)
+    /// scatter:  x[sample][table[r·M + p]]     += col[(r − r0)·ld + offset + p]
+    /// ```
     @inline(__always)
-    package static func gatherBlock(_ table: UnsafePointer<Int32>, rows r0: Int, _ r1: Int, planeOutputs M: Int,
-                            _ x: UnsafePointer<Float>, sampleStride: Int,
-                            _ segments: UnsafePointer<Segment>, _ count: Int,
-                            _ col: UnsafeMutablePointer<Float>, ld: Int) {
+    package static func transferBlock(_ table: UnsafePointer<Int32>, rows r0: Int, _ r1: Int, planeOutputs M: Int,
+                                      _ x: UnsafeMutablePointer<Float>, sampleStride: Int,
+                                      _ segments: UnsafePointer<Segment>, _ count: Int,
+                                      _ col: UnsafeMutablePointer<Float>, ld: Int, scatter: Bool) {
         for r in r0..<r1 {
-            let entries = table + r * M, dst = col + (r - r0) * ld
+            let entries = table + r * M, row = col + (r - r0) * ld
             for q in 0..<count {
-                let g = segments[q], src = x + g.sample * sampleStride, out = dst + g.offset
-                for p in g.i0..<g.i1 {
-                    let o = Int(entries[p])
-                    out[p] = o < 0 ? 0 : src[o]
-                }
-            }
-        }
-    }
-
-    /// The transpose of ``gatherBlock``: `x[sample][table[r·M + p]] += col[(r − r0)·ld + offset + p]`.
-    @inline(__always)
-    package static func scatterBlock(_ table: UnsafePointer<Int32>, rows r0: Int, _ r1: Int, planeOutputs M: Int,
-                             _ col: UnsafePointer<Float>, ld: Int,
-                             _ x: UnsafeMutablePointer<Float>, sampleStride: Int,
-                             _ segments: UnsafePointer<Segment>, _ count: Int) {
-        for r in r0..<r1 {
-            let entries = table + r * M, src = col + (r - r0) * ld
-            for q in 0..<count {
-                let g = segments[q], dst = x + g.sample * sampleStride, from = src + g.offset
-                for p in g.i0..<g.i1 {
-                    let o = Int(entries[p])
-                    if o >= 0 { dst[o] += from[p] }
+                let g = segments[q], plane = x + g.sample * sampleStride, c = row + g.offset
+                if scatter {
+                    for p in g.i0..<g.i1 { let o = Int(entries[p]); if o >= 0 { plane[o] += c[p] } }
+                } else {
+                    for p in g.i0..<g.i1 { let o = Int(entries[p]); c[p] = o < 0 ? 0 : plane[o] }
                 }
             }
         }

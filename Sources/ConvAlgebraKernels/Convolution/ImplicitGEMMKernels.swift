@@ -27,54 +27,176 @@ package enum ImplicitGEMMKernels {
         return rows * blockColumns(rows: rows) <= Im2colGEMMKernels.maxScratch
     }
 
-    package static func forward(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<Float>,
-                        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int) {
-        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-        let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
-        let rows = cig * K, columns = batch * M
-        guard columns > 0, cog > 0 else { return }
-        let blockColumns = blockColumns(rows: rows)
-        let blocks = (columns + blockColumns - 1) / blockColumns
-        let workers = min(blocks, ProcessInfoLite.activeProcessorCount)
-        let perWorker = rows * blockColumns + ca_sgemm_b_scratch_count()
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(perWorker * workers, 1))
-        let packed = UnsafeMutablePointer<Float>.allocate(capacity: max(ca_sgemm_packed_a_count(cog, rows), 1))
-        let segments = UnsafeMutablePointer<Segment>.allocate(capacity: (blockColumns + 1) * workers)
-        defer { scratch.deallocate(); packed.deallocate(); segments.deallocate() }
-        let gather = gatherTable(g, plan) ?? []
-        gather.withUnsafeBufferPointer { gatherTable in
-        plan.forwardRows.withUnsafeBufferPointer { table in
-            for grp in 0..<G {
-                ca_sgemm_pack_a(0, cog, rows, w + grp * cog * rows, rows, packed)
-                let packedA = UnsafePointer(packed)
-                Parallel.forEach(jobs: workers, work: cog * rows * columns, threshold: 0) { worker in
-                    let col = scratch + worker * perWorker, bScratch = col + rows * blockColumns
-                    let mySegments = segments + worker * (blockColumns + 1)
-                    for block in stride(from: worker, to: blocks, by: workers) {
-                        let j0 = block * blockColumns, j1 = min(columns, j0 + blockColumns), nc = j1 - j0
-                        if !gatherTable.isEmpty, let gt = gatherTable.baseAddress {
-                            let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: M, into: mySegments)
-                            gatherBlock(gt, rows: 0, rows, planeOutputs: M, x + grp * cig * N, sampleStride: cin * N,
-                                        UnsafePointer(mySegments), count, col, ld: nc)
-                        } else {
-                            let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: plan.m, into: mySegments)
-                            for ci in 0..<cig {
-                                im2colBlock(plan, table, x + (grp * cig + ci) * N, sampleStride: cin * N,
-                                            UnsafePointer(mySegments), count, col + ci * K * nc, ld: nc)
-                            }
-                        }
-                        // One GEMM per sample the block spans: each writes its own output plane rows.
-                        var j = j0
-                        while j < j1 {
-                            let l = j / M, p = j - l * M, run = min(j1 - j, M - p)
-                            ca_sgemm_columns(cog, rows, 0, run, packedA, col + (j - j0), nc,
-                                             y + (l * cout + grp * cog) * M + p, M, bScratch)
-                            j += run
-                        }
+    /// What the implicit GEMM precomputes, once per operator and direction: the row tables, the gather table of
+    /// short rows, the block width, and the weights packed as the micro-kernel's `op(A)` — per group forward
+    /// (`W_g`), per (group, worker) for the transpose (the worker's rows of `W_gᵀ`).
+    package struct Prepared: Sendable {
+        package let rows: RowPlan
+        package let gather: [Int32]?
+        package let blockColumns: Int
+        /// Transpose: the cores split the input channels; forward: they split the pixel blocks.
+        package let workers: Int
+        package let packed: [MicroGEMM.PackedA]
+        let direction: ConvolutionDirection
+
+        package init(_ g: ConvolutionGeometry, _ w: [Float], direction: ConvolutionDirection) {
+            let (K, cig, cog) = (g.kernelPlane, g.inChannelsPerGroup, g.outChannelsPerGroup)
+            let rowCount = cig * K
+            self.direction = direction
+            rows = RowPlan(g)
+            gather = gatherTable(g, rows)
+            let cores = ProcessInfoLite.activeProcessorCount
+            if direction == .forward {
+                workers = cores
+                blockColumns = ImplicitGEMMKernels.blockColumns(rows: rowCount)
+                packed = w.withUnsafeBufferPointer { wp in
+                    (0..<g.groups).map { grp in
+                        MicroGEMM.PackedA(transposeA: false, m: cog, k: rowCount, a: wp.baseAddress! + grp * cog * rowCount,
+                                          lda: rowCount)
+                    }
+                }
+            } else {
+                let workers = max(1, min(cig, cores))
+                self.workers = workers
+                blockColumns = ImplicitGEMMKernels.blockColumns(rows: (cig + workers - 1) / workers * K)
+                // op(A) = rows ci0·K ..< ci1·K of W_gᵀ: W_g is C_out/G × rows, so read transposed.
+                packed = w.withUnsafeBufferPointer { wp in
+                    (0..<(g.groups * workers)).map { item in
+                        let grp = item / workers, worker = item % workers
+                        let ci0 = worker * cig / workers, ci1 = (worker + 1) * cig / workers
+                        return MicroGEMM.PackedA(transposeA: true, m: (ci1 - ci0) * K, k: cog,
+                                                 a: wp.baseAddress! + grp * cog * rowCount + ci0 * K, lda: rowCount)
                     }
                 }
             }
         }
+
+        package func run(_ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                         batch: Int, scratch: ScratchPool) {
+            if direction == .forward { forward(g, x, y, batch: batch, scratch: scratch) }
+            else { transpose(g, x, y, batch: batch, scratch: scratch) }
+        }
+
+        /// Per-worker scratch, from `scratch`: `rowCount · blockColumns` column entries, the B panel, the segments.
+        func withWorkerScratch(rows rowCount: Int, workers: Int, scratch: ScratchPool,
+                               _ body: (UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Segment>) -> Void) {
+            let perWorker = rowCount * blockColumns + ca_sgemm_b_scratch_count()
+            scratch.with(Float.self, count: perWorker * workers) { floats in
+                scratch.with(Segment.self, count: (blockColumns + 1) * workers) { segments in
+                    body(floats, perWorker, segments)
+                }
+            }
+        }
+
+        func forward(_ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                     batch: Int, scratch: ScratchPool) {
+            let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+            let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
+            let rowCount = cig * K, columns = batch * M
+            guard columns > 0, cog > 0 else { return }
+            let blocks = (columns + blockColumns - 1) / blockColumns
+            let workers = min(blocks, self.workers)
+            withWorkerScratch(rows: rowCount, workers: workers, scratch: scratch) { floats, perWorker, segments in
+            (gather ?? []).withUnsafeBufferPointer { gatherTable in
+            rows.forwardRows.withUnsafeBufferPointer { table in
+                for grp in 0..<g.groups {
+                    packed[grp].storage.withUnsafeBufferPointer { packedA in
+                    Parallel.forEach(jobs: workers, work: cog * rowCount * columns, threshold: 0) { worker in
+                        let col = floats + worker * perWorker, bScratch = col + rowCount * blockColumns
+                        let mySegments = segments + worker * (blockColumns + 1)
+                        for block in stride(from: worker, to: blocks, by: workers) {
+                            let j0 = block * blockColumns, j1 = min(columns, j0 + blockColumns), nc = j1 - j0
+                            if !gatherTable.isEmpty, let gt = gatherTable.baseAddress {
+                                let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: M, into: mySegments)
+                                transferBlock(gt, rows: 0, rowCount, planeOutputs: M,
+                                              UnsafeMutablePointer(mutating: x + grp * cig * N), sampleStride: cin * N,
+                                              UnsafePointer(mySegments), count, col, ld: nc, scatter: false)
+                            } else {
+                                let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: rows.m, into: mySegments)
+                                for ci in 0..<cig {
+                                    im2colBlock(rows, table, x + (grp * cig + ci) * N, sampleStride: cin * N,
+                                                UnsafePointer(mySegments), count, col + ci * K * nc, ld: nc)
+                                }
+                            }
+                            // One GEMM per sample the block spans: each writes its own output plane rows.
+                            forEachSampleRun(j0, j1, M) { j, l, p, run in
+                                ca_sgemm_columns(cog, rowCount, 0, run, packedA.baseAddress!, col + (j - j0), nc,
+                                                 y + (l * cout + grp * cog) * M + p, M, bScratch)
+                            }
+                        }
+                    }
+                    }
+                }
+            }
+            }
+            }
+        }
+
+        /// The transpose, `x̃ = Wᵀ y` read as GEMM then col2im, fused block by block: `Col[:, block] = W_gᵀ ·
+        /// Y_g[:, block]` into an L2 scratch, then scattered into `x̃` at once. The cores split the *input
+        /// channels* (the GEMM's rows), not the pixels: a channel's col2im writes only its own planes, so no two
+        /// cores ever add into the same element, whatever the overlap of the windows or the batch size.
+        /// - Complexity: the forward's FLOPs; `x̃` zeroed once, each column entry added once in cache.
+        func transpose(_ g: ConvolutionGeometry, _ yIn: UnsafePointer<Float>, _ xOut: UnsafeMutablePointer<Float>,
+                       batch: Int, scratch: ScratchPool) {
+            let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+            let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
+            let columns = batch * M
+            guard N > 0, cig > 0 else { return }
+            let rowsPerWorker = (cig + workers - 1) / workers * K
+            let blocks = (columns + blockColumns - 1) / blockColumns
+            withWorkerScratch(rows: rowsPerWorker, workers: workers, scratch: scratch) { floats, perWorker, segments in
+            (gather ?? []).withUnsafeBufferPointer { gatherTable in
+            rows.forwardRows.withUnsafeBufferPointer { table in
+                for grp in 0..<g.groups {
+                    Parallel.forEach(jobs: workers, work: cog * cig * K * max(columns, 1), threshold: 0) { worker in
+                        let ci0 = worker * cig / workers, ci1 = (worker + 1) * cig / workers
+                        let myRows = (ci1 - ci0) * K
+                        guard myRows > 0 else { return }
+                        let col = floats + worker * perWorker, bScratch = col + rowsPerWorker * blockColumns
+                        let mySegments = segments + worker * (blockColumns + 1)
+                        for l in 0..<batch {
+                            (xOut + (l * cin + grp * cig + ci0) * N).update(repeating: 0, count: (ci1 - ci0) * N)
+                        }
+                        guard cog > 0 else { return }
+                        packed[grp * workers + worker].storage.withUnsafeBufferPointer { packedA in
+                            for block in 0..<blocks {
+                                let j0 = block * blockColumns, j1 = min(columns, j0 + blockColumns), nc = j1 - j0
+                                forEachSampleRun(j0, j1, M) { j, l, p, run in
+                                    ca_sgemm_columns(myRows, cog, 0, run, packedA.baseAddress!,
+                                                     yIn + (l * cout + grp * cog) * M + p, M, col + (j - j0), nc, bScratch)
+                                }
+                                if !gatherTable.isEmpty, let gt = gatherTable.baseAddress {
+                                    let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: M, into: mySegments)
+                                    transferBlock(gt, rows: ci0 * K, ci1 * K, planeOutputs: M, xOut + grp * cig * N,
+                                                  sampleStride: cin * N, UnsafePointer(mySegments), count, col, ld: nc,
+                                                  scatter: true)
+                                    continue
+                                }
+                                let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: rows.m, into: mySegments)
+                                for ci in ci0..<ci1 {
+                                    col2imBlock(rows, table, UnsafePointer(col + (ci - ci0) * K * nc), ld: nc,
+                                                xOut + (grp * cig + ci) * N, sampleStride: cin * N,
+                                                UnsafePointer(mySegments), count)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            }
+            }
+        }
+    }
+
+    /// Columns `j0 ..< j1` (`j = sample · M + pixel`) cut at sample bounds: `body(j, sample, pixel, count)`.
+    @inline(__always)
+    static func forEachSampleRun(_ j0: Int, _ j1: Int, _ M: Int, _ body: (Int, Int, Int, Int) -> Void) {
+        var j = j0
+        while j < j1 {
+            let l = j / M, p = j - l * M, run = min(j1 - j, M - p)
+            body(j, l, p, run)
+            j += run
         }
     }
 
@@ -126,72 +248,6 @@ package enum ImplicitGEMMKernels {
                 j += i1 - i0
             }
             return count
-        }
-    }
-
-    // MARK: - Transpose
-
-    /// The transpose, `x̃ = Wᵀ y` read as GEMM then col2im, fused block by block: `Col[:, block] = W_gᵀ ·
-    /// Y_g[:, block]` into an L2 scratch, then scattered into `x̃` at once. The cores split the *input
-    /// channels* (the GEMM's rows), not the pixels: a channel's col2im writes only its own planes, so no two
-    /// cores ever add into the same element, whatever the overlap of the windows or the batch size.
-    /// - Complexity: the forward's FLOPs; `x̃` zeroed once, each column entry added once in cache.
-    package static func transpose(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<Float>,
-                          _ yIn: UnsafePointer<Float>, _ xOut: UnsafeMutablePointer<Float>, batch: Int) {
-        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-        let (cig, cog, cin, cout, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels, g.groups)
-        let rows = cig * K, columns = batch * M
-        guard N > 0, cig > 0 else { return }
-        let workers = min(cig, ProcessInfoLite.activeProcessorCount)
-        let rowsPerWorker = (cig + workers - 1) / workers * K
-        let blockColumns = blockColumns(rows: rowsPerWorker)
-        let blocks = (columns + blockColumns - 1) / blockColumns
-        let perWorker = rowsPerWorker * blockColumns + ca_sgemm_b_scratch_count() + ca_sgemm_packed_a_count(rowsPerWorker, cog)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(perWorker * workers, 1))
-        let segments = UnsafeMutablePointer<Segment>.allocate(capacity: (blockColumns + 1) * workers)
-        defer { scratch.deallocate(); segments.deallocate() }
-        let gather = gatherTable(g, plan) ?? []
-        gather.withUnsafeBufferPointer { gatherTable in
-        plan.forwardRows.withUnsafeBufferPointer { table in
-            for grp in 0..<G {
-                let wg = w + grp * cog * rows
-                Parallel.forEach(jobs: workers, work: cog * rows * max(columns, 1), threshold: 0) { worker in
-                    let ci0 = worker * cig / workers, ci1 = (worker + 1) * cig / workers
-                    let myRows = (ci1 - ci0) * K
-                    guard myRows > 0 else { return }
-                    let col = scratch + worker * perWorker, bScratch = col + rowsPerWorker * blockColumns
-                    let packed = bScratch + ca_sgemm_b_scratch_count()
-                    let mySegments = segments + worker * (blockColumns + 1)
-                    for l in 0..<batch {
-                        (xOut + (l * cin + grp * cig + ci0) * N).update(repeating: 0, count: (ci1 - ci0) * N)
-                    }
-                    guard cog > 0 else { return }
-                    // op(A) = rows ci0·K ..< ci1·K of W_gᵀ: W_g is C_out/G × rows, so read transposed.
-                    ca_sgemm_pack_a(1, myRows, cog, wg + ci0 * K, rows, packed)
-                    for block in 0..<blocks {
-                        let j0 = block * blockColumns, j1 = min(columns, j0 + blockColumns), nc = j1 - j0
-                        var j = j0
-                        while j < j1 {
-                            let l = j / M, p = j - l * M, run = min(j1 - j, M - p)
-                            ca_sgemm_columns(myRows, cog, 0, run, packed, yIn + (l * cout + grp * cog) * M + p, M,
-                                             col + (j - j0), nc, bScratch)
-                            j += run
-                        }
-                        if !gatherTable.isEmpty, let gt = gatherTable.baseAddress {
-                            let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: M, into: mySegments)
-                            scatterBlock(gt, rows: ci0 * K, ci1 * K, planeOutputs: M, UnsafePointer(col), ld: nc,
-                                         xOut + grp * cig * N, sampleStride: cin * N, UnsafePointer(mySegments), count)
-                            continue
-                        }
-                        let count = Segment.split(j0: j0, j1: j1, planeOutputs: M, rowLength: plan.m, into: mySegments)
-                        for ci in ci0..<ci1 {
-                            col2imBlock(plan, table, UnsafePointer(col + (ci - ci0) * K * nc), ld: nc,
-                                        xOut + (grp * cig + ci) * N, sampleStride: cin * N, UnsafePointer(mySegments), count)
-                        }
-                    }
-                }
-            }
-        }
         }
     }
 

@@ -26,7 +26,7 @@ package enum IndirectConvolutionKernels {
 
     /// One pass of the micro-kernel: pixel bases in the padded source plane, where each pixel lands in the
     /// output plane (nil: in order), tap offsets, and the weights packed `[group][block of 16][row][16]`.
-    package struct Pass {
+    package struct Pass: Sendable {
         package var bases: [Int], targets: [Int]?, offsets: [Int], packed: [Float], blocks: Int
     }
 
@@ -52,7 +52,7 @@ package enum IndirectConvolutionKernels {
         let s = g.stride[d]
         return (0..<g.kernelSize[d]).compactMap { t in
             let u = φ - g.offset[d] - t * g.tapStep[d]
-            return ((u % s) + s) % s == 0 ? (t, RowPlan.floorDiv(u, s)) : nil
+            return ((u % s) + s) % s == 0 ? (t, IntegerArithmetic.floorDiv(u, s)) : nil
         }
     }
 
@@ -85,14 +85,76 @@ package enum IndirectConvolutionKernels {
             && max(g.outputPlane, g.inputPlane) <= Im2colGEMMKernels.maxScratch
     }
 
-    // MARK: - Forward and transpose
+    // MARK: - The plan
 
-    package static func forward(_ g: ConvolutionGeometry, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                        _ y: UnsafeMutablePointer<Float>, batch: Int) {
+    /// What the indirect kernel precomputes, once per operator and direction: the passes (one forward, one per
+    /// sub-pixel phase for the transpose), the padding of the source planes, and the outputs no tap reaches.
+    package struct Prepared: Sendable {
+        package let passes: [Pass]
+        /// Nil when the source needs no padding (read in place).
+        package let padding: PlanePadding?
+        /// Transpose: outputs of phases no tap reaches (zeroed, never computed).
+        package let empty: [Int]
+        let source: (channels: Int, perGroup: Int, plane: Int, padded: Int)
+        let out: (channels: Int, perGroup: Int, plane: Int)
+
+        package init(_ g: ConvolutionGeometry, _ w: [Float], direction: ConvolutionDirection) {
+            let forward = direction == .forward
+            let (lo, size) = forward ? forwardPadding(g) : transposePadding(g)
+            let sizes = forward ? g.inputSize : g.outputSize
+            padding = size == sizes ? nil : PlanePadding(sizes: sizes, lo: lo, size: size, boundary: .zero)
+            let plane = size.reduce(1, *)
+            source = forward ? (g.inChannels, g.inChannelsPerGroup, g.inputPlane, plane)
+                             : (g.outChannels, g.outChannelsPerGroup, g.outputPlane, plane)
+            out = forward ? (g.outChannels, g.outChannelsPerGroup, g.outputPlane)
+                          : (g.inChannels, g.inChannelsPerGroup, g.inputPlane)
+            (passes, empty) = w.withUnsafeBufferPointer { wp in
+                forward ? ([forwardPass(g, wp.baseAddress!, lo: lo, size: size)], [])
+                        : transposePasses(g, wp.baseAddress!, lo: lo, size: size)
+            }
+        }
+
+        /// `y = A x` or `x̃ = Aᵀ y` for `batch` samples.
+        package func run(_ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                         batch: Int, scratch: ScratchPool) {
+            if !empty.isEmpty {
+                for plane in 0..<(batch * out.channels) { let p = y + plane * out.plane; for t in empty { p[t] = 0 } }
+            }
+            withPaddedSource(x, batch: batch, scratch: scratch) { src, b0, nb in
+                IndirectConvolutionKernels.run(
+                    passes, src, samples: nb, sourceSample: source.channels * source.padded,
+                    sourceGroup: source.perGroup * source.padded, groups: g.groups, y + b0 * out.channels * out.plane,
+                    outChannels: out.channels, perGroup: out.perGroup, outPlane: out.plane)
+            }
+        }
+
+        /// Calls `body(padded, firstSample, samples)` on chunks of samples copied into padded planes (from
+        /// `scratch`), or on `x` itself when no padding is needed.
+        func withPaddedSource(_ x: UnsafePointer<Float>, batch: Int, scratch: ScratchPool,
+                              _ body: (UnsafePointer<Float>, Int, Int) -> Void) {
+            guard let padding else { return body(x, 0, batch) }
+            let (N, plane) = (source.plane, source.padded), perSample = source.channels * plane
+            let chunk = max(1, min(batch, Im2colGEMMKernels.maxScratch / max(perSample, 1)))
+            scratch.with(Float.self, count: chunk * perSample) { buffer in
+                var b0 = 0
+                while b0 < batch {
+                    let nb = min(chunk, batch - b0), planes = nb * source.channels
+                    Parallel.forEach(jobs: planes, work: planes * plane, threshold: 1 << 16) { k in
+                        padding.pad(x + (b0 * source.channels + k) * N, into: buffer + k * plane)
+                    }
+                    body(UnsafePointer(buffer), b0, nb)
+                    b0 += nb
+                }
+            }
+        }
+    }
+
+    /// The forward's one pass: tap offsets per (input channel, tap), the output pixels' bases in the padded
+    /// plane, the weights packed by 16 output channels.
+    static func forwardPass(_ g: ConvolutionGeometry, _ w: UnsafePointer<Float>, lo: [Int], size: [Int]) -> Pass {
         let (K, cig, cog, G) = (g.kernelPlane, g.inChannelsPerGroup, g.outChannelsPerGroup, g.groups)
-        let (lo, size) = forwardPadding(g)
-        let strides = rowMajorStrides(size), plane = size.reduce(1, *), rows = cig * K
-        let taps = odometer(g.kernelSize) { d, t in (g.offset[d] + lo[d] + t * g.tapStep[d]) * strides[d] }
+        let strides = Odometer.rowMajorStrides(size), plane = size.reduce(1, *), rows = cig * K
+        let taps = Odometer.sums(g.kernelSize) { d, t in (g.offset[d] + lo[d] + t * g.tapStep[d]) * strides[d] }
         var offsets = [Int](repeating: 0, count: rows)
         for ci in 0..<cig { for tau in 0..<K { offsets[ci * K + tau] = ci * plane + taps[tau] } }
         let blocks = (cog + tileChannels - 1) / tileChannels
@@ -104,72 +166,57 @@ package enum IndirectConvolutionKernels {
                 for p in 0..<rows { packed[dst + p * tileChannels] = w[src + p] }
             }
         }
-        let pass = Pass(bases: odometer(g.outputSize) { d, i in i * g.stride[d] * strides[d] }, targets: nil,
-                        offsets: offsets, packed: packed, blocks: blocks)
-        withPaddedSource(x, sizes: g.inputSize, lo: lo, size: size, channels: g.inChannels, batch: batch) { src, b0, nb in
-            run([pass], src, samples: nb, sourceSample: g.inChannels * plane, sourceGroup: cig * plane, groups: G,
-                y + b0 * g.outChannels * g.outputPlane, outChannels: g.outChannels, perGroup: cog, outPlane: g.outputPlane)
-        }
+        return Pass(bases: Odometer.sums(g.outputSize) { d, i in i * g.stride[d] * strides[d] }, targets: nil,
+                    offsets: offsets, packed: packed, blocks: blocks)
     }
 
-    /// `x̃ = Aᵀ y`: one ``Pass`` per phase `φ` of the transposed op's output (the forward's input).
-    package static func transpose(_ g: ConvolutionGeometry, _ w: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
-                          _ x: UnsafeMutablePointer<Float>, batch: Int) {
+    /// `x̃ = Aᵀ y`: one ``Pass`` per phase `φ` of the transposed op's output (the forward's input), and the
+    /// outputs of phases no tap reaches.
+    static func transposePasses(_ g: ConvolutionGeometry, _ w: UnsafePointer<Float>, lo: [Int], size: [Int])
+        -> (passes: [Pass], empty: [Int]) {
         let (K, cig, cog, G, r) = (g.kernelPlane, g.inChannelsPerGroup, g.outChannelsPerGroup, g.groups, g.rank)
-        let (lo, size) = transposePadding(g)
-        let strides = rowMajorStrides(size), plane = size.reduce(1, *)
-        let outStrides = rowMajorStrides(g.inputSize), kernelStrides = rowMajorStrides(g.kernelSize)
+        let strides = Odometer.rowMajorStrides(size), plane = size.reduce(1, *)
+        let outStrides = Odometer.rowMajorStrides(g.inputSize), kernelStrides = Odometer.rowMajorStrides(g.kernelSize)
         let blocks = (cig + tileChannels - 1) / tileChannels
         var passes = [Pass]()
-        var empty = [Int]()  // outputs of phases that no tap reaches: zero
-        for phase in odometerIndices(g.stride) {
+        var empty = [Int]()
+        for phase in Odometer.indices(g.stride) {
             var counts = [Int](repeating: 0, count: r)
             for d in 0..<r {
                 let s = g.stride[d], n = g.inputSize[d]
                 counts[d] = max(0, (n - phase[d] + s - 1) / s)
             }
             guard counts.allSatisfy({ $0 > 0 }) else { continue }
-            let targets = odometer(counts) { (d: Int, a: Int) -> Int in (phase[d] + g.stride[d] * a) * outStrides[d] }
+            let targets = Odometer.sums(counts) { d, a in (phase[d] + g.stride[d] * a) * outStrides[d] }
             let perDim = (0..<r).map { phaseTaps(g, $0, phase: phase[$0]) }
             guard perDim.allSatisfy({ !$0.isEmpty }) else { empty += targets; continue }
             // Taps of the phase (flat kernel index, offset in the padded y plane), row-major over dimensions.
-            var flats = [0], shifts = [0]
-            for d in 0..<r {
-                var nextFlats = [Int](), nextShifts = [Int]()
-                for i in 0..<flats.count {
-                    for q in perDim[d] {
-                        nextFlats.append(flats[i] + q.tap * kernelStrides[d])
-                        nextShifts.append(shifts[i] + (q.shift + lo[d]) * strides[d])
-                    }
+            var flats = [Int](), shifts = [Int]()
+            for q in Odometer.indices(perDim.map(\.count)) {
+                var f = 0, sh = 0
+                for d in 0..<r {
+                    let tap = perDim[d][q[d]]
+                    f += tap.tap * kernelStrides[d]; sh += (tap.shift + lo[d]) * strides[d]
                 }
-                flats = nextFlats; shifts = nextShifts
+                flats.append(f); shifts.append(sh)
             }
             let T = flats.count, rows = cog * T
             var offsets = [Int](repeating: 0, count: rows)
             for co in 0..<cog { for i in 0..<T { offsets[co * T + i] = co * plane + shifts[i] } }
             var packed = [Float](repeating: 0, count: G * blocks * rows * tileChannels)
-            packed.withUnsafeMutableBufferPointer { pk in
-                flats.withUnsafeBufferPointer { fl in
-                    for grp in 0..<G {
-                        for ci in 0..<cig {
-                            let dst = ((grp * blocks + ci / tileChannels) * rows) * tileChannels + ci % tileChannels
-                            for co in 0..<cog {
-                                let src = ((grp * cog + co) * cig + ci) * K
-                                for i in 0..<T { pk[dst + (co * T + i) * tileChannels] = w[src + fl[i]] }
-                            }
-                        }
+            for grp in 0..<G {
+                for ci in 0..<cig {
+                    let dst = ((grp * blocks + ci / tileChannels) * rows) * tileChannels + ci % tileChannels
+                    for co in 0..<cog {
+                        let src = ((grp * cog + co) * cig + ci) * K
+                        for i in 0..<T { packed[dst + (co * T + i) * tileChannels] = w[src + flats[i]] }
                     }
                 }
             }
-            passes.append(Pass(bases: odometer(counts) { d, a in a * strides[d] }, targets: targets,
+            passes.append(Pass(bases: Odometer.sums(counts) { d, a in a * strides[d] }, targets: targets,
                                offsets: offsets, packed: packed, blocks: blocks))
         }
-        let (N, cin) = (g.inputPlane, g.inChannels)
-        for l in 0..<batch { for c in 0..<cin { let p = x + (l * cin + c) * N; for t in empty { p[t] = 0 } } }
-        withPaddedSource(y, sizes: g.outputSize, lo: lo, size: size, channels: g.outChannels, batch: batch) { src, b0, nb in
-            run(passes, src, samples: nb, sourceSample: g.outChannels * plane, sourceGroup: cog * plane, groups: G,
-                x + b0 * cin * N, outChannels: cin, perGroup: cig, outPlane: N)
-        }
+        return (passes, empty)
     }
 
     // MARK: - The tile loop
@@ -218,56 +265,5 @@ package enum IndirectConvolutionKernels {
             }
             }
         }
-    }
-
-    // MARK: - Padding and index helpers
-
-    /// Calls `body(padded, firstSample, samples)` on chunks of samples copied into zero-padded planes
-    /// (or on `x` itself when no padding is needed).
-    package static func withPaddedSource(_ x: UnsafePointer<Float>, sizes: [Int], lo: [Int], size: [Int], channels: Int,
-                                 batch: Int, _ body: (UnsafePointer<Float>, Int, Int) -> Void) {
-        let N = sizes.reduce(1, *), plane = size.reduce(1, *)
-        guard size != sizes else { return body(x, 0, batch) }
-        let perSample = channels * plane
-        let chunk = max(1, min(batch, Im2colGEMMKernels.maxScratch / max(perSample, 1)))
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: chunk * perSample)
-        defer { buffer.deallocate() }
-        let strides = rowMajorStrides(size), r = sizes.count, n = sizes[r - 1], rowsPerPlane = n == 0 ? 0 : N / n
-        let rowStarts = odometer(Array(sizes.dropLast())) { d, i in (i + lo[d]) * strides[d] }
-        rowStarts.withUnsafeBufferPointer { rs in
-            var b0 = 0
-            while b0 < batch {
-                let nb = min(chunk, batch - b0), planes = nb * channels
-                Parallel.forEach(jobs: planes, work: planes * plane, threshold: 1 << 16) { k in
-                    let dst = buffer + k * plane, src = x + (b0 * channels + k) * N
-                    dst.update(repeating: 0, count: plane)
-                    for row in 0..<rowsPerPlane { (dst + rs[row] + lo[r - 1]).update(from: src + row * n, count: n) }
-                }
-                body(UnsafePointer(buffer), b0, nb)
-                b0 += nb
-            }
-        }
-    }
-
-    package static func rowMajorStrides(_ size: [Int]) -> [Int] {
-        var s = [Int](repeating: 1, count: size.count)
-        for d in stride(from: size.count - 2, through: 0, by: -1) { s[d] = s[d + 1] * size[d + 1] }
-        return s
-    }
-
-    /// Every multi-index of `extents`, row-major.
-    package static func odometerIndices(_ extents: [Int]) -> [[Int]] {
-        var out = [[Int]](), index = [Int](repeating: 0, count: extents.count)
-        for _ in 0..<extents.reduce(1, *) {
-            out.append(index)
-            var d = extents.count - 1
-            while d >= 0 { index[d] += 1; if index[d] < extents[d] { break }; index[d] = 0; d -= 1 }
-        }
-        return out
-    }
-
-    /// `Σ_d f(d, index_d)` for every multi-index of `extents`, row-major.
-    package static func odometer(_ extents: [Int], _ f: (Int, Int) -> Int) -> [Int] {
-        odometerIndices(extents).map { index in (0..<index.count).reduce(0) { $0 + f($1, index[$1]) } }
     }
 }

@@ -22,13 +22,12 @@ package struct RowPlan: Sendable {
 
     package init(_ g: ConvolutionGeometry) {
         let r = g.rank
-        n = g.inputSize[r - 1]; m = g.outputSize[r - 1]; k = g.kernelSize[r - 1]
-        s = g.stride[r - 1]; o = g.offset[r - 1]; e = g.tapStep[r - 1]
+        (n, m, k, s, o, e) = g.dimension(r - 1)
         outerOutputs = m == 0 ? 0 : g.outputPlane / m
         outerInputs = n == 0 ? 0 : g.inputPlane / n
         outerTaps = g.kernelPlane / k
         let outer = Array(0..<(r - 1))
-        forwardRows = RowPlan.outerTable(
+        forwardRows = ConvolutionGeometry.indexTable(
             extents: outer.map { g.outputSize[$0] }, taps: outer.map { g.kernelSize[$0] },
             targets: outer.map { g.inputSize[$0] }) { d, i, t in
                 let c = i * g.stride[d] + g.offset[d] + t * g.tapStep[d]
@@ -37,8 +36,8 @@ package struct RowPlan: Sendable {
         var lo = [Int](), hi = [Int]()
         for t in 0..<k {
             let base = o + t * e
-            lo.append(max(0, RowPlan.ceilDiv(-base, s)))
-            hi.append(min(m - 1, RowPlan.floorDiv(n - 1 - base, s)))
+            lo.append(max(0, IntegerArithmetic.ceilDiv(-base, s)))
+            hi.append(min(m - 1, IntegerArithmetic.floorDiv(n - 1 - base, s)))
         }
         firstValid = lo; lastValid = hi
         interiorLow = lo.max() ?? 0
@@ -58,7 +57,7 @@ package struct RowPlan: Sendable {
     /// whose outer tap `T` reads outer input row `C` (`C = P·s + o + T·e` per dimension), or −1.
     package func transposeRows(_ g: ConvolutionGeometry) -> [Int32] {
         let outer = Array(0..<(g.rank - 1))
-        return RowPlan.outerTable(
+        return ConvolutionGeometry.indexTable(
             extents: outer.map { g.inputSize[$0] }, taps: outer.map { g.kernelSize[$0] },
             targets: outer.map { g.outputSize[$0] }) { d, c, t in
                 let u = c - g.offset[d] - t * g.tapStep[d]
@@ -67,42 +66,4 @@ package struct RowPlan: Sendable {
                 return i >= 0 && i < g.outputSize[d] ? i : -1
             }
     }
-
-    /// An odometer over (position multi-index, tap multi-index): the flat target row index, or −1 when any
-    /// dimension's `index(d, position, tap)` is −1. One entry for rank 0 (a single row).
-    package static func outerTable(extents: [Int], taps: [Int], targets: [Int],
-                           index: (Int, Int, Int) -> Int) -> [Int32] {
-        let r = extents.count
-        let positions = extents.reduce(1, *), tapCount = taps.reduce(1, *)
-        var table = [Int32](repeating: -1, count: positions * tapCount)
-        guard positions > 0, tapCount > 0 else { return table }
-        var strideOf = [Int](repeating: 1, count: r)
-        if r >= 2 { for d in Swift.stride(from: r - 2, through: 0, by: -1) { strideOf[d] = strideOf[d + 1] * targets[d + 1] } }
-        var p = [Int](repeating: 0, count: r), t = [Int](repeating: 0, count: r)
-        var w = 0
-        for _ in 0..<positions {
-            for d in 0..<r { t[d] = 0 }
-            for _ in 0..<tapCount {
-                var flat = 0, ok = true
-                for d in 0..<r {
-                    let c = index(d, p[d], t[d])
-                    if c < 0 { ok = false; break }
-                    flat += c * strideOf[d]
-                }
-                table[w] = ok ? Int32(flat) : -1
-                w += 1
-                var d = r - 1
-                while d >= 0 { t[d] += 1; if t[d] < taps[d] { break }; t[d] = 0; d -= 1 }
-            }
-            var d = r - 1
-            while d >= 0 { p[d] += 1; if p[d] < extents[d] { break }; p[d] = 0; d -= 1 }
-        }
-        return table
-    }
-
-    @inline(__always) package static func floorDiv(_ a: Int, _ b: Int) -> Int {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-    @inline(__always) package static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
 }

@@ -69,29 +69,14 @@ package enum RowStencilKernels {
 
     // MARK: - Transpose
 
-    package static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ w: UnsafePointer<T>,
-                                           _ yIn: UnsafePointer<T>, _ xOut: UnsafeMutablePointer<T>, batch: Int) {
-        if let adjoint = adjointGeometry(g) {
-            // Stride 1: the transpose is a forward correlation (see adjointGeometry); its weights are each group's
-            // (C_out/G × C_in/G) block transposed, W'[grp·cig + ci, co, t] = W[grp·cog + co, ci, t].
-            let (cig, cog, K) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.kernelPlane)
-            withUnsafeTemporaryAllocation(of: T.self, capacity: max(1, g.weightCount)) { wt in
-                for grp in 0..<g.groups {
-                    for co in 0..<cog {
-                        for ci in 0..<cig {
-                            (wt.baseAddress! + ((grp * cig + ci) * cog + co) * K)
-                                .initialize(from: w + ((grp * cog + co) * cig + ci) * K, count: K)
-                        }
-                    }
-                }
-                forward(adjoint, RowPlan(adjoint), UnsafePointer(wt.baseAddress!), yIn, xOut, batch: batch)
-            }
-            return
-        }
+    /// The polyphase transpose (strides above 1; stride 1 runs ``forward`` on the ``adjointGeometry(_:)``),
+    /// with `table` = `plan.transposeRows(g)`, built once in the plan.
+    package static func transpose<T: KernelScalar>(_ g: ConvolutionGeometry, _ plan: RowPlan, _ table: [Int32],
+                                                   _ w: UnsafePointer<T>, _ yIn: UnsafePointer<T>,
+                                                   _ xOut: UnsafeMutablePointer<T>, batch: Int) {
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        let trows = plan.transposeRows(g)
-        trows.withUnsafeBufferPointer { rows in
+        table.withUnsafeBufferPointer { rows in
             Parallel.forEach(jobs: batch * cin, work: batch * cout * M * cig * K) { job in
                 let b = job / cin, c = job % cin, grp = c / cig, ci = c % cig
                 withScratch(T.self, K) { tw, off, last in
@@ -102,6 +87,21 @@ package enum RowStencilKernels {
                 }
             }
         }
+    }
+
+    /// The weights of the ``adjointGeometry(_:)``: each group's `(C_out/G × C_in/G)` block transposed,
+    /// `W'[grp·cig + ci, co, t] = W[grp·cog + co, ci, t]`.
+    package static func adjointWeights<S>(_ g: ConvolutionGeometry, _ w: [S]) -> [S] {
+        let (cig, cog, K) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.kernelPlane)
+        var swapped = w
+        for grp in 0..<g.groups {
+            for co in 0..<cog {
+                for ci in 0..<cig {
+                    for t in 0..<K { swapped[((grp * cig + ci) * cog + co) * K + t] = w[((grp * cog + co) * cig + ci) * K + t] }
+                }
+            }
+        }
+        return swapped
     }
 
     /// For stride 1 in every dimension, the transpose as a forward geometry: `c = i + o + t·e` solved for the

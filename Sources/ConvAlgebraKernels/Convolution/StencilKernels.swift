@@ -12,36 +12,68 @@ package enum StencilKernels {
     /// Planes are processed in parallel when a batch holds at least this many multiply-adds.
     package static let parallelThreshold = 1 << 16
 
-    // MARK: - Forward
+    // MARK: - Through a one-off plan
 
-    /// The direct forward form: the fast kernel ``ConvolutionKernels/choose(_:)`` picks.
+    /// The direct form (`y = A x` or `x̃ = Aᵀ y`) through a one-off ``ConvolutionPlan``; operators cache theirs.
+    package static func apply<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ direction: ConvolutionDirection,
+                                             _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, batch: Int) {
+        ConvolutionPlan(g, weights: w, direction: direction).run(x, y, batch: batch)
+    }
     package static func forward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
-                                       _ y: UnsafeMutablePointer<S>, batch: Int) {
-        ConvolutionKernels.forward(g, w, x, y, batch: batch)
+                                               _ y: UnsafeMutablePointer<S>, batch: Int) { apply(g, w, .forward, x, y, batch: batch) }
+    package static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ y: UnsafePointer<S>,
+                                                 _ x: UnsafeMutablePointer<S>, batch: Int) { apply(g, w, .transpose, y, x, batch: batch) }
+
+    // MARK: - Reference loops (the test oracle of the fast kernels)
+
+    package static func referenceForward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
+                                                        _ y: UnsafeMutablePointer<S>, batch: Int) {
+        reference(g, w, .forward, x, y, batch: batch)
     }
 
-    /// The reference forward loops (the test oracle of the fast kernels).
+    package static func referenceTranspose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ y: UnsafePointer<S>,
+                                                          _ x: UnsafeMutablePointer<S>, batch: Int) {
+        reference(g, w, .transpose, y, x, batch: batch)
+    }
+
+    /// The reference loops, one job per (sample, output channel) plane of the direction: the forward sums its
+    /// group's input planes through the index map (1-D: affine, interior split from the border); the transpose
+    /// gathers, per output element, the (output position, tap) pairs that land on it (polyphase).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    package static func referenceForward<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ x: UnsafePointer<S>,
-                                                _ y: UnsafeMutablePointer<S>, batch: Int) {
+    package static func reference<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ direction: ConvolutionDirection,
+                                                 _ src: UnsafePointer<S>, _ dst: UnsafeMutablePointer<S>, batch: Int) {
+        let forward = direction == .forward
         let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
         let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        let map: [Int32] = g.rank == 1 ? [] : try! g.spatialMap(budget: .unlimited)
+        // Forward N-D: the index map; transpose N-D (or circular): the map inverted into per-input lists.
+        let map: [Int32] = forward && g.rank > 1 ? try! g.spatialMap(budget: .unlimited) : []
+        let (offsets, pairs) = !forward && (g.rank > 1 || g.boundary == .circular) ? invertedMap(g) : ([], [])
+        let (planes, plane) = forward ? (cout, M) : (cin, N)
         w.withUnsafeBufferPointer { wp in
-            map.withUnsafeBufferPointer { mp in
-                let plane = { (job: Int) in
-                    let b = job / cout, co = job % cout, grp = co / cog
-                    let yp = y + (b * cout + co) * M
-                    yp.update(repeating: 0, count: M)
+        map.withUnsafeBufferPointer { mp in
+        offsets.withUnsafeBufferPointer { op in
+        pairs.withUnsafeBufferPointer { pp in
+            run(jobs: batch * planes, work: batch * cout * M * cig * K) { job in
+                let b = job / planes, c = job % planes, out = dst + job * plane
+                out.update(repeating: 0, count: plane)
+                if forward {
+                    let grp = c / cog
                     for ci in 0..<cig {
-                        let xp = x + (b * cin + grp * cig + ci) * N
-                        let wt = wp.baseAddress! + (co * cig + ci) * K
-                        if g.rank == 1 { forwardPlane1D(g, wt, xp, yp) } else { forwardPlaneMapped(mp, M, K, wt, xp, yp) }
+                        let xp = src + (b * cin + grp * cig + ci) * N, wt = wp.baseAddress! + (c * cig + ci) * K
+                        if g.rank == 1 { forwardPlane1D(g, wt, xp, out) } else { forwardPlaneMapped(mp, M, K, wt, xp, out) }
+                    }
+                } else {
+                    let grp = c / cig, ci = c % cig
+                    for co in (grp * cog)..<((grp + 1) * cog) {
+                        let yp = src + (b * cout + co) * M, wt = wp.baseAddress! + (co * cig + ci) * K
+                        if op.isEmpty { transposePlane1D(g, wt, yp, out) } else { transposePlaneMapped(op, pp, N, wt, yp, out) }
                     }
                 }
-                run(jobs: batch * cout, work: batch * cout * M * cig * K, plane)
             }
+        }
+        }
+        }
         }
     }
 
@@ -50,11 +82,11 @@ package enum StencilKernels {
     @_specialize(where S == Double)
     package static func forwardPlane1D<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<S>,
                                               _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
-        let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
+        let (n, m, K, s, o, e) = g.dimension(0)
         // Interior: every tap of output i reads inside 0 ..< n.
         let lowReach = min(0, (K - 1) * e), highReach = max(0, (K - 1) * e)
-        let iLo = max(0, ceilDiv(-o - lowReach, s))
-        let iHi = min(m - 1, floorDiv(n - 1 - o - highReach, s))
+        let iLo = max(0, IntegerArithmetic.ceilDiv(-o - lowReach, s))
+        let iHi = min(m - 1, IntegerArithmetic.floorDiv(n - 1 - o - highReach, s))
         let border = { (i: Int) in
             var acc: S = 0
             for t in 0..<K {
@@ -92,63 +124,13 @@ package enum StencilKernels {
         }
     }
 
-    // MARK: - Transpose
-
-    /// The direct transposed form: the fast kernel ``ConvolutionKernels/choose(_:)`` picks.
-    package static func transpose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
-                                         _ xOut: UnsafeMutablePointer<S>, batch: Int) {
-        ConvolutionKernels.transpose(g, w, yIn, xOut, batch: batch)
-    }
-
-    /// The reference transposed loops (polyphase gather; the test oracle of the fast kernels).
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    package static func referenceTranspose<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], _ yIn: UnsafePointer<S>,
-                                                  _ xOut: UnsafeMutablePointer<S>, batch: Int) {
-        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
-        let (cig, cog, cin, cout) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.inChannels, g.outChannels)
-        // N-D: invert the index map once into per-input lists of (output position, tap).
-        var offsets = [Int](), pairs = [Int32]()
-        if g.rank > 1 || g.boundary == .circular {
-            let map = try! g.spatialMap(budget: .unlimited)
-            offsets = [Int](repeating: 0, count: N + 1)
-            for c in map where c >= 0 { offsets[Int(c) + 1] += 1 }
-            for c in 0..<N { offsets[c + 1] += offsets[c] }
-            var next = offsets
-            pairs = [Int32](repeating: 0, count: 2 * offsets[N])
-            for p in 0..<M {
-                for tau in 0..<K {
-                    let c = Int(map[p * K + tau])
-                    if c >= 0 { pairs[2 * next[c]] = Int32(p); pairs[2 * next[c] + 1] = Int32(tau); next[c] += 1 }
-                }
-            }
-        }
-        w.withUnsafeBufferPointer { wp in
-            offsets.withUnsafeBufferPointer { op in
-                pairs.withUnsafeBufferPointer { pp in
-                    let plane = { (job: Int) in
-                        let b = job / cin, c = job % cin, grp = c / cig, ci = c % cig
-                        let xp = xOut + (b * cin + c) * N
-                        xp.update(repeating: 0, count: N)
-                        for co in (grp * cog)..<((grp + 1) * cog) {
-                            let yp = yIn + (b * cout + co) * M
-                            let wt = wp.baseAddress! + (co * cig + ci) * K
-                            if op.isEmpty { transposePlane1D(g, wt, yp, xp) } else { transposePlaneMapped(op, pp, N, wt, yp, xp) }
-                        }
-                    }
-                    run(jobs: batch * cin, work: batch * cout * M * cig * K, plane)
-                }
-            }
-        }
-    }
-
     /// `x̃[c] += Σ_{t : (c − o − t·e) = i·s, 0 ≤ i < m} w[t] · y[i]` along one dimension, zero boundary:
     /// the polyphase gather (only taps whose phase matches `c` are visited).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     package static func transposePlane1D<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<S>,
                                                 _ y: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>) {
-        let (n, m, K, s, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.stride[0], g.offset[0], g.tapStep[0])
+        let (n, m, K, s, o, e) = g.dimension(0)
         if s == 1 {
             // Interior: every tap's i = c − o − t·e lies in 0 ..< m.
             let lowReach = min(0, (K - 1) * e), highReach = max(0, (K - 1) * e)
@@ -178,7 +160,7 @@ package enum StencilKernels {
             let j0 = c - o
             var t = 0
             while t < K && ((j0 - t * e) % s + s) % s != 0 { t += 1 }
-            let step = s / gcd(abs(e), s)
+            let step = s / IntegerArithmetic.gcd(abs(e), s)
             while t < K {
                 let i = (j0 - t * e) / s
                 if i >= 0 && i < m { acc += w[t] * y[i] }
@@ -200,13 +182,29 @@ package enum StencilKernels {
         }
     }
 
+    /// N-D transpose: the index map inverted once into per-input lists of (output position, tap): input `c`'s
+    /// pairs are `pairs[2e], pairs[2e + 1]` for `e` in `offsets[c] ..< offsets[c + 1]`.
+    package static func invertedMap(_ g: ConvolutionGeometry) -> (offsets: [Int], pairs: [Int32]) {
+        let (N, M, K) = (g.inputPlane, g.outputPlane, g.kernelPlane)
+        let map = try! g.spatialMap(budget: .unlimited)
+        var offsets = [Int](repeating: 0, count: N + 1)
+        for c in map where c >= 0 { offsets[Int(c) + 1] += 1 }
+        for c in 0..<N { offsets[c + 1] += offsets[c] }
+        var next = offsets
+        var pairs = [Int32](repeating: 0, count: 2 * offsets[N])
+        for p in 0..<M {
+            for tau in 0..<K {
+                let c = Int(map[p * K + tau])
+                if c >= 0 { pairs[2 * next[c]] = Int32(p); pairs[2 * next[c] + 1] = Int32(tau); next[c] += 1 }
+            }
+        }
+        return (offsets, pairs)
+    }
+
     // MARK: - Helpers
 
     package static func run(jobs: Int, work: Int, _ body: (Int) -> Void) {
         Parallel.forEach(jobs: jobs, work: work, threshold: parallelThreshold, body)
     }
 
-    @inlinable package static func floorDiv(_ a: Int, _ b: Int) -> Int { let q = a / b; return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q }
-    @inlinable package static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
-    package static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(a, 1) : gcd(b, a % b) }
 }

@@ -88,6 +88,12 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     /// PyTorch's conv weight shape `(C_out, C_in/G, k…)` (without channels for 1-D DSP: `(K)`).
     public var weightShape: [Int] { hasChannelAxis ? [outChannels, inChannelsPerGroup] + kernelSize : kernelSize }
 
+    /// Dimension `d`'s input and output lengths, kernel size, stride, offset and tap step.
+    @inlinable
+    public func dimension(_ d: Int) -> (n: Int, m: Int, k: Int, s: Int, o: Int, e: Int) {
+        (inputSize[d], outputSize[d], kernelSize[d], stride[d], offset[d], tapStep[d])
+    }
+
     /// The input index read by tap `t` for output `i` along dimension `d`, or −1 for a zero sample.
     @inlinable
     public func inputIndex(_ d: Int, output i: Int, tap t: Int) -> Int {
@@ -106,37 +112,45 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         let count = try Checked.multiply(outputPlane, kernelPlane, "the index map")
         try budget.check("the index map", count: count, elementBytes: 4)
         guard inputPlane <= Int(Int32.max) else { throw ConvAlgebraError.overflow("an input plane exceeds 32-bit indices") }
-        var map = [Int32](repeating: -1, count: count)
-        let r = rank
-        // Per-dimension tables, then an odometer over (output multi-index, tap multi-index).
-        let tables: [[Int]] = (0..<r).map { d in
-            var t = [Int](repeating: -1, count: outputSize[d] * kernelSize[d])
-            for i in 0..<outputSize[d] { for k in 0..<kernelSize[d] { t[i * kernelSize[d] + k] = inputIndex(d, output: i, tap: k) } }
+        return Self.indexTable(extents: outputSize, taps: kernelSize, targets: inputSize) { d, i, t in
+            inputIndex(d, output: i, tap: t)
+        }
+    }
+
+    /// The table of a separable index map, by an ``Odometer`` over (position multi-index, tap multi-index):
+    /// `table[p·∏taps + τ]` = the flat target `Σ_d index(d, p_d, τ_d) · stride_d` (row-major over `targets`),
+    /// or −1 when any dimension's `index` is −1. One entry for rank 0. The index map of the reference loops
+    /// (``spatialMap(budget:)``) and the outer-row tables of ``RowPlan``.
+    package static func indexTable(extents: [Int], taps: [Int], targets: [Int],
+                                   index: (Int, Int, Int) -> Int) -> [Int32] {
+        let r = extents.count
+        let positions = extents.reduce(1, *), tapCount = taps.reduce(1, *)
+        var table = [Int32](repeating: -1, count: positions * tapCount)
+        guard positions > 0, tapCount > 0 else { return table }
+        // Per-dimension tables first: the odometer then only adds.
+        let perDim: [[Int]] = (0..<r).map { d in
+            var t = [Int](repeating: -1, count: extents[d] * taps[d])
+            for i in 0..<extents[d] { for k in 0..<taps[d] { t[i * taps[d] + k] = index(d, i, k) } }
             return t
         }
-        var inStride = [Int](repeating: 1, count: r)
-        for d in Swift.stride(from: r - 2, through: 0, by: -1) { inStride[d] = inStride[d + 1] * inputSize[d + 1] }
-        guard count > 0 else { return map }
-        var p = [Int](repeating: 0, count: r), t = [Int](repeating: 0, count: r)
-        var w = 0
-        for _ in 0..<outputPlane {
-            for d in 0..<r { t[d] = 0 }
-            for _ in 0..<kernelPlane {
+        let strideOf = Odometer.rowMajorStrides(targets)
+        var p = Odometer(extents), w = 0
+        for _ in 0..<positions {
+            var t = Odometer(taps)
+            for _ in 0..<tapCount {
                 var flat = 0, ok = true
                 for d in 0..<r {
-                    let c = tables[d][p[d] * kernelSize[d] + t[d]]
+                    let c = perDim[d][p.index[d] * taps[d] + t.index[d]]
                     if c < 0 { ok = false; break }
-                    flat += c * inStride[d]
+                    flat += c * strideOf[d]
                 }
-                map[w] = ok ? Int32(flat) : -1
+                table[w] = ok ? Int32(flat) : -1
                 w += 1
-                var d = r - 1
-                while d >= 0 { t[d] += 1; if t[d] < kernelSize[d] { break }; t[d] = 0; d -= 1 }
+                _ = t.next()
             }
-            var d = r - 1
-            while d >= 0 { p[d] += 1; if p[d] < outputSize[d] { break }; p[d] = 0; d -= 1 }
+            _ = p.next()
         }
-        return map
+        return table
     }
 
     /// The taps `lo ..< hi` that read inside the input for output `i` along dimension `d` (all of them
@@ -147,9 +161,9 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         let base = i * stride[d] + offset[d], n = inputSize[d], e = tapStep[d]
         let lo: Int, hi: Int
         if e > 0 {
-            lo = StencilKernels.ceilDiv(-base, e); hi = StencilKernels.floorDiv(n - 1 - base, e)
+            lo = IntegerArithmetic.ceilDiv(-base, e); hi = IntegerArithmetic.floorDiv(n - 1 - base, e)
         } else {
-            lo = StencilKernels.ceilDiv(base - (n - 1), -e); hi = StencilKernels.floorDiv(base, -e)
+            lo = IntegerArithmetic.ceilDiv(base - (n - 1), -e); hi = IntegerArithmetic.floorDiv(base, -e)
         }
         let a = max(lo, 0), b = min(hi, K - 1)
         return a <= b ? a..<(b + 1) : 0..<0
@@ -179,34 +193,25 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         let (M, N, K) = (outputPlane, inputPlane, kernelPlane)
         let (cig, cog) = (inChannelsPerGroup, outChannelsPerGroup)
         guard M > 0, K > 0 else { return }
-        var inStride = [Int](repeating: 1, count: r), kStride = [Int](repeating: 1, count: r)
-        for d in Swift.stride(from: r - 2, through: 0, by: -1) {
-            inStride[d] = inStride[d + 1] * inputSize[d + 1]
-            kStride[d] = kStride[d + 1] * kernelSize[d + 1]
-        }
-        var p = [Int](repeating: 0, count: r), t = [Int](repeating: 0, count: r)
+        let inStride = Odometer.rowMajorStrides(inputSize), kStride = Odometer.rowMajorStrides(kernelSize)
+        var p = Odometer(outputSize)
         var ranges = [Range<Int>](repeating: 0..<0, count: r)
         // (flat input position, flat tap) of the valid taps of the current output position.
         var cells: [(c: Int, tau: Int)] = []
         for flatP in 0..<M {
-            var empty = false
-            for d in 0..<r { ranges[d] = validTaps(d, output: p[d]); if ranges[d].isEmpty { empty = true } }
+            defer { _ = p.next() }
+            for d in 0..<r { ranges[d] = validTaps(d, output: p.index[d]) }
             cells.removeAll(keepingCapacity: true)
-            if !empty {
-                for d in 0..<r { t[d] = ranges[d].lowerBound }
-                outer: while true {
-                    var c = 0, tau = 0
-                    for d in 0..<r { c += inputIndex(d, output: p[d], tap: t[d]) * inStride[d]; tau += t[d] * kStride[d] }
-                    cells.append((c, tau))
-                    var d = r - 1
-                    while d >= 0 {
-                        t[d] += 1
-                        if t[d] < ranges[d].upperBound { continue outer }
-                        t[d] = ranges[d].lowerBound
-                        d -= 1
-                    }
-                    break
+            // The valid taps: an odometer over the ranges' lengths, offset by their lower bounds.
+            var t = Odometer(ranges.map(\.count))
+            for _ in 0..<t.count {
+                var c = 0, tau = 0
+                for d in 0..<r {
+                    let tap = ranges[d].lowerBound + t.index[d]
+                    c += inputIndex(d, output: p.index[d], tap: tap) * inStride[d]; tau += tap * kStride[d]
                 }
+                cells.append((c, tau))
+                _ = t.next()
             }
             if !cells.isEmpty {
                 for co in 0..<outChannels {
@@ -217,8 +222,6 @@ public struct ConvolutionGeometry: Hashable, Sendable {
                     }
                 }
             }
-            var d = r - 1
-            while d >= 0 { p[d] += 1; if p[d] < outputSize[d] { break }; p[d] = 0; d -= 1 }
         }
     }
 }

@@ -99,10 +99,7 @@ public struct PoolingGeometry: Hashable, Sendable {
         return L
     }
 
-    package static func floorDivide(_ a: Int, _ b: Int) -> Int {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
+    package static func floorDivide(_ a: Int, _ b: Int) -> Int { IntegerArithmetic.floorDiv(a, b) }
 
     /// The number of spatial dimensions.
     public var rank: Int { inputSize.count }

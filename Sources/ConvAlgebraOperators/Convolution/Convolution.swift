@@ -22,6 +22,9 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
     public let taps: [Scalar]
     /// Whether the taps are a learnable kernel, printed `q0, q1, …` by ``symbolic()`` (or fixed numbers).
     public let tapsAreSymbols: Bool
+    /// The direct-form plans built so far (``ConvolutionPlan``, one per direction), shared with ``transposed``
+    /// and with copies; not part of the operator's value.
+    public let plans: PlanCache
 
     /// A convolution with an explicit geometry.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when the taps do not fill the weight shape.
@@ -30,15 +33,20 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
             throw ConvAlgebraError.shapeMismatch(
                 "the weight has \(taps.count) elements, but shape \(geometry.weightShape) needs \(geometry.weightCount)")
         }
+        self.init(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols, plans: PlanCache())
+    }
+
+    package init(unchecked geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool, plans: PlanCache) {
         self.geometry = geometry
         self.taps = taps
         self.tapsAreSymbols = tapsAreSymbols
+        self.plans = plans
     }
 
     public var domain: Shape { geometry.domain }
     public var codomain: Shape { geometry.codomain }
     public var transposed: TransposedConvolution<Scalar> {
-        TransposedConvolution(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols)
+        TransposedConvolution(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols, plans: plans)
     }
 
     /// Counted per dimension, without enumerating (see ``ConvolutionGeometry/termCount``).
@@ -48,8 +56,11 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
         geometry.forEachTerm { r, c, t in body(r, c, t, 1) }
     }
 
+    /// The plan of the direct form, built on first use and cached in ``plans``.
+    package var directPlan: ConvolutionPlan<Scalar> { ConvolutionPlan.cached(in: plans, geometry, taps, .forward) }
+
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        StencilKernels.forward(geometry, taps, x, y, batch: batch)
+        directPlan.run(x, y, batch: batch)
     }
 }
 
@@ -66,11 +77,14 @@ public struct TransposedConvolution<Scalar: BLASScalar>: StencilOperator, Equata
     public let geometry: ConvolutionGeometry
     public let taps: [Scalar]
     public let tapsAreSymbols: Bool
+    /// The direct-form plans built so far, shared with the ``Convolution`` this is the transpose of.
+    public let plans: PlanCache
 
-    package init(unchecked geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool) {
+    package init(unchecked geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool, plans: PlanCache = PlanCache()) {
         self.geometry = geometry
         self.taps = taps
         self.tapsAreSymbols = tapsAreSymbols
+        self.plans = plans
     }
 
     /// The transpose of the convolution with this geometry and these taps.
@@ -81,7 +95,7 @@ public struct TransposedConvolution<Scalar: BLASScalar>: StencilOperator, Equata
     public var domain: Shape { geometry.codomain }
     public var codomain: Shape { geometry.domain }
     public var transposed: Convolution<Scalar> {
-        try! Convolution(geometry: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols)
+        Convolution(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols, plans: plans)
     }
 
     public var termCount: Int { geometry.termCount }
@@ -90,7 +104,10 @@ public struct TransposedConvolution<Scalar: BLASScalar>: StencilOperator, Equata
         geometry.forEachTerm { r, c, t in body(c, r, t, 1) }
     }
 
+    /// The plan of the direct form (the transpose-direction plan of the geometry), cached in ``plans``.
+    package var directPlan: ConvolutionPlan<Scalar> { ConvolutionPlan.cached(in: plans, geometry, taps, .transpose) }
+
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        StencilKernels.transpose(geometry, taps, x, y, batch: batch)
+        directPlan.run(x, y, batch: batch)
     }
 }

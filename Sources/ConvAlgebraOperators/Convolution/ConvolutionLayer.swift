@@ -104,6 +104,7 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
         self.inputShape = inputShape; self.weightShape = weightShape; self.weight = weight; self.bias = bias
         self.stride = s; self.dilation = d; self.groups = groups; self.paddingMode = paddingMode
         self.paddingGeometry = pad; self.paddedGeometry = padded
+        convolution = try Convolution(geometry: geometry, taps: weight)
     }
 
     /// A layer from a weight tensor `(C_out, C_in/G, K…)`.
@@ -125,8 +126,9 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
     /// The valid convolution over the padded input: `linear == padding.then(paddedConvolution)` for every mode.
     public var paddedConvolution: Convolution<Scalar> { try! Convolution(geometry: paddedGeometry, taps: weight) }
 
-    /// The convolution over ``geometry`` (for zeros and circular padding, this is ``linear`` itself).
-    public var convolution: Convolution<Scalar> { try! Convolution(geometry: geometry, taps: weight) }
+    /// The convolution over ``geometry`` (for zeros and circular padding, this is ``linear`` itself): stored, so
+    /// its plans (``Convolution/plans``) are built once per layer, not once per access.
+    public let convolution: Convolution<Scalar>
 
     /// The linear part `A` of `forward(x) = A x + b`.
     public var linear: any LinearOperator<Scalar> {

@@ -104,6 +104,7 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
             boundary: .zero, inChannels: cout, outChannels: cin, groups: groups, hasChannelAxis: true)
         self.inputShape = inputShape; self.weightShape = weightShape; self.weight = weight; self.bias = bias
         self.stride = s; self.dilation = d; self.outputPadding = op; self.groups = groups
+        forwardConvolution = try Convolution(geometry: geometry, taps: weight)
     }
 
     /// A layer from a weight tensor `(C_in, C_out/G, K…)`.
@@ -116,7 +117,8 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
     // MARK: - Operators
 
     /// The convolution this layer is the transpose of: `(C_out, L_out…) → (C_in, L…)`.
-    public var forwardConvolution: Convolution<Scalar> { try! Convolution(geometry: geometry, taps: weight) }
+    /// Stored, so its plans (shared with ``linear``, its transpose) are built once per layer.
+    public let forwardConvolution: Convolution<Scalar>
 
     /// The linear part, `forwardConvolution.transposed`.
     public var linear: TransposedConvolution<Scalar> { forwardConvolution.transposed }

@@ -120,7 +120,7 @@ import Testing
             let g = try DLGeometry.convolution(inChannels: c, outChannels: c, inputSize: [8, 8], kernelSize: [3, 3],
                                                stride: [1, 1], padding: [1, 1], dilation: [1, 1])
             let op = try Convolution<Float>(geometry: g, taps: BenchmarkData.uniform(g.weightCount, seed: 2))
-            #expect(ConvolutionKernels.choose(g).kernel == .im2colGEMM)
+            #expect(ConvolutionPlan<Float>.of(g).kernel.family == .gemm)
             return FormChooser.directEstimate(op, batch: 64, nnz: Double(g.termCount), model: .measured)
                 / (64 * DLGeometry.nominalFlops(g))
         }

@@ -75,4 +75,23 @@ import Testing
         #expect(abs(checksum - expected) <= 1e-3 * expected, "rounds \(rounds): \(checksum) vs \(expected)")
         #expect(ca_fma_probe(rounds) != ca_fma_probe(rounds + 10_000))
     }
+
+    /// `op(A)` packed once (as a plan keeps a weight matrix) gives the very same product as packing per call,
+    /// applied again and again; the pooled B-panel scratch is reused, not reallocated.
+    @Test(arguments: [false, true])
+    func packedOnceAgreesBitForBit(transposeA: Bool) {
+        let (m, n, k) = (37, 700, 150)
+        var rng = ConvolutionKernelsTests.Generator(seed: 99)
+        let lda = transposeA ? m : k
+        let a = (0..<(k * m)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &rng) }
+        var perCall = [Float](repeating: .nan, count: m * n), packed = perCall
+        MicroGEMM.multiply(transposeA: transposeA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: n, c: &perCall, ldc: n)
+        let once = MicroGEMM.PackedA(transposeA: transposeA, m: m, k: k, a: a, lda: lda)
+        for _ in 0..<3 {
+            packed = [Float](repeating: .nan, count: m * n)
+            MicroGEMM.multiply(once, n: n, b: b, ldb: n, c: &packed, ldc: n)
+            #expect(packed == perCall)
+        }
+    }
 }

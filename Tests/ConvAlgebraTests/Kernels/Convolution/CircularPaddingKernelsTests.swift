@@ -28,7 +28,7 @@ import Testing
                                        groups: channelAxis ? groups : 1, hasChannelAxis: channelAxis)
     }
 
-    static func check<S: BLASScalar>(_: S.Type, seed: UInt64, kernel: ConvolutionKernel?) throws {
+    static func check<S: BLASScalar>(_: S.Type, seed: UInt64, kernel: ConvolutionKernel.Family?) throws {
         var rng = SplitMix64(seed: seed)
         var padded = 0
         for _ in 0..<50 {
@@ -40,9 +40,9 @@ import Testing
             let yBar: [S] = randomScalars(batch * g.codomain.count, using: &rng)
             var fast: [S] = nanFilled(count: yBar.count), ref = fast
             var fastT: [S] = nanFilled(count: x.count), refT = fastT
-            ConvolutionKernels.forward(g, w, x, &fast, batch: batch, kernel: kernel)
+            ConvolutionPlan(g, weights: w, direction: .forward, family: kernel).run(x, &fast, batch: batch)
             StencilKernels.referenceForward(g, w, x, &ref, batch: batch)
-            ConvolutionKernels.transpose(g, w, yBar, &fastT, batch: batch, kernel: kernel)
+            ConvolutionPlan(g, weights: w, direction: .transpose, family: kernel).run(yBar, &fastT, batch: batch)
             StencilKernels.referenceTranspose(g, w, yBar, &refT, batch: batch)
             let tol = S.testAbsoluteTolerance * S(g.inChannelsPerGroup * g.kernelPlane * 4)
             expectAllClose(fast, ref, rtol: 0, atol: tol, "forward \(kernel.map { "\($0)" } ?? "auto") on \(g), batch \(batch)")
@@ -52,13 +52,13 @@ import Testing
         #expect(padded >= 40, "only \(padded) of 50 random circular geometries were wrap-padded")
     }
 
-    @Test(arguments: [ConvolutionKernel?.none, .rowStencil, .im2colGEMM], [UInt64(1), 2])
-    func paddedEqualsReferenceFloat(kernel: ConvolutionKernel?, seed: UInt64) throws {
+    @Test(arguments: [ConvolutionKernel.Family?.none, .rowStencil, .gemm], [UInt64(1), 2])
+    func paddedEqualsReferenceFloat(kernel: ConvolutionKernel.Family?, seed: UInt64) throws {
         try Self.check(Float.self, seed: seed, kernel: kernel)
     }
 
-    @Test(arguments: [ConvolutionKernel?.none, .rowStencil, .im2colGEMM], [UInt64(3)])
-    func paddedEqualsReferenceDouble(kernel: ConvolutionKernel?, seed: UInt64) throws {
+    @Test(arguments: [ConvolutionKernel.Family?.none, .rowStencil, .gemm], [UInt64(3)])
+    func paddedEqualsReferenceDouble(kernel: ConvolutionKernel.Family?, seed: UInt64) throws {
         try Self.check(Double.self, seed: seed, kernel: kernel)
     }
 
@@ -69,8 +69,8 @@ import Testing
                                         offset: [-1, -1], tapStep: [1, 1], boundary: .circular)
         let c = try #require(CircularPaddingKernels(g))
         #expect(c.padded.inputSize == [7, 9] && c.padded.offset == [0, 0] && c.padded.boundary == .zero)
-        #expect(c.lastSources == [6, 0, 1, 2, 3, 4, 5, 6, 0] && c.run == (1, 7))
-        #expect(c.rowSources == [4, 0, 1, 2, 3, 4, 0].map { $0 * 7 })
+        #expect(c.padding.lastSources == [6, 0, 1, 2, 3, 4, 5, 6, 0] && c.padding.run == (1, 7))
+        #expect(c.padding.rowSources == [4, 0, 1, 2, 3, 4, 0].map { $0 * 7 })
         let wraps = try ConvolutionGeometry(inputSize: [4], outputSize: [4], kernelSize: [100], stride: [1],
                                             offset: [0], tapStep: [1], boundary: .circular)
         #expect(CircularPaddingKernels(wraps) == nil)

@@ -29,7 +29,7 @@ import Testing
                                        hasChannelAxis: channelAxis)
     }
 
-    static func check<S: BLASScalar>(_: S.Type, seed: UInt64, kernel: ConvolutionKernel) throws {
+    static func check<S: BLASScalar>(_: S.Type, seed: UInt64, kernel: ConvolutionKernel.Family) throws {
         var rng = Generator(seed: seed)
         for _ in 0..<60 {
             let g = try randomGeometry(&rng)
@@ -39,9 +39,9 @@ import Testing
             let yBar = (0..<(batch * g.codomain.count)).map { _ in S(Double.random(in: -1...1, using: &rng)) }
             var fast = [S](repeating: .nan, count: yBar.count), ref = fast
             var fastT = [S](repeating: .nan, count: x.count), refT = fastT
-            ConvolutionKernels.forward(g, w, x, &fast, batch: batch, kernel: kernel)
+            ConvolutionPlan(g, weights: w, direction: .forward, family: kernel).run(x, &fast, batch: batch)
             StencilKernels.referenceForward(g, w, x, &ref, batch: batch)
-            ConvolutionKernels.transpose(g, w, yBar, &fastT, batch: batch, kernel: kernel)
+            ConvolutionPlan(g, weights: w, direction: .transpose, family: kernel).run(yBar, &fastT, batch: batch)
             StencilKernels.referenceTranspose(g, w, yBar, &refT, batch: batch)
             let tol = S(S.ulpOfOne.squareRoot() < 1e-6 ? 1e-10 : 1e-4) * S(max(1, g.inChannelsPerGroup * g.kernelPlane))
             // `allSatisfy(<=)` fails on a NaN (an unwritten element), which `max()` would skip.
@@ -50,19 +50,19 @@ import Testing
         }
     }
 
-    @Test(arguments: [ConvolutionKernel.rowStencil, .im2colGEMM], [UInt64(1), 2, 3])
-    func fastEqualsReferenceFloat(kernel: ConvolutionKernel, seed: UInt64) throws {
+    @Test(arguments: [ConvolutionKernel.Family.rowStencil, .gemm], [UInt64(1), 2, 3])
+    func fastEqualsReferenceFloat(kernel: ConvolutionKernel.Family, seed: UInt64) throws {
         try Self.check(Float.self, seed: seed, kernel: kernel)
     }
 
-    @Test(arguments: [ConvolutionKernel.rowStencil, .im2colGEMM], [UInt64(4), 5])
-    func fastEqualsReferenceDouble(kernel: ConvolutionKernel, seed: UInt64) throws {
+    @Test(arguments: [ConvolutionKernel.Family.rowStencil, .gemm], [UInt64(4), 5])
+    func fastEqualsReferenceDouble(kernel: ConvolutionKernel.Family, seed: UInt64) throws {
         try Self.check(Double.self, seed: seed, kernel: kernel)
     }
 
     /// Larger planes exercise the 16-wide interior loops and multi-sample GEMM chunks.
-    @Test(arguments: [ConvolutionKernel.rowStencil, .im2colGEMM])
-    func largePlanes(kernel: ConvolutionKernel) throws {
+    @Test(arguments: [ConvolutionKernel.Family.rowStencil, .gemm])
+    func largePlanes(kernel: ConvolutionKernel.Family) throws {
         let cases: [ConvolutionGeometry] = [
             try .dsp(kernelLength: 9, inputLength: 300, mode: .same),
             try .dsp(kernelLength: 9, inputLength: 301, mode: .same, stride: 2),
@@ -82,9 +82,9 @@ import Testing
             let yBar = (0..<(batch * g.codomain.count)).map { _ in Float.random(in: -1...1, using: &rng) }
             var fast = [Float](repeating: .nan, count: yBar.count), ref = fast
             var fastT = [Float](repeating: .nan, count: x.count), refT = fastT
-            ConvolutionKernels.forward(g, w, x, &fast, batch: batch, kernel: kernel)
+            ConvolutionPlan(g, weights: w, direction: .forward, family: kernel).run(x, &fast, batch: batch)
             StencilKernels.referenceForward(g, w, x, &ref, batch: batch)
-            ConvolutionKernels.transpose(g, w, yBar, &fastT, batch: batch, kernel: kernel)
+            ConvolutionPlan(g, weights: w, direction: .transpose, family: kernel).run(yBar, &fastT, batch: batch)
             StencilKernels.referenceTranspose(g, w, yBar, &refT, batch: batch)
             let tol: Float = 1e-4 * Float(g.inChannelsPerGroup * g.kernelPlane)
             #expect(zip(fast, ref).allSatisfy { abs($0 - $1) <= tol }, "forward \(kernel) on \(g)")
@@ -114,12 +114,12 @@ import Testing
                 if useFloat {
                     let (wf, xf) = (w.map(Float.init), x.map(Float.init))
                     var fast = [Float](repeating: .nan, count: batch * g.outputPlane), ref = fast
-                    ConvolutionKernels.forward(g, wf, xf, &fast, batch: batch, kernel: .fftOverlapAdd)
+                    ConvolutionPlan(g, weights: wf, direction: .forward, family: .fft).run(xf, &fast, batch: batch)
                     StencilKernels.referenceForward(g, wf, xf, &ref, batch: batch)
                     #expect(zip(fast, ref).allSatisfy { Double(abs($0 - $1)) <= tol }, "Float FFT on \(g)")
                 } else {
                     var fast = [Double](repeating: .nan, count: batch * g.outputPlane), ref = fast
-                    ConvolutionKernels.forward(g, w, x, &fast, batch: batch, kernel: .fftOverlapAdd)
+                    ConvolutionPlan(g, weights: w, direction: .forward, family: .fft).run(x, &fast, batch: batch)
                     StencilKernels.referenceForward(g, w, x, &ref, batch: batch)
                     #expect(zip(fast, ref).allSatisfy { abs($0 - $1) <= tol }, "Double FFT on \(g)")
                 }
@@ -129,18 +129,18 @@ import Testing
 
     @Test func choiceFollowsChannels() throws {
         let long = try ConvolutionGeometry.dsp(kernelLength: 255, inputLength: 65536, mode: .full)
-        #expect(ConvolutionKernels.choose(long).kernel == .fftOverlapAdd)
+        #expect(ConvolutionPlan<Float>.of(long).kernel.family == .fft)
         let dsp = try ConvolutionGeometry.dsp(kernelLength: 9, inputLength: 64, mode: .same)
-        #expect(ConvolutionKernels.choose(dsp).kernel == .rowStencil)
+        #expect(ConvolutionPlan<Float>.of(dsp).kernel.family == .rowStencil)
         // Circular: wrap-padded, then the zero-boundary choice; a window wrapping round the input many times
         // (K = 100 over n = 4) keeps the reference loops.
         let circ = try ConvolutionGeometry.dsp(kernelLength: 9, inputLength: 64, mode: .circular)
-        #expect(ConvolutionKernels.choose(circ).kernel == .rowStencil)
+        #expect(ConvolutionPlan<Float>.of(circ).kernel.family == .rowStencil)
         let wraps = try ConvolutionGeometry(inputSize: [4], outputSize: [4], kernelSize: [100], stride: [1], offset: [0],
                                             tapStep: [1], boundary: .circular)
-        #expect(ConvolutionKernels.choose(wraps).kernel == .reference)
+        #expect(ConvolutionPlan<Float>.of(wraps).kernel.family == .reference)
         let mc = try ConvolutionGeometry(inputSize: [8, 8], outputSize: [8, 8], kernelSize: [3, 3], stride: [1, 1],
                                          offset: [-1, -1], tapStep: [1, 1], inChannels: 16, outChannels: 16, hasChannelAxis: true)
-        #expect(ConvolutionKernels.choose(mc).kernel == .im2colGEMM)
+        #expect(ConvolutionPlan<Float>.of(mc).kernel.family == .gemm)
     }
 }

@@ -78,9 +78,9 @@ import Testing
         let yBar = (0..<(batch * g.codomain.count)).map { _ in S(Double.random(in: -1...1, using: &rng)) }
         var fast = [S](repeating: .nan, count: yBar.count), ref = fast
         var fastT = [S](repeating: .nan, count: x.count), refT = fastT
-        ConvolutionKernels.forward(g, w, x, &fast, batch: batch, kernel: .im2colGEMM)
+        ConvolutionPlan(g, weights: w, direction: .forward, family: .gemm).run(x, &fast, batch: batch)
         StencilKernels.referenceForward(g, w, x, &ref, batch: batch)
-        ConvolutionKernels.transpose(g, w, yBar, &fastT, batch: batch, kernel: .im2colGEMM)
+        ConvolutionPlan(g, weights: w, direction: .transpose, family: .gemm).run(yBar, &fastT, batch: batch)
         StencilKernels.referenceTranspose(g, w, yBar, &refT, batch: batch)
         let tol = S(S.ulpOfOne.squareRoot() < 1e-6 ? 1e-10 : 1e-4) * S(max(1, g.inChannelsPerGroup * g.kernelPlane))
         #expect(zip(fast, ref).allSatisfy { abs($0 - $1) <= tol }, "forward on \(g), batch \(batch)")
@@ -96,7 +96,7 @@ import Testing
     @Test func fullyConnectedIsRecognised() {
         #expect(Self.cases.count == 8 && Self.indirectCases.count == 8 && Self.transposedCases.count == 7)
         #expect(Im2colGEMMKernels.isFullyConnected(Self.cases[0]))
-        #expect(ConvolutionKernels.choose(Self.cases[0]).reason.contains("fully connected"))
+        #expect(ConvolutionPlan<Float>.of(Self.cases[0]).reason.contains("fully connected"))
         #expect(!Im2colGEMMKernels.isFullyConnected(Self.cases[3]))
     }
 }

@@ -47,9 +47,9 @@ import Testing
         let yBar: [S] = randomScalars(batch * g.codomain.count, using: &rng)
         var fast: [S] = nanFilled(count: yBar.count), ref = fast
         var fastT: [S] = nanFilled(count: x.count), refT = fastT
-        ConvolutionKernels.forward(g, w, x, &fast, batch: batch, kernel: .rowStencil)
+        ConvolutionPlan(g, weights: w, direction: .forward, family: .rowStencil).run(x, &fast, batch: batch)
         StencilKernels.referenceForward(g, w, x, &ref, batch: batch)
-        ConvolutionKernels.transpose(g, w, yBar, &fastT, batch: batch, kernel: .rowStencil)
+        ConvolutionPlan(g, weights: w, direction: .transpose, family: .rowStencil).run(yBar, &fastT, batch: batch)
         StencilKernels.referenceTranspose(g, w, yBar, &refT, batch: batch)
         let tol = S.testAbsoluteTolerance * S(g.inChannelsPerGroup * g.kernelPlane)
         expectAllClose(fast, ref, rtol: 0, atol: tol, "forward on \(g), batch \(batch)")
@@ -58,7 +58,7 @@ import Testing
 
     @Test func casesTakeTheirPaths() throws {
         for (g, padded) in try Self.cases() {
-            #expect(ConvolutionKernels.choose(g).kernel == .rowStencil, "\(g)")
+            #expect(ConvolutionPlan<Float>.of(g).kernel.family == .rowStencil, "\(g)")
             #expect(RowStencilKernels.usesPaddedRows(RowPlan(g), channels: g.inChannelsPerGroup) == padded, "\(g)")
         }
     }
