@@ -104,6 +104,29 @@ public struct CSRMatrix<Scalar: BLASScalar>: Sendable, Equatable {
         return try CSRMatrix(rows: rows, columns: other.columns, rowOffsets: offsets, columnIndices: cols, values: vals)
     }
 
+    /// The product `self · other` as a dense matrix, each row accumulated straight into its dense row
+    /// (Gustavson's algorithm with the dense row as the accumulator, no CSR product in between).
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when the inner sizes differ; a memory-budget error
+    ///   before the dense matrix is allocated.
+    /// - Complexity: O(rows · other.columns) for the zero fill plus O(Σ over entries a_ik of nnz(row k of other)).
+    public func denseProduct(with other: CSRMatrix, budget: MemoryBudget = .default) throws -> DenseMatrix<Scalar> {
+        guard columns == other.rows else {
+            throw ConvAlgebraError.shapeMismatch(
+                "cannot multiply a \(rows) × \(columns) matrix by a \(other.rows) × \(other.columns) matrix")
+        }
+        var d = try DenseMatrix<Scalar>(zeros: rows, other.columns, budget: budget)
+        let n = other.columns
+        d.entries.withUnsafeMutableBufferPointer { dp in
+            for r in 0..<rows {
+                for e in rowOffsets[r]..<rowOffsets[r + 1] {
+                    let k = Int(columnIndices[e]), a = values[e]
+                    for f in other.rowOffsets[k]..<other.rowOffsets[k + 1] { dp[r * n + Int(other.columnIndices[f])] += a * other.values[f] }
+                }
+            }
+        }
+        return d
+    }
+
     /// Applies the matrix to every sample of a row-major batch: `y_b = A · x_b` for each sample `b`.
     ///
     /// `x` holds `batch × columns` scalars, `y` receives `batch × rows`. Threaded and vectorised
