@@ -36,7 +36,7 @@ public struct Downsample<Scalar: BLASScalar>: StencilOperator, Equatable {
     public var codomain: Shape { try! Shape([outputLength]) }
 
     /// `↓kᵀ = ↑k`, with the same phase and the same long side.
-    public var transposed: Upsample<Scalar> { Upsample(uncheckedFactor: factor, phase: phase, outputLength: inputLength) }
+    public var transposed: Upsample<Scalar> { Upsample(base: self) }
 
     public var taps: [Scalar] { [] }
 
