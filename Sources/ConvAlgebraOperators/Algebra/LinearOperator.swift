@@ -127,4 +127,13 @@ extension LinearOperator {
     public func applyTransposed(_ y: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
         try transposed.apply(y, form: form, budget: budget)
     }
+
+    /// The gradient with respect to the input of `y = A x`, given the output gradient `dy`: `dx = Aᵀ dy`
+    /// (``applyTransposed(_:form:budget:)``). For average pooling this is PyTorch's `avg_pool_backward`, for
+    /// nearest up-sampling the `k`-box sums, for linear interpolation `upsample_linear`'s backward.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `dy` does not end in ``codomain``; a memory-budget
+    ///   error when materialising is refused.
+    public func backward(_ dy: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
+        try applyTransposed(dy, form: form, budget: budget)
+    }
 }

@@ -133,12 +133,6 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         PoolingKernels.separableLinear(axes, inputSize: inputSize, planes: batch * channels, x, y)
     }
-
-    /// The gradient with respect to the input, `dx = Aᵀ dy`.
-    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `dy` does not end in ``codomain``.
-    public func backward(_ dy: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        try applyTransposed(dy, form: form, budget: budget)
-    }
 }
 
 /// The transpose of an ``Interpolation``: `x̃[c, i] = Σ_j w(j, i) · y[c, j]`, the same terms with rows and

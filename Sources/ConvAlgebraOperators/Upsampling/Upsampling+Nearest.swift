@@ -74,12 +74,6 @@ public struct NearestUpsampling<Scalar: BLASScalar>: StencilOperator, Equatable 
             convolution.applyUnchecked(x, y, batch: batch)
         }
     }
-
-    /// The gradient with respect to the input, `dx = Aᵀ dy` (the `k`-box sums of `dy`).
-    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `dy` does not end in ``codomain``.
-    public func backward(_ dy: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        try applyTransposed(dy, form: form, budget: budget)
-    }
 }
 
 /// The transpose of ``NearestUpsampling``: `x̃[c, i] = Σ_{j : ⌊j/k⌋ = i} y[c, j]`, the `k`-box sum pooling —
