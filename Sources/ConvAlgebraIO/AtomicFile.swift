@@ -26,7 +26,7 @@ public enum AtomicFile {
             if !ok { unlink(temp) }
         }
         do {
-            for part in parts { try SystemIO.write(fd, part, path: path) }
+            for part in parts { try SystemIO.writeAll(fd, part, path: path) }
             guard fsync(fd) == 0 else { let e = SystemIO.error("cannot flush '\(path)'"); close(fd); throw e }
         } catch {
             close(fd)

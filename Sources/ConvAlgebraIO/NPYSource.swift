@@ -27,7 +27,7 @@ package struct FileSource: NPYSource {
     package let size: Int
 
     package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws {
-        try SystemIO.read(fd, into: buffer, path: path)
+        try SystemIO.readAll(fd, into: buffer, path: path)
     }
 }
 

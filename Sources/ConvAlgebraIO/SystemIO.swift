@@ -5,26 +5,26 @@ import Glibc
 import Darwin
 #endif
 
-/// The file-descriptor loops the NPY reader and writer share: `read(2)` and `write(2)` until the whole
-/// buffer is transferred, in chunks Linux accepts (at most ~2 GiB per call), retrying on `EINTR`, and the
+/// The file-descriptor loops the NPY reader and writer share: `read(2)` and `write(2)` (the C library's,
+/// which the method names leave unshadowed) until the whole buffer is transferred, in chunks Linux accepts (at most ~2 GiB per call), retrying on `EINTR`, and the
 /// errors named after the path and `errno`.
 package enum SystemIO {
     /// Writes all of `bytes` to `fd`.
     /// - Throws: ``ConvAlgebraError/io(_:)`` "cannot write '`path`'" with the system's reason.
-    package static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         guard let base = bytes.baseAddress else { return }
         try transfer(bytes.count, failure: "cannot write '\(path)'", ended: .io("cannot write '\(path)': the device took no bytes")) {
-            done, chunk in systemWrite(fd, base + done, chunk)
+            done, chunk in write(fd, base + done, chunk)
         }
     }
 
     /// Fills all of `buffer` from `fd`.
     /// - Throws: ``ConvAlgebraError/io(_:)`` "cannot read '`path`'"; ``ConvAlgebraError/malformedNPY(_:)`` when the
     ///   file ends first (it shrank after `fstat`: the truncation it is).
-    package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws {
+    package static func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws {
         guard let base = buffer.baseAddress else { return }
         try transfer(buffer.count, failure: "cannot read '\(path)'", ended: .malformedNPY("truncated data: the file ended early")) {
-            done, chunk in systemRead(fd, base + done, chunk)
+            done, chunk in read(fd, base + done, chunk)
         }
     }
 
@@ -34,7 +34,7 @@ package enum SystemIO {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw error("cannot read '\(path)'") }
             if n == 0 { return out }
             out += chunk[..<n]
@@ -60,22 +60,5 @@ package enum SystemIO {
             guard n > 0 else { throw ended() }
             done += n
         }
-    }
-
-    /// `read(2)` and `write(2)`, named apart from the methods that call them.
-    private static func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int {
-        #if canImport(Glibc)
-        Glibc.read(fd, p, n)
-        #else
-        Darwin.read(fd, p, n)
-        #endif
-    }
-
-    private static func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-        #if canImport(Glibc)
-        Glibc.write(fd, p, n)
-        #else
-        Darwin.write(fd, p, n)
-        #endif
     }
 }

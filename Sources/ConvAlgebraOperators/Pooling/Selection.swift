@@ -51,8 +51,7 @@ public struct Selection<Scalar: BLASScalar>: StencilOperator, Equatable {
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (n, m) = (domain.count, codomain.count)
         sources.withUnsafeBufferPointer { s in
-            for b in 0..<batch {
-                let xb = x + b * n, yb = y + b * m
+            forEachSample(batch, x, stride: n, y, stride: m) { xb, yb in
                 for r in 0..<m { let c = Int(s[r]); yb[r] = c >= 0 ? xb[c] : 0 }
             }
         }
@@ -75,8 +74,7 @@ public struct SelectionTranspose<Scalar: BLASScalar>: SwappedStencil, Equatable 
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (m, n) = (base.codomain.count, base.domain.count)
         base.sources.withUnsafeBufferPointer { s in
-            for b in 0..<batch {
-                let xb = x + b * m, yb = y + b * n
+            forEachSample(batch, x, stride: m, y, stride: n) { xb, yb in
                 yb.update(repeating: 0, count: n)
                 for r in 0..<m { let c = Int(s[r]); if c >= 0 { yb[c] += xb[r] } }
             }

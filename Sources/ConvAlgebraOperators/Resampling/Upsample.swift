@@ -46,8 +46,7 @@ public struct Upsample<Scalar: BLASScalar>: SwappedStencil, Equatable {
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (n, L, k, p) = (inputLength, outputLength, factor, phase)
-        for b in 0..<batch {
-            let xb = x + b * n, yb = y + b * L
+        forEachSample(batch, x, stride: n, y, stride: L) { xb, yb in
             yb.update(repeating: 0, count: L)
             for i in 0..<n { yb[i * k + p] = xb[i] }
         }
