@@ -79,6 +79,10 @@ extension LinearOperator {
     /// The matrix size `(rows, columns)` = `(codomain.count, domain.count)`.
     public var matrixSize: (rows: Int, columns: Int) { (codomain.count, domain.count) }
 
+    /// `form` itself, or for ``Form/auto`` the form this layer picks without a cost model: ``Form/direct``
+    /// (the reason is in ``Form``'s discussion).
+    public func resolved(_ form: Form) -> Form { form == .auto ? .direct : form }
+
     /// Applies the operator to every sample of `x` in the chosen form.
     ///
     /// `x` has shape `batch dims + domain` (any number of leading batch extents); the result has shape
@@ -86,10 +90,6 @@ extension LinearOperator {
     /// then apply it to the whole batch at once; ``Form/auto`` runs the form ``resolved(_:)`` picks.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `x` does not end in `domain`;
     ///   a memory-budget error when materialising is refused.
-    /// `form` itself, or for ``Form/auto`` the form this layer picks without a cost model: ``Form/direct``
-    /// (the reason is in ``Form``'s discussion).
-    public func resolved(_ form: Form) -> Form { form == .auto ? .direct : form }
-
     public func apply(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
         let batch = try x.batchCount(sampleShape: domain)
         let leading = Array(x.shape.dims.dropLast(domain.rank))
