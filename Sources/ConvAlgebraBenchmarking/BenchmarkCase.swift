@@ -24,21 +24,20 @@ public struct BenchmarkCase: Sendable {
     /// Useful floating-point operations of one application to the whole batch.
     public let flops: Double
     /// The forms this case runs in (suites A and B: direct only).
-    public let forms: [BenchmarkForm]
+    public let forms: [Form]
     /// Builds the operator.
     public let build: @Sendable () throws -> BenchmarkOperator<Float>
 
-    public init(id: String?, suite: String, op: String, inputShape: [Int], flops: Double, forms: [BenchmarkForm],
+    public init(id: String?, suite: String, op: String, inputShape: [Int], flops: Double, forms: [Form],
                 build: @escaping @Sendable () throws -> BenchmarkOperator<Float>) {
         self.id = id; self.suite = suite; self.op = op; self.inputShape = inputShape
         self.flops = flops; self.forms = forms; self.build = build
     }
 }
 
-/// A form a benchmark runs: the three of ``Form`` and ``FormChooser``'s pick.
-public enum BenchmarkForm: String, CaseIterable, Sendable {
-    case direct, dense, sparse, auto
-}
+/// A form a benchmark runs: ``Form`` itself, whose `auto` the runner resolves with ``FormChooser``.
+/// The old name, kept as an alias so that code written against it still compiles; new code says `Form`.
+public typealias BenchmarkForm = Form
 
 /// What a benchmark applies: a linear operator, or max pooling (non-linear; direct form only, its
 /// dense/sparse forms are per-sample Jacobians).
@@ -66,7 +65,7 @@ public struct BenchmarkResult: Sendable {
     public let id: String?
     public let suite: String
     public let op: String
-    public let form: BenchmarkForm
+    public let form: Form
     public let inputShape: [Int]
     public let dtype: String
     /// Wall-clock seconds of one application to the whole batch: min, median, max over the repeats.
@@ -83,7 +82,7 @@ public struct BenchmarkResult: Sendable {
     /// transpose of, on the same batch (the same FLOPs), measured in the same run.
     public var forwardConvolutionSeconds: Double? = nil
 
-    public init(id: String?, suite: String, op: String, form: BenchmarkForm, inputShape: [Int], dtype: String,
+    public init(id: String?, suite: String, op: String, form: Form, inputShape: [Int], dtype: String,
                 min: Double, median: Double, max: Double, repeats: Int, materialiseSeconds: Double?,
                 storedEntries: Int?, flops: Double, note: String?) {
         self.id = id; self.suite = suite; self.op = op; self.form = form; self.inputShape = inputShape

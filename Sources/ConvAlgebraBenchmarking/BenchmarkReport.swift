@@ -36,7 +36,7 @@ public enum BenchmarkReport {
                 ("suite", quote(r.suite)),
                 ("op", quote(r.op)),
                 ("form", quote(r.form.rawValue)),
-                ("input_shape", "[" + r.inputShape.map(String.init).joined(separator: ", ") + "]"),
+                ("input_shape", JSONText.array(r.inputShape.map(String.init))),
                 ("dtype", quote(r.dtype)),
                 ("seconds", "{\"min\": \(number(r.min)), \"median\": \(number(r.median)), \"max\": \(number(r.max))}"),
                 ("repeats", String(r.repeats)),
@@ -51,27 +51,14 @@ public enum BenchmarkReport {
                 ("note", r.note.map(quote) ?? "null"),
                 ("forward_conv_seconds", r.forwardConvolutionSeconds.map(number) ?? "null"),
             ]
-            return "    {" + fields.map { "\(quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+            return "    {" + JSONText.members(fields).joined(separator: ", ") + "}"
         }
         let peak = peakGFLOPs.map { "\"peak_gflops\": \(number($0)), " } ?? ""
         return "{\"threads\": \(threads), " + peak + "\"cases\": [\n" + cases.joined(separator: ",\n") + "\n]}\n"
     }
 
-    package static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
-
-    package static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+    private static func quote(_ s: String) -> String { JSONText.string(s) }
+    private static func number(_ x: Double) -> String { JSONText.number(x) }
 
     package static func fixed(_ x: Double, _ digits: Int) -> String {
         guard x.isFinite else { return "-" }

@@ -20,20 +20,20 @@ public enum AtomicFile {
         guard !path.isEmpty else { throw ConvAlgebraError.io("cannot write to an empty path") }
         let temp = temporaryPath(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw ioError("cannot create '\(path)'") }
+        guard fd >= 0 else { throw SystemIO.error("cannot create '\(path)'") }
         var ok = false
         defer {
             if !ok { unlink(temp) }
         }
         do {
-            for part in parts { try writeAll(fd, part, path: path) }
-            guard fsync(fd) == 0 else { let e = ioError("cannot flush '\(path)'"); close(fd); throw e }
+            for part in parts { try SystemIO.writeAll(fd, part, path: path) }
+            guard fsync(fd) == 0 else { let e = SystemIO.error("cannot flush '\(path)'"); close(fd); throw e }
         } catch {
             close(fd)
             throw error
         }
-        guard close(fd) == 0 else { throw ioError("cannot close '\(path)'") }
-        guard rename(temp, path) == 0 else { throw ioError("cannot write '\(path)'") }
+        guard close(fd) == 0 else { throw SystemIO.error("cannot close '\(path)'") }
+        guard rename(temp, path) == 0 else { throw SystemIO.error("cannot write '\(path)'") }
         ok = true
     }
 
@@ -44,33 +44,4 @@ public enum AtomicFile {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         return "\(dir).\(name).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
     }
-
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        guard var p = bytes.baseAddress else { return }
-        var left = bytes.count
-        while left > 0 {
-            // Large writes are split: Linux transfers at most ~2 GiB per write(2) call.
-            let n = systemWrite(fd, p, min(left, 1 << 30))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ioError("cannot write '\(path)'")
-            }
-            p += n
-            left -= n
-        }
-    }
-
-    /// An ``ConvAlgebraError/io(_:)`` with the current `errno`'s text.
-    package static func ioError(_ what: String) -> ConvAlgebraError {
-        .io("\(what): \(String(cString: strerror(errno)))")
-    }
-}
-
-/// `write(2)`, named apart from ``AtomicFile/write(_:to:)``.
-private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(fd, p, n)
-    #else
-    Darwin.write(fd, p, n)
-    #endif
 }

@@ -65,14 +65,14 @@ public enum NPY {
     /// - Complexity: one read of the file; no copy beyond the returned tensor.
     public static func read(path: String, budget: MemoryBudget = .default) throws -> NPYArray {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw AtomicFile.ioError("cannot open '\(path)'") }
+        guard fd >= 0 else { throw SystemIO.error("cannot open '\(path)'") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw AtomicFile.ioError("cannot read '\(path)'") }
+        guard fstat(fd, &st) == 0 else { throw SystemIO.error("cannot read '\(path)'") }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             if (st.st_mode & S_IFMT) == S_IFDIR { throw ConvAlgebraError.io("cannot read '\(path)': it is a directory") }
             // A pipe or device has no size up front: read it whole, then parse from memory.
-            return try named(path) { try read(bytes: try readToEnd(fd, path: path), budget: budget) }
+            return try named(path) { try read(bytes: try SystemIO.readToEnd(fd, path: path), budget: budget) }
         }
         var file = FileSource(fd: fd, path: path, size: Int(st.st_size))
         return try named(path) { try decode(&file, budget: budget) }
@@ -175,16 +175,5 @@ public enum NPY {
             try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[consumed.count...]))
         }
         return try Tensor(shape: shape, scalars: scalars)
-    }
-
-    private static func readToEnd(_ fd: Int32, path: String) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw AtomicFile.ioError("cannot read '\(path)'") }
-            if n == 0 { return out }
-            out += chunk[..<n]
-        }
     }
 }

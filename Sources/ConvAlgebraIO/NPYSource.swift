@@ -1,10 +1,5 @@
 import ConvAlgebraCore
 import ConvAlgebraBackends
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Where the NPY reader takes its bytes from: a file descriptor (read straight into the tensor's
 /// storage) or an array in memory. `size` is the total byte count, known before anything is read, so
@@ -32,19 +27,7 @@ package struct FileSource: NPYSource {
     package let size: Int
 
     package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws {
-        guard var p = buffer.baseAddress else { return }
-        var left = buffer.count
-        while left > 0 {
-            let n = systemRead(fd, p, min(left, 1 << 30))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw AtomicFile.ioError("cannot read '\(path)'")
-            }
-            // The file shrank after fstat: report it as the truncation it is.
-            guard n > 0 else { throw ConvAlgebraError.malformedNPY("truncated data: the file ended early") }
-            p += n
-            left -= n
-        }
+        try SystemIO.readAll(fd, into: buffer, path: path)
     }
 }
 
@@ -63,13 +46,4 @@ package struct ByteSource: NPYSource {
         }
         position += buffer.count
     }
-}
-
-/// `read(2)`, named apart from the sources' `read` methods.
-package func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.read(fd, p, n)
-    #else
-    Darwin.read(fd, p, n)
-    #endif
 }

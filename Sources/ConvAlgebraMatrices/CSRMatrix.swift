@@ -32,12 +32,10 @@ public struct CSRMatrix<Scalar: BLASScalar>: Sendable, Equatable {
 
     /// Builds a CSR matrix from coordinate triples, summing duplicates and dropping nothing
     /// (an explicit zero sum stays, so the sparsity pattern is the stencil's, not the data's).
-    /// - Complexity: O(nnz + rows), a counting sort by row then a sort of each row by column.
+    /// - Complexity: O(nnz + rows), a counting sort by row (``CSRBuilder``) then a sort of each unsorted row by column.
     public init(rows: Int, columns: Int, coordinates rowIndex: [Int32], _ columnIndex: [Int32], _ value: [Scalar]) throws {
-        guard columns <= Int(Int32.max), rows <= Int(Int32.max) else {
-            throw ConvAlgebraError.overflow("a \(rows) × \(columns) sparse matrix exceeds 32-bit indices")
-        }
-        // Checked here, once, so that the counting sort below cannot index out of range.
+        // Checked here, once, so that the counting sort below cannot index out of range (32-bit sizes are
+        // checked by the builder).
         guard rows >= 0, columns >= 0 else {
             throw ConvAlgebraError.invalidArgument("a sparse matrix cannot be \(rows) × \(columns)")
         }
@@ -49,68 +47,21 @@ public struct CSRMatrix<Scalar: BLASScalar>: Sendable, Equatable {
             throw ConvAlgebraError.invalidArgument(
                 "coordinate (\(rowIndex[e]), \(columnIndex[e])) lies outside a \(rows) × \(columns) matrix")
         }
-        let nnz = value.count
-        var offsets = [Int](repeating: 0, count: rows + 1)
-        for r in rowIndex { offsets[Int(r) + 1] += 1 }
-        for i in 0..<rows { offsets[i + 1] += offsets[i] }
-        var next = offsets
-        var cols = [Int32](repeating: 0, count: nnz)
-        var vals = [Scalar](repeating: 0, count: nnz)
-        for e in 0..<nnz {
-            let r = Int(rowIndex[e])
-            cols[next[r]] = columnIndex[e]
-            vals[next[r]] = value[e]
-            next[r] += 1
+        try self.init(rows: rows, columns: columns, count: value.count) { emit in
+            for e in 0..<value.count { emit(Int(rowIndex[e]), columnIndex[e], value[e]) }
         }
-        // Sort each row by column and merge duplicates in place.
-        var outOffsets = [Int](repeating: 0, count: rows + 1)
-        var w = 0
-        var perm: [Int] = []
-        for r in 0..<rows {
-            let lo = offsets[r], hi = offsets[r + 1]
-            var sorted = true
-            if hi - lo > 1 { for e in (lo + 1)..<hi where cols[e] <= cols[e - 1] { sorted = false; break } }
-            if sorted {
-                for e in lo..<hi { cols[w] = cols[e]; vals[w] = vals[e]; w += 1 }
-            } else {
-                perm.removeAll(keepingCapacity: true)
-                perm.append(contentsOf: lo..<hi)
-                perm.sort { cols[$0] < cols[$1] || (cols[$0] == cols[$1] && $0 < $1) }
-                let rc = perm.map { cols[$0] }, rv = perm.map { vals[$0] }
-                var k = 0
-                while k < rc.count {
-                    var s = rv[k]
-                    var j = k + 1
-                    while j < rc.count && rc[j] == rc[k] { s += rv[j]; j += 1 }
-                    cols[w] = rc[k]; vals[w] = s; w += 1
-                    k = j
-                }
-            }
-            outOffsets[r + 1] = w
-        }
-        cols.removeLast(nnz - w)
-        vals.removeLast(nnz - w)
-        try self.init(rows: rows, columns: columns, rowOffsets: outOffsets, columnIndices: cols, values: vals)
     }
 
-    /// The literal transpose: the CSR of `Aᵀ`, built by one counting pass over the columns.
+    /// The literal transpose: the CSR of `Aᵀ`, a counting sort by column (``CSRBuilder``).
     /// - Complexity: O(nnz + rows + columns).
     public func transposed() -> CSRMatrix {
-        var offsets = [Int](repeating: 0, count: columns + 1)
-        for c in columnIndices { offsets[Int(c) + 1] += 1 }
-        for j in 0..<columns { offsets[j + 1] += offsets[j] }
-        var next = offsets
-        var cols = [Int32](repeating: 0, count: nonzeroCount)
-        var vals = [Scalar](repeating: 0, count: nonzeroCount)
-        for r in 0..<rows {
-            for e in rowOffsets[r]..<rowOffsets[r + 1] {
-                let c = Int(columnIndices[e])
-                cols[next[c]] = Int32(r)
-                vals[next[c]] = values[e]
-                next[c] += 1
+        // Visiting the rows in order emits each column's entries by increasing row: the result is sorted.
+        let t = CSRBuilder.countingSort(rows: columns, count: nonzeroCount) { (emit: (Int, Int32, Scalar) -> Void) in
+            for r in 0..<rows {
+                for e in rowOffsets[r]..<rowOffsets[r + 1] { emit(Int(columnIndices[e]), Int32(truncatingIfNeeded: r), values[e]) }
             }
         }
-        return try! CSRMatrix(rows: columns, columns: rows, rowOffsets: offsets, columnIndices: cols, values: vals)
+        return try! CSRMatrix(rows: columns, columns: rows, rowOffsets: t.rowOffsets, columnIndices: t.columnIndices, values: t.values)
     }
 
     /// The dense form of this matrix.
@@ -151,6 +102,29 @@ public struct CSRMatrix<Scalar: BLASScalar>: Sendable, Equatable {
             offsets[r + 1] = cols.count
         }
         return try CSRMatrix(rows: rows, columns: other.columns, rowOffsets: offsets, columnIndices: cols, values: vals)
+    }
+
+    /// The product `self · other` as a dense matrix, each row accumulated straight into its dense row
+    /// (Gustavson's algorithm with the dense row as the accumulator, no CSR product in between).
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when the inner sizes differ; a memory-budget error
+    ///   before the dense matrix is allocated.
+    /// - Complexity: O(rows · other.columns) for the zero fill plus O(Σ over entries a_ik of nnz(row k of other)).
+    public func denseProduct(with other: CSRMatrix, budget: MemoryBudget = .default) throws -> DenseMatrix<Scalar> {
+        guard columns == other.rows else {
+            throw ConvAlgebraError.shapeMismatch(
+                "cannot multiply a \(rows) × \(columns) matrix by a \(other.rows) × \(other.columns) matrix")
+        }
+        var d = try DenseMatrix<Scalar>(zeros: rows, other.columns, budget: budget)
+        let n = other.columns
+        d.entries.withUnsafeMutableBufferPointer { dp in
+            for r in 0..<rows {
+                for e in rowOffsets[r]..<rowOffsets[r + 1] {
+                    let k = Int(columnIndices[e]), a = values[e]
+                    for f in other.rowOffsets[k]..<other.rowOffsets[k + 1] { dp[r * n + Int(other.columnIndices[f])] += a * other.values[f] }
+                }
+            }
+        }
+        return d
     }
 
     /// Applies the matrix to every sample of a row-major batch: `y_b = A · x_b` for each sample `b`.

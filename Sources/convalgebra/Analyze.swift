@@ -122,11 +122,11 @@ enum AnalysisJSON {
     static func encode(_ a: OperatorAnalysis, op: String) -> String {
         var fields: [(String, String)] = [
             ("op", string(op)),
-            ("domain", "[" + a.domain.dims.map(String.init).joined(separator: ", ") + "]"),
-            ("codomain", "[" + a.codomain.dims.map(String.init).joined(separator: ", ") + "]"),
+            ("domain", JSONText.array(a.domain.dims.map(String.init))),
+            ("codomain", JSONText.array(a.codomain.dims.map(String.init))),
             ("method", string(a.method.rawValue)),
         ]
-        if let s = a.spectrum { fields.append(("singular_values", "[" + s.values.map(number).joined(separator: ", ") + "]")) }
+        if let s = a.spectrum { fields.append(("singular_values", JSONText.array(s.values.map(number)))) }
         fields.append(("spectral_norm", number(a.spectralNorm)))
         fields.append(("condition_number", a.conditionNumber.map(number) ?? "null"))
         fields.append(("rank", a.rank.map(String.init) ?? "null"))
@@ -145,26 +145,9 @@ enum AnalysisJSON {
             fields.append(("approximation", a.isApproximation ? "true" : "false"))
             if let g = a.approximationGap { fields.append(("approximation_gap", number(g))) }
         }
-        return "{\n" + fields.map { "  \(string($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+        return "{\n" + JSONText.members(fields).map { "  " + $0 }.joined(separator: ",\n") + "\n}\n"
     }
 
-    static func number(_ x: Double) -> String {
-        guard x.isFinite else { return "null" }
-        // Swift's shortest round-trip form is valid JSON ("1.5", "1e-05", "2.0").
-        return "\(x)"
-    }
-
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if c.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
-    }
+    static func number(_ x: Double) -> String { JSONText.number(x) }
+    static func string(_ s: String) -> String { JSONText.string(s) }
 }

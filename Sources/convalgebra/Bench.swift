@@ -74,11 +74,11 @@ struct Bench: ParsableCommand {
         }
     }
 
-    private func parseForms(_ text: String) throws -> [BenchmarkForm] {
+    private func parseForms(_ text: String) throws -> [Form] {
         try text.split(separator: ",").map { word in
-            guard let f = BenchmarkForm(rawValue: String(word)) else {
+            guard let f = Form(rawValue: String(word)) else {
                 throw ConvAlgebraError.invalidArgument(
-                    "unknown form '\(word)' (known: \(BenchmarkForm.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    "unknown form '\(word)' (known: \(Form.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             return f
         }
@@ -89,7 +89,7 @@ struct Bench: ParsableCommand {
         guard inputShape == nil, weightShape == nil, options.givenOptions.isEmpty else {
             throw ConvAlgebraError.invalidArgument("the suite form takes no op options, --input-shape or --weight-shape")
         }
-        let wanted = try parseForms(forms ?? BenchmarkForm.allCases.map(\.rawValue).joined(separator: ","))
+        let wanted = try parseForms(forms ?? Form.allCases.map(\.rawValue).joined(separator: ","))
         let prefixes = cases.map { $0.split(separator: ",").map(String.init) }
         print(BenchmarkReport.table([]))
         var results = [BenchmarkResult]()
@@ -111,9 +111,9 @@ struct Bench: ParsableCommand {
             throw ConvAlgebraError.invalidArgument("bench makes random data: give --weight-shape, not --weight or --bias")
         }
         guard let inputShape else { throw ConvAlgebraError.invalidArgument("bench \(name) needs --input-shape SHAPE (batch included)") }
-        guard let f = BenchmarkForm(rawValue: form) else {
+        guard let f = Form(rawValue: form) else {
             throw ConvAlgebraError.invalidArgument(
-                "unknown form '\(form)' (known: \(BenchmarkForm.allCases.map(\.rawValue).joined(separator: ", ")))")
+                "unknown form '\(form)' (known: \(Form.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let shape = try CommaList.shape(inputShape, option: "--input-shape")
         let wShape = try weightShape.map { try CommaList.shape($0, option: "--weight-shape") }
@@ -125,7 +125,7 @@ struct Bench: ParsableCommand {
     }
 
     private func runSingle<S: BLASScalar>(_: S.Type, _ definition: any OpDefinition.Type, _ name: String, _ shape: Shape,
-                                          _ wShape: Shape?, _ form: BenchmarkForm) throws -> BenchmarkResult {
+                                          _ wShape: Shape?, _ form: Form) throws -> BenchmarkResult {
         try MemoryBudget.default.check("the benchmark input", count: shape.count, elementBytes: MemoryLayout<S>.stride)
         let domain = try definition.sampleShape(ofInput: shape, options)
         let batch = shape.dims.dropLast(domain.rank).reduce(1, *)

@@ -15,19 +15,12 @@ package enum PoolingKernels {
     @_specialize(where S == Double)
     package static func gather<S: BLASScalar>(_ s: PoolingPlaneStencil<S>, planes: Int,
                                       _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
-        let (N, M) = (s.inputPlane, s.outputPlane)
-        s.rowOffsets.withUnsafeBufferPointer { ro in
-            s.columns.withUnsafeBufferPointer { co in
-                s.weights.withUnsafeBufferPointer { w in
-                    Parallel.forEach(jobs: planes, work: planes * max(s.termCount, 1), threshold: parallelThreshold) { j in
-                        let xp = x + j * N, yp = y + j * M
-                        for p in 0..<M {
-                            var acc: S = 0
-                            for e in ro[p]..<ro[p + 1] { acc += w[e] * xp[Int(co[e])] }
-                            yp[p] = acc
-                        }
-                    }
-                }
+        forEachPlane(s, planes: planes) { ro, co, w, j in
+            let xp = x + j * s.inputPlane, yp = y + j * s.outputPlane
+            for p in 0..<s.outputPlane {
+                var acc: S = 0
+                for e in ro[p]..<ro[p + 1] { acc += w[e] * xp[Int(co[e])] }
+                yp[p] = acc
             }
         }
     }
@@ -38,17 +31,28 @@ package enum PoolingKernels {
     @_specialize(where S == Double)
     package static func scatter<S: BLASScalar>(_ s: PoolingPlaneStencil<S>, planes: Int,
                                        _ y: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>) {
-        let (N, M) = (s.inputPlane, s.outputPlane)
+        forEachPlane(s, planes: planes) { ro, co, w, j in
+            let xp = x + j * s.inputPlane, yp = y + j * s.outputPlane
+            xp.update(repeating: 0, count: s.inputPlane)
+            for p in 0..<s.outputPlane {
+                let v = yp[p]
+                for e in ro[p]..<ro[p + 1] { xp[Int(co[e])] += w[e] * v }
+            }
+        }
+    }
+
+    /// Runs `body(rowOffsets, columns, weights, plane)` for each of `planes` planes, in parallel when the work
+    /// is large: the driver of ``gather`` and ``scatter``.
+    @inline(__always)
+    private static func forEachPlane<S: BLASScalar>(
+        _ s: PoolingPlaneStencil<S>, planes: Int,
+        _ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<S>, Int) -> Void
+    ) {
         s.rowOffsets.withUnsafeBufferPointer { ro in
             s.columns.withUnsafeBufferPointer { co in
                 s.weights.withUnsafeBufferPointer { w in
                     Parallel.forEach(jobs: planes, work: planes * max(s.termCount, 1), threshold: parallelThreshold) { j in
-                        let xp = x + j * N, yp = y + j * M
-                        xp.update(repeating: 0, count: N)
-                        for p in 0..<M {
-                            let v = yp[p]
-                            for e in ro[p]..<ro[p + 1] { xp[Int(co[e])] += w[e] * v }
-                        }
+                        body(ro, co, w, j)
                     }
                 }
             }
@@ -96,40 +100,24 @@ extension PoolingKernels {
     @_specialize(where S == Double)
     package static func maxPool<S: BLASScalar>(_ w: PoolingWindows, planes: Int, _ x: UnsafePointer<S>,
                                        _ y: UnsafeMutablePointer<S>, _ index: UnsafeMutablePointer<Int>) {
-        let (H, W) = (w.inputSize[1], w.inputSize[2])
-        let (OD, OH, OW) = (w.outputSize[0], w.outputSize[1], w.outputSize[2])
-        let (dd, dh, dw) = (w.dilation[0], w.dilation[1], w.dilation[2])
-        let N = w.inputSize.reduce(1, *), M = OD * OH * OW
-        let taps = max(1, w.count[0].max() ?? 1) * max(1, w.count[1].max() ?? 1) * max(1, w.count[2].max() ?? 1)
-        // Local copies of the tables, so the hot loops index plain arrays (no nested-array retains).
-        let (startD, startH, startW) = (w.start[0], w.start[1], w.start[2])
-        let (countD, countH, countW) = (w.count[0], w.count[1], w.count[2])
-        Parallel.forEach(jobs: planes, work: planes * M * taps, threshold: parallelThreshold) { j in
-            let xp = x + j * N, yp = y + j * M, ip = index + j * M
-            var o = 0
-            for od in 0..<OD {
-                let (sd, cd) = (startD[od], countD[od])
-                for oh in 0..<OH {
-                    let (sh, ch) = (startH[oh], countH[oh])
-                    for ow in 0..<OW {
-                        let (sw, cw) = (startW[ow], countW[ow])
-                        var best = -S.infinity, arg = -1
-                        if cd > 0 && ch > 0 && cw > 0 {
-                            arg = (sd * H + sh) * W + sw
-                            for a in 0..<cd {
-                                for b in 0..<ch {
-                                    let row = ((sd + a * dd) * H + sh + b * dh) * W + sw
-                                    for c in 0..<cw {
-                                        let v = xp[row + c * dw]
-                                        if v > best || v.isNaN { best = v; arg = row + c * dw }
-                                    }
-                                }
+        let t = WindowTables(w)
+        Parallel.forEach(jobs: planes, work: planes * t.M * t.taps, threshold: parallelThreshold) { j in
+            let xp = x + j * t.N, yp = y + j * t.M, ip = index + j * t.M
+            t.forEachWindow { o, sd, cd, sh, ch, sw, cw in
+                var best = -S.infinity, arg = -1
+                if cd > 0 && ch > 0 && cw > 0 {
+                    arg = (sd * t.H + sh) * t.W + sw
+                    for a in 0..<cd {
+                        for b in 0..<ch {
+                            let row = ((sd + a * t.dd) * t.H + sh + b * t.dh) * t.W + sw
+                            for c in 0..<cw {
+                                let v = xp[row + c * t.dw]
+                                if v > best || v.isNaN { best = v; arg = row + c * t.dw }
                             }
                         }
-                        yp[o] = best; ip[o] = arg
-                        o += 1
                     }
                 }
+                yp[o] = best; ip[o] = arg
             }
         }
     }
@@ -139,34 +127,56 @@ extension PoolingKernels {
     @_specialize(where S == Double)
     package static func windowSum<S: BLASScalar>(_ w: PoolingWindows, weight: [S], planes: Int,
                                          _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>) {
-        let (H, W) = (w.inputSize[1], w.inputSize[2])
-        let (OD, OH, OW) = (w.outputSize[0], w.outputSize[1], w.outputSize[2])
-        let (dd, dh, dw) = (w.dilation[0], w.dilation[1], w.dilation[2])
-        let N = w.inputSize.reduce(1, *), M = OD * OH * OW
-        let taps = max(1, w.count[0].max() ?? 1) * max(1, w.count[1].max() ?? 1) * max(1, w.count[2].max() ?? 1)
-        let (startD, startH, startW) = (w.start[0], w.start[1], w.start[2])
-        let (countD, countH, countW) = (w.count[0], w.count[1], w.count[2])
+        let t = WindowTables(w)
         weight.withUnsafeBufferPointer { wt in
-            Parallel.forEach(jobs: planes, work: planes * M * taps, threshold: parallelThreshold) { j in
-                let xp = x + j * N, yp = y + j * M
-                var o = 0
-                for od in 0..<OD {
-                    let (sd, cd) = (startD[od], countD[od])
-                    for oh in 0..<OH {
-                        let (sh, ch) = (startH[oh], countH[oh])
-                        for ow in 0..<OW {
-                            let (sw, cw) = (startW[ow], countW[ow])
-                            var acc: S = 0
-                            for a in 0..<cd {
-                                for b in 0..<ch {
-                                    let row = xp + ((sd + a * dd) * H + sh + b * dh) * W + sw
-                                    if dw == 1 { for c in 0..<cw { acc += row[c] } } else { for c in 0..<cw { acc += row[c * dw] } }
-                                }
-                            }
-                            yp[o] = acc * wt[o]
-                            o += 1
+            Parallel.forEach(jobs: planes, work: planes * t.M * t.taps, threshold: parallelThreshold) { j in
+                let xp = x + j * t.N, yp = y + j * t.M
+                t.forEachWindow { o, sd, cd, sh, ch, sw, cw in
+                    var acc: S = 0
+                    for a in 0..<cd {
+                        for b in 0..<ch {
+                            let row = xp + ((sd + a * t.dd) * t.H + sh + b * t.dh) * t.W + sw
+                            if t.dw == 1 { for c in 0..<cw { acc += row[c] } } else { for c in 0..<cw { acc += row[c * t.dw] } }
                         }
                     }
+                    yp[o] = acc * wt[o]
+                }
+            }
+        }
+    }
+}
+
+/// A ``PoolingWindows``' tables unpacked for the window-bounds kernels: the extents as plain integers and
+/// the per-dimension starts and counts as local arrays, so the hot loops index plain arrays (no nested-array
+/// retains), and the one loop over the output windows they all run.
+private struct WindowTables {
+    let H: Int, W: Int, OD: Int, OH: Int, OW: Int, dd: Int, dh: Int, dw: Int
+    /// One input plane, one output plane, and the most taps a window has.
+    let N: Int, M: Int, taps: Int
+    let startD: [Int], startH: [Int], startW: [Int], countD: [Int], countH: [Int], countW: [Int]
+
+    init(_ w: PoolingWindows) {
+        (H, W) = (w.inputSize[1], w.inputSize[2])
+        (OD, OH, OW) = (w.outputSize[0], w.outputSize[1], w.outputSize[2])
+        (dd, dh, dw) = (w.dilation[0], w.dilation[1], w.dilation[2])
+        N = w.inputSize.reduce(1, *); M = OD * OH * OW
+        taps = max(1, w.count[0].max() ?? 1) * max(1, w.count[1].max() ?? 1) * max(1, w.count[2].max() ?? 1)
+        (startD, startH, startW) = (w.start[0], w.start[1], w.start[2])
+        (countD, countH, countW) = (w.count[0], w.count[1], w.count[2])
+    }
+
+    /// Calls `body(o, sd, cd, sh, ch, sw, cw)` for every output `o` of one plane in row-major order, with the
+    /// first in-range tap `s·` and the in-range tap count `c·` of its window along each dimension.
+    @inline(__always)
+    func forEachWindow(_ body: (_ o: Int, _ sd: Int, _ cd: Int, _ sh: Int, _ ch: Int, _ sw: Int, _ cw: Int) -> Void) {
+        var o = 0
+        for od in 0..<OD {
+            let (sd, cd) = (startD[od], countD[od])
+            for oh in 0..<OH {
+                let (sh, ch) = (startH[oh], countH[oh])
+                for ow in 0..<OW {
+                    body(o, sd, cd, sh, ch, startW[ow], countW[ow])
+                    o += 1
                 }
             }
         }

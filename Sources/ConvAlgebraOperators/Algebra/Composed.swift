@@ -69,11 +69,17 @@ public struct Composed<Scalar: BLASScalar>: LinearOperator {
         return m
     }
 
+    /// The dense matrix of the product: the budget is checked first, then the inner factors are multiplied
+    /// as CSR matrices and the last product is written straight into the dense matrix.
     public func dense(budget: MemoryBudget) throws -> DenseMatrix<Scalar> {
         let (m, n) = matrixSize
         try budget.check("a dense \(m) × \(n) matrix", count: Checked.multiply(m, n, "a \(m) × \(n) matrix"),
                          elementBytes: MemoryLayout<Scalar>.stride)
-        return try sparse(budget: budget).dense(budget: budget)
+        // The inner factors multiply as CSR; the last product is accumulated straight into the dense matrix.
+        guard factors.count > 1 else { return try factors[0].dense(budget: budget) }
+        var inner = try factors[0].sparse(budget: budget)
+        for f in factors.dropFirst().dropLast() { inner = try f.sparse(budget: budget).multiplied(by: inner, budget: budget) }
+        return try factors[factors.count - 1].sparse(budget: budget).denseProduct(with: inner, budget: budget)
     }
 
     /// The product of the factors' symbolic matrices; defined when at most one factor depends on a kernel

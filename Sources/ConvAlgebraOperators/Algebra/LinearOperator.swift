@@ -39,7 +39,19 @@ public protocol LinearOperator<Scalar>: Sendable {
     func symbolic() throws -> SymbolicMatrix
 }
 
-/// How an operator is applied to a batch.
+/// How an operator is applied to a batch: one of the three forms, or `auto` to have one picked.
+///
+/// The one form enum of the package: the library's `apply`, the layers, the CLI's `--form` and the
+/// benchmarks (`direct|dense|sparse|auto`, written by its raw value into the bench JSON) all take it.
+///
+/// `auto` is resolved by whoever holds the information to choose. ``FormChooser`` (ConvAlgebraPlanning)
+/// weighs the three forms with the machine's rates and the kernel plans for a matrix built once and
+/// applied many times; the benchmark runner and the CLI ask it. This layer cannot import Planning (its
+/// imports only point down), so ``LinearOperator/apply(_:form:budget:)`` resolves `auto` with the one rule
+/// it can state without a cost model, ``LinearOperator/resolved(_:)``: the direct form, because `apply`
+/// materialises the dense and sparse matrices afresh on every call, so in one call those forms pay a build
+/// of at least one pass over every entry (`m·n` for dense) and its memory on top of the product, while the
+/// direct form needs neither. A caller that keeps a materialised matrix should choose with ``FormChooser``.
 public enum Form: String, CaseIterable, Sendable {
     /// Matrix-free loops.
     case direct
@@ -47,6 +59,11 @@ public enum Form: String, CaseIterable, Sendable {
     case dense
     /// One CSR-times-dense product with the materialised sparse matrix.
     case sparse
+    /// Not a form of its own: a request to pick one of the three (see the type's discussion).
+    case auto
+
+    /// The three forms an operator is applied in (everything but ``auto``).
+    public static let concrete: [Form] = [.direct, .dense, .sparse]
 }
 
 extension LinearOperator {
@@ -62,11 +79,15 @@ extension LinearOperator {
     /// The matrix size `(rows, columns)` = `(codomain.count, domain.count)`.
     public var matrixSize: (rows: Int, columns: Int) { (codomain.count, domain.count) }
 
+    /// `form` itself, or for ``Form/auto`` the form this layer picks without a cost model: ``Form/direct``
+    /// (the reason is in ``Form``'s discussion).
+    public func resolved(_ form: Form) -> Form { form == .auto ? .direct : form }
+
     /// Applies the operator to every sample of `x` in the chosen form.
     ///
     /// `x` has shape `batch dims + domain` (any number of leading batch extents); the result has shape
     /// `batch dims + codomain`. The dense and sparse forms materialise the operator for one sample,
-    /// then apply it to the whole batch at once.
+    /// then apply it to the whole batch at once; ``Form/auto`` runs the form ``resolved(_:)`` picks.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `x` does not end in `domain`;
     ///   a memory-budget error when materialising is refused.
     public func apply(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
@@ -76,8 +97,8 @@ extension LinearOperator {
         try budget.check("the output \(outShape)", count: outShape.count, elementBytes: MemoryLayout<Scalar>.stride)
         var y = Tensor<Scalar>(shape: outShape)
         guard outShape.count > 0 else { return y }
-        switch form {
-        case .direct:
+        switch resolved(form) {
+        case .direct, .auto:
             x.scalars.withUnsafeBufferPointer { xp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
                     applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
@@ -105,5 +126,14 @@ extension LinearOperator {
     /// transpose of the materialised matrix).
     public func applyTransposed(_ y: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
         try transposed.apply(y, form: form, budget: budget)
+    }
+
+    /// The gradient with respect to the input of `y = A x`, given the output gradient `dy`: `dx = Aᵀ dy`
+    /// (``applyTransposed(_:form:budget:)``). For average pooling this is PyTorch's `avg_pool_backward`, for
+    /// nearest up-sampling the `k`-box sums, for linear interpolation `upsample_linear`'s backward.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `dy` does not end in ``codomain``; a memory-budget
+    ///   error when materialising is refused.
+    public func backward(_ dy: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
+        try applyTransposed(dy, form: form, budget: budget)
     }
 }

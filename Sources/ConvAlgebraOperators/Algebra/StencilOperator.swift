@@ -42,25 +42,17 @@ extension StencilOperator {
     public func dense(budget: MemoryBudget) throws -> DenseMatrix<Scalar> { try denseByEnumeration(budget: budget) }
 
     /// The CSR matrix from the enumeration: checked against the budget with ``termCount`` first, then
-    /// one pass over the terms and a counting sort by row. Operators with a faster typed builder
-    /// (``Convolution``) fall back to this where the builder does not apply.
+    /// ``CSRBuilder``'s counting sort by row straight from two passes over the terms (no coordinate arrays).
+    /// Operators with a faster typed builder (``Convolution``) fall back to this where the builder does not apply.
     public func sparseByEnumeration(budget: MemoryBudget) throws -> CSRMatrix<Scalar> {
         let (m, n) = matrixSize
         let nnz = termCount
         try budget.check("a sparse \(m) × \(n) matrix with \(nnz) terms", count: nnz,
                          elementBytes: 2 * MemoryLayout<Int32>.stride + 2 * MemoryLayout<Scalar>.stride)
-        guard m <= Int(Int32.max), n <= Int(Int32.max) else {
-            throw ConvAlgebraError.overflow("a \(m) × \(n) sparse matrix exceeds 32-bit indices")
-        }
-        var rows = [Int32](), cols = [Int32](), vals = [Scalar]()
-        rows.reserveCapacity(nnz); cols.reserveCapacity(nnz); vals.reserveCapacity(nnz)
         let q = taps
-        forEachTerm { r, c, t, a in
-            rows.append(Int32(truncatingIfNeeded: r))
-            cols.append(Int32(truncatingIfNeeded: c))
-            vals.append(t >= 0 ? a * q[t] : a)
+        return try CSRMatrix(rows: m, columns: n, count: nnz) { emit in
+            forEachTerm { r, c, t, a in emit(r, Int32(truncatingIfNeeded: c), t >= 0 ? a * q[t] : a) }
         }
-        return try CSRMatrix(rows: m, columns: n, coordinates: rows, cols, vals)
     }
 
     /// The dense matrix from the enumeration, `A[r, c] += coefficient · q[tap]`, after the budget check.

@@ -51,22 +51,8 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
     public init(inputShape: [Int], weightShape: [Int], weight: [Scalar], bias: [Scalar]? = nil,
                 stride: [Int] = [1], padding: LayerPadding = .valid, dilation: [Int] = [1], groups: Int = 1,
                 paddingMode: PaddingMode = .zeros) throws {
-        let r = inputShape.count - 1
-        guard r >= 1 else {
-            throw ConvAlgebraError.shapeMismatch("a convolution input sample must be (C, spatial…) with at least one spatial dimension, got \(inputShape)")
-        }
-        try LayerOptions.checkSampleShape(inputShape, rank: r, what: "the input sample shape")
-        guard weightShape.count == r + 2 else {
-            throw ConvAlgebraError.shapeMismatch(
-                "the weight must have rank \(r + 2) (C_out, C_in/groups, \(r) kernel sizes) for a \(r)-D input, got shape \(weightShape)")
-        }
-        guard weightShape.allSatisfy({ $0 >= 1 }) else {
-            throw ConvAlgebraError.invalidArgument("the weight shape must have positive extents (kernel sizes, channels), got \(weightShape)")
-        }
-        guard weight.count == (try Shape(weightShape)).count else {
-            throw ConvAlgebraError.shapeMismatch("a weight of shape \(weightShape) needs \((try Shape(weightShape)).count) values, got \(weight.count)")
-        }
-        guard groups >= 1 else { throw ConvAlgebraError.invalidArgument("groups must be positive, got \(groups)") }
+        let r = try LayerOptions.checkWeight(inputShape: inputShape, weightShape: weightShape, weightCount: weight.count,
+                                             groups: groups, layer: "convolution", channels: "C_out, C_in/groups")
         let cin = inputShape[0], cout = weightShape[0], kernel = Array(weightShape.dropFirst(2))
         guard cin % groups == 0, cout % groups == 0 else {
             throw ConvAlgebraError.invalidArgument(
@@ -146,9 +132,7 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for an input that does not end in ``inputShape``;
     ///   ``ConvAlgebraError/exceedsMemoryBudget(what:bytes:budget:)`` when the dense or sparse matrix is refused.
     public func forward(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        var y = try linear.apply(x, form: form, budget: budget)
-        if let bias { LayerBias.add(bias, to: &y, plane: geometry.outputPlane) }
-        return y
+        try LayerBias.apply(linear, x, bias: bias, form: form, budget: budget)
     }
 
     /// The weight-gradient operator at one input sample `x`: `W ↦ conv(x; W)` (without bias). For reflect and
@@ -163,34 +147,5 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
             return try WeightGradient(geometry: geometry, input: p.scalars)
         }
         return try WeightGradient(geometry: geometry, input: x)
-    }
-}
-
-/// Adding a per-channel bias to a batch of channel planes.
-package enum LayerBias {
-    /// `y[…, c, p] += bias[c]` for a tensor whose trailing extents are `(C, plane)`.
-    package static func add<S: BLASScalar>(_ bias: [S], to y: inout Tensor<S>, plane: Int) {
-        let C = bias.count
-        guard C > 0, plane > 0 else { return }
-        y.scalars.withUnsafeMutableBufferPointer { yp in
-            for j in 0..<(yp.count / plane) {
-                let b = bias[j % C]
-                for p in (j * plane)..<((j + 1) * plane) { yp[p] += b }
-            }
-        }
-    }
-
-    /// `db[c] = Σ_{batch, p} dy[…, c, p]`.
-    package static func gradient<S: BLASScalar>(_ dy: Tensor<S>, channels C: Int, plane: Int) -> [S] {
-        var db = [S](repeating: 0, count: C)
-        guard C > 0, plane > 0 else { return db }
-        dy.scalars.withUnsafeBufferPointer { d in
-            for j in 0..<(d.count / plane) {
-                var s: S = 0
-                for p in (j * plane)..<((j + 1) * plane) { s += d[p] }
-                db[j % C] += s
-            }
-        }
-        return db
     }
 }

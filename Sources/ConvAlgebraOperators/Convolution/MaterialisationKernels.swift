@@ -5,8 +5,9 @@ import ConvAlgebraMatrices
 
 /// The dense and CSR matrices of a zero-boundary ``ConvolutionGeometry`` with taps, built in O(nnz)
 /// (dense: plus the O(m·n) zero fill) by typed loops, without a closure call or a generic multiply per
-/// term. The rows of the spatial index map are sorted once per output position, then copied for every
-/// (output channel, input channel) pair; the transpose is one counting pass over the columns.
+/// term. Sparse: the rows of the spatial index map are sorted once per output position, then copied for
+/// every (output channel, input channel) pair; the transpose is ``CSRBuilder``'s counting sort by column.
+/// Dense: the weights are written straight from the index map into the zeroed matrix, no CSR in between.
 ///
 /// Entries are the geometry's terms `A[co·M + p, (g·C_in/G + ci)·N + c(p, τ)] = W[co, ci, τ]`, exactly those
 /// of ``StencilOperator``'s enumeration (a zero weight stays a stored entry).
@@ -39,38 +40,56 @@ package enum MaterialisationKernels {
         return transposed ? try forward.transposed.sparseByEnumeration(budget: budget) : try forward.sparseByEnumeration(budget: budget)
     }
 
-    /// The dense matrix: zeros, then the CSR entries scattered.
+    /// The dense matrix, written straight from the spatial index map (no CSR in between), after the budget check.
     package static func dense<S: BLASScalar>(_ g: ConvolutionGeometry, _ w: [S], transposed: Bool,
                                      budget: MemoryBudget) throws -> DenseMatrix<S> {
         let (m, n) = (g.outChannels * g.outputPlane, g.inChannels * g.inputPlane)
         let (rows, cols) = transposed ? (n, m) : (m, n)
         let count = try Checked.multiply(rows, cols, "a \(rows) × \(cols) matrix")
         try budget.check("a dense \(rows) × \(cols) matrix", count: count, elementBytes: MemoryLayout<S>.stride)
-        let a = try csr(g, w, transposed: false, budget: budget)
+        let map = try g.spatialMap(budget: budget)
         func fill<T: KernelScalar>(_: T.Type) -> [S] {
             var d = [T](repeating: 0, count: count)
-            a.rowOffsets.withUnsafeBufferPointer { off in
-                a.columnIndices.withUnsafeBufferPointer { col in
-                    a.values.withUnsafeBufferPointer { vs in
-                        let val = KernelDispatch.cast(vs.baseAddress ?? UnsafePointer(bitPattern: 8)!, to: T.self)
-                        d.withUnsafeMutableBufferPointer { dp in
-                            for r in 0..<m {
-                                for e in off[r]..<off[r + 1] {
-                                    let c = Int(col[e])
-                                    dp[transposed ? c * m + r : r * n + c] = val[e]
-                                }
-                            }
-                        }
-                    }
+            w.withUnsafeBufferPointer { wp in
+                d.withUnsafeMutableBufferPointer { dp in
+                    scatter(g, map, KernelDispatch.cast(wp.baseAddress ?? UnsafePointer(bitPattern: 8)!, to: T.self),
+                            into: dp.baseAddress!, transposed: transposed)
                 }
             }
             return unsafeBitCast(d, to: [S].self)
         }
         let entries: [S]
         if S.self == Float.self { entries = fill(Float.self) } else if S.self == Double.self { entries = fill(Double.self) } else {
-            return transposed ? try a.transposed().dense(budget: budget) : try a.dense(budget: budget)
+            let forward = try Convolution(geometry: g, taps: w)
+            return transposed ? try forward.transposed.denseByEnumeration(budget: budget) : try forward.denseByEnumeration(budget: budget)
         }
         return try DenseMatrix(rows: rows, columns: cols, entries: entries)
+    }
+
+    /// `A[co·M + p, (g·C_in/G + ci)·N + c(p, τ)] += W[co, ci, τ]` (or at the swapped position of `Aᵀ`) into a
+    /// zeroed row-major matrix.
+    package static func scatter<T: KernelScalar>(_ g: ConvolutionGeometry, _ map: [Int32], _ w: UnsafePointer<T>,
+                                         into d: UnsafeMutablePointer<T>, transposed: Bool) {
+        let (M, N, K) = (g.outputPlane, g.inputPlane, g.kernelPlane)
+        let (cig, cog) = (g.inChannelsPerGroup, g.outChannelsPerGroup)
+        let (m, n) = (g.outChannels * M, g.inChannels * N)
+        // Entry (r, c) of A lives at r·n + c, of Aᵀ at c·m + r.
+        let (rowStride, colStride) = transposed ? (1, m) : (n, 1)
+        map.withUnsafeBufferPointer { map in
+            for co in 0..<g.outChannels {
+                let grp = co / cog
+                for p in 0..<M {
+                    let row = (co * M + p) * rowStride
+                    for ci in 0..<cig {
+                        let colBase = (grp * cig + ci) * N, wBase = (co * cig + ci) * K
+                        for tau in 0..<K {
+                            let c = Int(map[p * K + tau])
+                            if c >= 0 { d[row + (colBase + c) * colStride] += w[wBase + tau] }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     package static func build<T: KernelScalar>(_ g: ConvolutionGeometry, _ map: [Int32], _ w: UnsafePointer<T>, nnz: Int,
@@ -118,19 +137,12 @@ package enum MaterialisationKernels {
             }
         }
         guard transposed else { return (offsets, cols, vals) }
-        // The transpose: counting sort by column (rows of Aᵀ), rows ascending within each.
-        let n = g.inChannels * N
-        var tOffsets = [Int](repeating: 0, count: n + 1)
-        for c in cols { tOffsets[Int(c) + 1] += 1 }
-        for j in 0..<n { tOffsets[j + 1] += tOffsets[j] }
-        var next = tOffsets
-        var tCols = [Int32](repeating: 0, count: nnz), tVals = [T](repeating: 0, count: nnz)
-        for r in 0..<m {
-            for k in offsets[r]..<offsets[r + 1] {
-                let c = Int(cols[k])
-                tCols[next[c]] = Int32(r); tVals[next[c]] = vals[k]; next[c] += 1
+        // The transpose: a counting sort by column (rows of Aᵀ); visiting the rows in order keeps each sorted.
+        let t = CSRBuilder.countingSort(rows: g.inChannels * N, count: nnz) { (emit: (Int, Int32, T) -> Void) in
+            for r in 0..<m {
+                for k in offsets[r]..<offsets[r + 1] { emit(Int(cols[k]), Int32(truncatingIfNeeded: r), vals[k]) }
             }
         }
-        return (tOffsets, tCols, tVals)
+        return (t.rowOffsets, t.columnIndices, t.values)
     }
 }

@@ -121,4 +121,32 @@ public enum LayerOptions {
             throw ConvAlgebraError.invalidArgument("\(what) must have positive extents, got \(shape)")
         }
     }
+
+    /// The checks both convolution layers make on their weight: a sample shape `(C, spatial…)` with at least one
+    /// spatial dimension, a weight of rank `spatial + 2` with positive extents (`channels` names its first two
+    /// axes, as `"C_out, C_in/groups"`), holding `weight.count` values, and positive `groups`.
+    /// - Returns: the number of spatial dimensions.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` or ``ConvAlgebraError/invalidArgument(_:)`` naming what is wrong.
+    package static func checkWeight(inputShape: [Int], weightShape: [Int], weightCount: Int, groups: Int,
+                                    layer: String, channels: String) throws -> Int {
+        let r = inputShape.count - 1
+        guard r >= 1 else {
+            throw ConvAlgebraError.shapeMismatch(
+                "a \(layer) input sample must be (C, spatial…) with at least one spatial dimension, got \(inputShape)")
+        }
+        try checkSampleShape(inputShape, rank: r, what: "the input sample shape")
+        guard weightShape.count == r + 2 else {
+            throw ConvAlgebraError.shapeMismatch(
+                "the weight must have rank \(r + 2) (\(channels), \(r) kernel sizes) for a \(r)-D input, got shape \(weightShape)")
+        }
+        guard weightShape.allSatisfy({ $0 >= 1 }) else {
+            throw ConvAlgebraError.invalidArgument("the weight shape must have positive extents (kernel sizes, channels), got \(weightShape)")
+        }
+        let count = try Shape(weightShape).count
+        guard weightCount == count else {
+            throw ConvAlgebraError.shapeMismatch("a weight of shape \(weightShape) needs \(count) values, got \(weightCount)")
+        }
+        guard groups >= 1 else { throw ConvAlgebraError.invalidArgument("groups must be positive, got \(groups)") }
+        return r
+    }
 }

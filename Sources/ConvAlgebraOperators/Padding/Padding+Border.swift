@@ -13,7 +13,7 @@ import ConvAlgebraMatrices
 /// Shapes `(C,) n… → (C,) (n + begin + end)…`. Its transpose is a ``BorderFold``: each border sample is
 /// added back onto the sample it copied, `Pᵀ ỹ[c] = Σ_{j : src(j) = c} ỹ[j]`.
 /// - Complexity: one copy per padded sample.
-public struct BorderPadding<Scalar: BLASScalar>: StencilOperator, Equatable {
+public struct BorderPadding<Scalar: BLASScalar>: PaddingStencil, Equatable {
     public let geometry: PaddingGeometry
 
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for `.zeros` (use ``ZeroPadding``, whose transpose
@@ -29,18 +29,7 @@ public struct BorderPadding<Scalar: BLASScalar>: StencilOperator, Equatable {
 
     package init(unchecked geometry: PaddingGeometry) { self.geometry = geometry }
 
-    public var domain: Shape { geometry.unpaddedShape }
-    public var codomain: Shape { geometry.paddedShape }
-    public var transposed: BorderFold<Scalar> { BorderFold(geometry: geometry) }
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        geometry.forEachTerm { p, c in body(p, c, -1, 1) }
-    }
-
-    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        geometry.gather(x, y, batch: batch)
-    }
+    public var transposed: BorderFold<Scalar> { BorderFold(base: self) }
 }
 
 /// The transpose of a ``BorderPadding``: folds the border back onto the samples it copied.
@@ -48,25 +37,11 @@ public struct BorderPadding<Scalar: BLASScalar>: StencilOperator, Equatable {
 /// ```
 /// x[c] = Σ_{j : src(j) = c} ỹ[j]
 /// ```
-/// The same terms as the padding with rows and columns swapped; an interior sample receives itself
+/// The same terms as the padding with rows and columns swapped (``SwappedStencil``); an interior sample receives itself
 /// plus every border copy of it (for reflect, the mirror images; for circular, the wrapped ones).
 /// Shapes `(C,) (n + begin + end)… → (C,) n…`. This is the gradient of padding in PyTorch's autograd.
 /// - Complexity: one addition per padded sample.
-public struct BorderFold<Scalar: BLASScalar>: StencilOperator, Equatable {
-    public let geometry: PaddingGeometry
-
-    package init(geometry: PaddingGeometry) { self.geometry = geometry }
-
-    public var domain: Shape { geometry.paddedShape }
-    public var codomain: Shape { geometry.unpaddedShape }
-    public var transposed: BorderPadding<Scalar> { BorderPadding(unchecked: geometry) }
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        geometry.forEachTerm { p, c in body(c, p, -1, 1) }
-    }
-
-    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        geometry.fold(x, y, batch: batch)
-    }
+public struct BorderFold<Scalar: BLASScalar>: SwappedStencil, Equatable {
+    /// The padding this is the transpose of.
+    public let base: BorderPadding<Scalar>
 }

@@ -11,7 +11,7 @@ import ConvAlgebraMatrices
 /// Shapes `(C,) n… → (C,) (n + begin + end)…`. Its transpose is a ``Crop`` that removes the same
 /// amounts: `Pᵀ` is `P`'s 0/1 matrix read the other way, and the zeros it added are simply dropped.
 /// - Complexity: one copy per padded sample.
-public struct ZeroPadding<Scalar: BLASScalar>: StencilOperator, Equatable {
+public struct ZeroPadding<Scalar: BLASScalar>: PaddingStencil, Equatable {
     /// The padding geometry (its mode is `.zeros`).
     public let geometry: PaddingGeometry
 
@@ -27,19 +27,8 @@ public struct ZeroPadding<Scalar: BLASScalar>: StencilOperator, Equatable {
         self.geometry = geometry
     }
 
-    public var domain: Shape { geometry.unpaddedShape }
-    public var codomain: Shape { geometry.paddedShape }
     /// Zero padding's transpose is the crop that removes what it added.
-    public var transposed: Crop<Scalar> { Crop(geometry: geometry) }
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        geometry.forEachTerm { p, c in body(p, c, -1, 1) }
-    }
-
-    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        geometry.gather(x, y, batch: batch)
-    }
+    public var transposed: Crop<Scalar> { Crop(base: self) }
 }
 
 /// Cropping, N-D: removes `begin[d]` samples before and `end[d]` after along each spatial dimension.
@@ -49,9 +38,9 @@ public struct ZeroPadding<Scalar: BLASScalar>: StencilOperator, Equatable {
 /// ```
 /// Shapes `(C,) (n + begin + end)… → (C,) n…`. Its transpose is ``ZeroPadding`` with the same amounts.
 /// - Complexity: one copy per kept sample.
-public struct Crop<Scalar: BLASScalar>: StencilOperator, Equatable {
-    /// The geometry of the zero padding this crop undoes (`inputSize` is the cropped size).
-    public let geometry: PaddingGeometry
+public struct Crop<Scalar: BLASScalar>: SwappedStencil, Equatable {
+    /// The zero padding this crop undoes (its geometry's `inputSize` is the cropped size).
+    public let base: ZeroPadding<Scalar>
 
     /// Crops samples of `inputSize` (the larger shape) by `begin`/`end` per spatial dimension.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for negative amounts or amounts that remove more
@@ -64,22 +53,8 @@ public struct Crop<Scalar: BLASScalar>: StencilOperator, Equatable {
         guard inner.allSatisfy({ $0 >= 0 }) else {
             throw ConvAlgebraError.invalidArgument("cropping begin \(begin), end \(end) removes more than the size \(inputSize)")
         }
-        geometry = try PaddingGeometry(inputSize: inner, begin: begin, end: end, mode: .zeros,
-                                       channels: channels, hasChannelAxis: hasChannelAxis)
+        base = try ZeroPadding(inputSize: inner, begin: begin, end: end, channels: channels, hasChannelAxis: hasChannelAxis)
     }
 
-    package init(geometry: PaddingGeometry) { self.geometry = geometry }
-
-    public var domain: Shape { geometry.paddedShape }
-    public var codomain: Shape { geometry.unpaddedShape }
-    public var transposed: ZeroPadding<Scalar> { ZeroPadding(geometry: geometry) }
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        geometry.forEachTerm { p, c in body(c, p, -1, 1) }
-    }
-
-    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        geometry.fold(x, y, batch: batch)
-    }
+    package init(base: ZeroPadding<Scalar>) { self.base = base }
 }

@@ -135,27 +135,65 @@ public struct PaddingGeometry: Hashable, Sendable {
     /// `y[p] = x[S[p]]` (0 where `S[p] = −1`), plane by plane.
     /// - Complexity: `batch · channels · paddedPlane` copies.
     package func gather<S: BLASScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, batch: Int) {
-        let map = sourceMap()
-        let (N, P) = (inputPlane, paddedPlane)
-        map.withUnsafeBufferPointer { m in
-            Parallel.forEach(jobs: batch * channels, work: batch * channels * P) { job in
-                let xp = x + job * N, yp = y + job * P
-                for p in 0..<P { let c = Int(m[p]); yp[p] = c >= 0 ? xp[c] : 0 }
-            }
+        forEachPlane(batch: batch) { m, job in
+            let xp = x + job * inputPlane, yp = y + job * paddedPlane
+            for p in 0..<paddedPlane { let c = Int(m[p]); yp[p] = c >= 0 ? xp[c] : 0 }
         }
     }
 
     /// `x[c] = Σ_{p : S[p] = c} ỹ[p]`: the transpose of ``gather(_:_:batch:)``, plane by plane.
     /// - Complexity: `batch · channels · paddedPlane` additions.
     package func fold<S: BLASScalar>(_ yPadded: UnsafePointer<S>, _ x: UnsafeMutablePointer<S>, batch: Int) {
-        let map = sourceMap()
-        let (N, P) = (inputPlane, paddedPlane)
-        map.withUnsafeBufferPointer { m in
-            Parallel.forEach(jobs: batch * channels, work: batch * channels * P) { job in
-                let yp = yPadded + job * P, xp = x + job * N
-                xp.update(repeating: 0, count: N)
-                for p in 0..<P { let c = Int(m[p]); if c >= 0 { xp[c] += yp[p] } }
-            }
+        forEachPlane(batch: batch) { m, job in
+            let yp = yPadded + job * paddedPlane, xp = x + job * inputPlane
+            xp.update(repeating: 0, count: inputPlane)
+            for p in 0..<paddedPlane { let c = Int(m[p]); if c >= 0 { xp[c] += yp[p] } }
         }
+    }
+
+    /// Runs `body(S, plane)` for each of the `batch · channels` planes, across cores when they are many.
+    private func forEachPlane(batch: Int, _ body: (UnsafeBufferPointer<Int32>, Int) -> Void) {
+        let map = sourceMap()
+        map.withUnsafeBufferPointer { m in
+            Parallel.forEach(jobs: batch * channels, work: batch * channels * paddedPlane) { job in body(m, job) }
+        }
+    }
+}
+
+// MARK: - The operators
+
+/// A padding operator: `y[j] = x[src(j)]` over a ``PaddingGeometry`` (``ZeroPadding``, ``BorderPadding``).
+///
+/// Everything but the construction and the transpose's type follows from the geometry, and is written
+/// here once: the shapes, the terms `(j, src(j), −1, 1)` and the direct form (``PaddingGeometry``'s gather).
+/// The transposes (``Crop``, ``BorderFold``) are the same terms swapped, ``SwappedStencil``s, whose direct
+/// form is the geometry's fold.
+public protocol PaddingStencil: StencilOperator {
+    /// The padding geometry.
+    var geometry: PaddingGeometry { get }
+}
+
+extension PaddingStencil {
+    public var domain: Shape { geometry.unpaddedShape }
+    public var codomain: Shape { geometry.paddedShape }
+    public var taps: [Scalar] { [] }
+
+    /// Terms `(j, src(j), −1, 1)` for every padded sample that copies an input sample.
+    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
+        geometry.forEachTerm { p, c in body(p, c, -1, 1) }
+    }
+
+    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        geometry.gather(x, y, batch: batch)
+    }
+}
+
+extension SwappedStencil where Base: PaddingStencil {
+    /// The geometry of the padding this is the transpose of.
+    public var geometry: PaddingGeometry { base.geometry }
+
+    /// The geometry's fold: each padded sample added back onto the input sample it copied.
+    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        base.geometry.fold(x, y, batch: batch)
     }
 }

@@ -10,19 +10,11 @@ import ConvAlgebraMatrices
 /// ```
 /// the same terms as the pooling with rows and columns swapped; it is PyTorch's average-pooling
 /// backward (`cpu_avg_pool_backward`). Shapes: `(C, *L) → (C, *n)`.
+/// Shapes, terms, forms and `transposed` come from ``SwappedStencil``; this type adds only the direct kernel.
 /// - Complexity: `planes · nnz(P)` additions and `planes · Π L` multiplications (a scatter over each plane).
-public struct AveragePoolingTranspose<Scalar: BLASScalar>: StencilOperator, Equatable {
+public struct AveragePoolingTranspose<Scalar: BLASScalar>: SwappedStencil, Equatable {
     /// The pooling this is the transpose of.
     public let base: AveragePooling<Scalar>
-
-    public var domain: Shape { base.codomain }
-    public var codomain: Shape { base.domain }
-    public var transposed: AveragePooling<Scalar> { base }
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        base.plane.forEachTerm(channels: base.geometry.channels) { r, c, w in body(c, r, -1, w) }
-    }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

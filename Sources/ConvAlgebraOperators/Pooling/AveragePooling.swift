@@ -120,10 +120,4 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
             PoolingKernels.gather(plane, planes: batch * geometry.channels, x, y)
         }
     }
-
-    /// The gradient with respect to the input, `dx = Aᵀ dy` (PyTorch's `avg_pool_backward`).
-    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `dy` does not end in ``codomain``.
-    public func backward(_ dy: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        try applyTransposed(dy, form: form, budget: budget)
-    }
 }

@@ -122,11 +122,11 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
         }
     }
 
-    /// Max pooling of every sample of `x` in the chosen form: `.direct` runs the comparisons; `.dense`
+    /// Max pooling of every sample of `x` in the chosen form: `.direct` (and `.auto`) runs the comparisons; `.dense`
     /// and `.sparse` materialise each sample's Jacobian `J(x_b)` and apply it to that sample.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)``; a memory-budget error when materialising is refused.
     public func apply(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        if form == .direct {
+        if form == .direct || form == .auto {
             let batch = try x.batchCount(sampleShape: domain)
             let outShape = try Shape(Array(x.shape.dims.dropLast(domain.rank)) + codomain.dims)
             try budget.check("the output \(outShape)", count: outShape.count, elementBytes: MemoryLayout<Scalar>.stride)

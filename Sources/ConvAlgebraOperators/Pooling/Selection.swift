@@ -51,8 +51,7 @@ public struct Selection<Scalar: BLASScalar>: StencilOperator, Equatable {
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (n, m) = (domain.count, codomain.count)
         sources.withUnsafeBufferPointer { s in
-            for b in 0..<batch {
-                let xb = x + b * n, yb = y + b * m
+            forEachSample(batch, x, stride: n, y, stride: m) { xb, yb in
                 for r in 0..<m { let c = Int(s[r]); yb[r] = c >= 0 ? xb[c] : 0 }
             }
         }
@@ -64,28 +63,18 @@ public struct Selection<Scalar: BLASScalar>: StencilOperator, Equatable {
 /// At max pooling's arg-max this is the gradient routing of `max_pool` backward (overlapping windows
 /// that chose the same element add up) and max-unpooling (PyTorch's `max_unpool`, which for
 /// non-overlapping windows is the same map).
+/// Shapes, terms, forms and `transposed` come from ``SwappedStencil``; this type adds only the direct kernel.
 /// - Complexity: one add per selected output, plus zeroing the result.
-public struct SelectionTranspose<Scalar: BLASScalar>: StencilOperator, Equatable {
+public struct SelectionTranspose<Scalar: BLASScalar>: SwappedStencil, Equatable {
     /// The selection this is the transpose of.
     public let base: Selection<Scalar>
-
-    public var domain: Shape { base.codomain }
-    public var codomain: Shape { base.domain }
-    public var transposed: Selection<Scalar> { base }
-    public var taps: [Scalar] { [] }
-
-    /// Terms `(σ(r), r, −1, 1)`.
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        base.forEachTerm { r, c, t, a in body(c, r, t, a) }
-    }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (m, n) = (base.codomain.count, base.domain.count)
         base.sources.withUnsafeBufferPointer { s in
-            for b in 0..<batch {
-                let xb = x + b * m, yb = y + b * n
+            forEachSample(batch, x, stride: m, y, stride: n) { xb, yb in
                 yb.update(repeating: 0, count: n)
                 for r in 0..<m { let c = Int(s[r]); if c >= 0 { yb[c] += xb[r] } }
             }

@@ -36,7 +36,7 @@ public struct Downsample<Scalar: BLASScalar>: StencilOperator, Equatable {
     public var codomain: Shape { try! Shape([outputLength]) }
 
     /// `↓kᵀ = ↑k`, with the same phase and the same long side.
-    public var transposed: Upsample<Scalar> { Upsample(uncheckedFactor: factor, phase: phase, outputLength: inputLength) }
+    public var transposed: Upsample<Scalar> { Upsample(base: self) }
 
     public var taps: [Scalar] { [] }
 
@@ -47,9 +47,8 @@ public struct Downsample<Scalar: BLASScalar>: StencilOperator, Equatable {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        let (n, m, k, p) = (inputLength, outputLength, factor, phase)
-        for b in 0..<batch {
-            let xb = x + b * n, yb = y + b * m
+        let (m, k, p) = (outputLength, factor, phase)
+        forEachSample(batch, x, stride: inputLength, y, stride: m) { xb, yb in
             for i in 0..<m { yb[i] = xb[i * k + p] }
         }
     }

@@ -12,52 +12,41 @@ import ConvAlgebraMatrices
 /// the reference text's matrix `(1 0 / 0 0 / 0 1 / 0 0)`. Its transpose is ``Downsample`` with the
 /// same phase: `↑k = ↓kᵀ`.
 /// - Complexity: `L` writes per sample, no arithmetic.
-public struct Upsample<Scalar: BLASScalar>: StencilOperator, Equatable {
-    /// The factor `k ≥ 1`.
-    public let factor: Int
-    /// The phase `0 ≤ p < k`: where each input sample lands within its group of `k` outputs.
-    public let phase: Int
-    /// The output length `L`.
-    public let outputLength: Int
+public struct Upsample<Scalar: BLASScalar>: SwappedStencil, Equatable {
+    /// The down-sampling this is the transpose of: `↓k` with the same factor and phase on the `L` samples of
+    /// this operator's output. Shapes, terms, forms and `transposed` follow from it (``SwappedStencil``).
+    public let base: Downsample<Scalar>
 
     /// `↑k` on `n` samples: output length `n·k`, phase 0.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for `k < 1` or `n < 0`; an overflow error.
     public init(factor k: Int, inputLength n: Int) throws {
         guard k >= 1 else { throw ConvAlgebraError.invalidArgument("the up-sampling factor must be at least 1, got \(k)") }
         guard n >= 0 else { throw ConvAlgebraError.invalidArgument("the input length must be non-negative, got \(n)") }
-        self.init(uncheckedFactor: k, phase: 0, outputLength: try Checked.multiply(n, k, "the up-sampled length"))
+        try self.init(factor: k, phase: 0, outputLength: try Checked.multiply(n, k, "the up-sampled length"))
     }
 
     /// `↑k` with phase `p` onto `L` samples: the transpose of `Downsample(factor: k, phase: p, inputLength: L)`.
+    /// - Throws: the errors of ``Downsample/init(factor:phase:inputLength:)``.
     public init(factor k: Int, phase p: Int, outputLength L: Int) throws {
-        let d = try Downsample<Scalar>(factor: k, phase: p, inputLength: L)
-        self = d.transposed
+        base = try Downsample(factor: k, phase: p, inputLength: L)
     }
 
-    package init(uncheckedFactor k: Int, phase p: Int, outputLength L: Int) {
-        factor = k; phase = p; outputLength = L
-    }
+    package init(base: Downsample<Scalar>) { self.base = base }
 
+    /// The factor `k ≥ 1`.
+    public var factor: Int { base.factor }
+    /// The phase `0 ≤ p < k`: where each input sample lands within its group of `k` outputs.
+    public var phase: Int { base.phase }
+    /// The output length `L`.
+    public var outputLength: Int { base.inputLength }
     /// The input length `⌈(L − p)/k⌉`.
-    public var inputLength: Int { outputLength == 0 ? 0 : (outputLength - phase + factor - 1) / factor }
-
-    public var domain: Shape { try! Shape([inputLength]) }
-    public var codomain: Shape { try! Shape([outputLength]) }
-
-    public var transposed: Downsample<Scalar> { try! Downsample(factor: factor, phase: phase, inputLength: outputLength) }
-
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        for i in 0..<inputLength { body(i * factor + phase, i, -1, 1) }
-    }
+    public var inputLength: Int { base.outputLength }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (n, L, k, p) = (inputLength, outputLength, factor, phase)
-        for b in 0..<batch {
-            let xb = x + b * n, yb = y + b * L
+        forEachSample(batch, x, stride: n, y, stride: L) { xb, yb in
             yb.update(repeating: 0, count: L)
             for i in 0..<n { yb[i * k + p] = xb[i] }
         }

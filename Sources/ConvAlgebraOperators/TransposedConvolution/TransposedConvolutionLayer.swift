@@ -46,22 +46,8 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
     public init(inputShape: [Int], weightShape: [Int], weight: [Scalar], bias: [Scalar]? = nil,
                 stride: [Int] = [1], padding: LayerPadding = .valid, outputPadding: [Int] = [0],
                 dilation: [Int] = [1], groups: Int = 1) throws {
-        let r = inputShape.count - 1
-        guard r >= 1 else {
-            throw ConvAlgebraError.shapeMismatch("a transposed convolution input sample must be (C, spatial…), got \(inputShape)")
-        }
-        try LayerOptions.checkSampleShape(inputShape, rank: r, what: "the input sample shape")
-        guard weightShape.count == r + 2 else {
-            throw ConvAlgebraError.shapeMismatch(
-                "the weight must have rank \(r + 2) (C_in, C_out/groups, \(r) kernel sizes) for a \(r)-D input, got shape \(weightShape)")
-        }
-        guard weightShape.allSatisfy({ $0 >= 1 }) else {
-            throw ConvAlgebraError.invalidArgument("the weight shape must have positive extents (kernel sizes, channels), got \(weightShape)")
-        }
-        guard weight.count == (try Shape(weightShape)).count else {
-            throw ConvAlgebraError.shapeMismatch("a weight of shape \(weightShape) needs \((try Shape(weightShape)).count) values, got \(weight.count)")
-        }
-        guard groups >= 1 else { throw ConvAlgebraError.invalidArgument("groups must be positive, got \(groups)") }
+        let r = try LayerOptions.checkWeight(inputShape: inputShape, weightShape: weightShape, weightCount: weight.count,
+                                             groups: groups, layer: "transposed convolution", channels: "C_in, C_out/groups")
         let cin = inputShape[0]
         guard cin % groups == 0 else {
             throw ConvAlgebraError.invalidArgument("groups \(groups) must divide the input channels \(cin)")
@@ -133,9 +119,7 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
     /// `Aᵀ x + b` for every sample of `x` (shape `batch… × (C_in, L…)`), in the chosen form.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)``; a memory-budget error in the dense/sparse forms.
     public func forward(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        var y = try linear.apply(x, form: form, budget: budget)
-        if let bias { LayerBias.add(bias, to: &y, plane: geometry.inputPlane) }
-        return y
+        try LayerBias.apply(linear, x, bias: bias, form: form, budget: budget)
     }
 
     /// The weight-gradient operator at one input sample `x`: `W ↦ conv_transpose(x; W)`.
@@ -150,24 +134,9 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for shapes that do not match; a memory-budget error.
     public func backward(input x: Tensor<Scalar>, outputGradient dy: Tensor<Scalar>, form: Form = .direct,
                          budget: MemoryBudget = .default) throws -> LayerGradients<Scalar> {
-        let batch = try x.batchCount(sampleShape: domain)
-        _ = try dy.batchCount(sampleShape: codomain)
-        guard Array(x.shape.dims.dropLast(domain.rank)) == Array(dy.shape.dims.dropLast(codomain.rank)) else {
-            throw ConvAlgebraError.shapeMismatch("the input batch \(x.shape) and the output gradient \(dy.shape) do not match")
-        }
-        let dx = try forwardConvolution.apply(dy, form: form, budget: budget)
-        var dw = [Scalar](repeating: 0, count: weight.count)
-        x.scalars.withUnsafeBufferPointer { xp in
-            dy.scalars.withUnsafeBufferPointer { dp in
-                dw.withUnsafeMutableBufferPointer { wp in
-                    guard batch > 0 else { return }
-                    // The forward convolution's output side is this layer's input.
-                    WeightGradientKernels.accumulate(geometry, outputSide: xp.baseAddress!, inputSide: dp.baseAddress!,
-                                                     batch: batch, into: wp.baseAddress!)
-                }
-            }
-        }
-        let db = bias.map { _ in LayerBias.gradient(dy, channels: codomain.dims[0], plane: geometry.inputPlane) }
-        return LayerGradients(input: dx, weight: try Tensor(shape: weightShape, scalars: dw), bias: db)
+        try LayerGradients(input: x, outputGradient: dy, domain: domain, codomain: codomain, geometry: geometry,
+                           direction: .transposedConvolution, weightShape: weightShape, hasBias: bias != nil,
+                           inputGradient: { try forwardConvolution.apply(dy, form: form, budget: budget) },
+                           kernelInput: { x })
     }
 }

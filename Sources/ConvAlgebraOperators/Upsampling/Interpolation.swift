@@ -133,29 +133,15 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         PoolingKernels.separableLinear(axes, inputSize: inputSize, planes: batch * channels, x, y)
     }
-
-    /// The gradient with respect to the input, `dx = Aᵀ dy`.
-    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `dy` does not end in ``codomain``.
-    public func backward(_ dy: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        try applyTransposed(dy, form: form, budget: budget)
-    }
 }
 
 /// The transpose of an ``Interpolation``: `x̃[c, i] = Σ_j w(j, i) · y[c, j]`, the same terms with rows and
 /// columns swapped (PyTorch's linear up-sampling backward). Shapes `(C, *(n·k)) → (C, *n)`.
+/// Shapes, terms, forms and `transposed` come from ``SwappedStencil``; this type adds only the direct kernel.
 /// - Complexity: `2^r` multiply-adds per input of the transpose (a scatter per plane).
-public struct InterpolationTranspose<Scalar: BLASScalar>: StencilOperator, Equatable {
+public struct InterpolationTranspose<Scalar: BLASScalar>: SwappedStencil, Equatable {
     /// The interpolation this is the transpose of.
     public let base: Interpolation<Scalar>
-
-    public var domain: Shape { base.codomain }
-    public var codomain: Shape { base.domain }
-    public var transposed: Interpolation<Scalar> { base }
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        base.plane.forEachTerm(channels: base.channels) { r, c, w in body(c, r, -1, w) }
-    }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

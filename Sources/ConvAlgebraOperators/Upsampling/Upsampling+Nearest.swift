@@ -74,29 +74,15 @@ public struct NearestUpsampling<Scalar: BLASScalar>: StencilOperator, Equatable 
             convolution.applyUnchecked(x, y, batch: batch)
         }
     }
-
-    /// The gradient with respect to the input, `dx = Aᵀ dy` (the `k`-box sums of `dy`).
-    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `dy` does not end in ``codomain``.
-    public func backward(_ dy: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        try applyTransposed(dy, form: form, budget: budget)
-    }
 }
 
 /// The transpose of ``NearestUpsampling``: `x̃[c, i] = Σ_{j : ⌊j/k⌋ = i} y[c, j]`, the `k`-box sum pooling —
 /// the ``Convolution`` with the all-ones kernel and stride `k`. Shapes `(C, *(n·k)) → (C, *n)`.
+/// Shapes, terms, forms and `transposed` come from ``SwappedStencil``; this type adds only the direct kernel.
 /// - Complexity: one add per input element.
-public struct NearestUpsamplingTranspose<Scalar: BLASScalar>: StencilOperator, Equatable {
+public struct NearestUpsamplingTranspose<Scalar: BLASScalar>: SwappedStencil, Equatable {
     /// The up-sampling this is the transpose of.
     public let base: NearestUpsampling<Scalar>
-
-    public var domain: Shape { base.codomain }
-    public var codomain: Shape { base.domain }
-    public var transposed: NearestUpsampling<Scalar> { base }
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        base.forEachTerm { r, c, t, a in body(c, r, t, a) }
-    }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

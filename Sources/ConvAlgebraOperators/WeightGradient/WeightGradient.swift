@@ -74,18 +74,10 @@ public struct WeightGradient<Scalar: BLASScalar>: StencilOperator, Equatable {
 /// transposed convolution:  dW[co, ci, τ] = Σ_p x[co, p] · dy[g·C_in/G + ci, T(p, τ)]
 /// ```
 /// (`T` the geometry's spatial index map, `co`/`ci` the forward convolution's channels.)
+/// Shapes, terms, forms and `transposed` come from ``SwappedStencil``; this type adds only the direct kernel.
 /// - Complexity: `2 · outputs · C_in/G · ∏k` FLOPs per sample, the same as the forward convolution.
-public struct TransposedWeightGradient<Scalar: BLASScalar>: StencilOperator, Equatable {
+public struct TransposedWeightGradient<Scalar: BLASScalar>: SwappedStencil, Equatable {
     public let base: WeightGradient<Scalar>
-
-    public var domain: Shape { base.codomain }
-    public var codomain: Shape { base.domain }
-    public var transposed: WeightGradient<Scalar> { base }
-    public var taps: [Scalar] { [] }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        base.forEachTerm { r, c, t, a in body(c, r, t, a) }
-    }
 
     public func applyUnchecked(_ dy: UnsafePointer<Scalar>, _ dw: UnsafeMutablePointer<Scalar>, batch: Int) {
         let (m, k) = (domain.count, codomain.count)

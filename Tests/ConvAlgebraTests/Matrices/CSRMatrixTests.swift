@@ -78,6 +78,28 @@ import _TestSupport
         }
         let a = try CSRMatrix<S>(rows: 2, columns: 3, coordinates: [0], [1], [1])
         expectThrows(.shapeMismatch) { try a.multiplied(by: a) }
+        expectThrows(.shapeMismatch, "a dense product of mismatched sizes") { try a.denseProduct(with: a) }
+    }
+
+    /// `denseProduct` writes the product straight into a dense matrix: the same entries as the sparse
+    /// product's dense form and as the GEMM of the dense factors, and refused over the budget before it allocates.
+    @Test(arguments: Precision.allCases)
+    func denseProductIsTheProduct(precision: Precision) throws { try checkDenseProduct(precision.scalarType) }
+
+    private func checkDenseProduct<S: BLASScalar>(_: S.Type) throws {
+        var rng = SplitMix64(seed: 78)
+        for (m, k, n) in [(4, 5, 3), (1, 1, 1), (9, 2, 8), (3, 4, 1)] {
+            let (ar, ac, av): ([Int32], [Int32], [S]) = randomCoordinates(m, k, count: 3 * m, using: &rng)
+            let (br, bc, bv): ([Int32], [Int32], [S]) = randomCoordinates(k, n, count: 2 * k, using: &rng)
+            let a = try CSRMatrix(rows: m, columns: k, coordinates: ar, ac, av)
+            let b = try CSRMatrix(rows: k, columns: n, coordinates: br, bc, bv)
+            let d = try a.denseProduct(with: b)
+            expectMatricesEqual(d, try a.multiplied(by: b).dense(), "\(m) × \(k) · \(k) × \(n): vs the sparse product")
+            expectMatricesEqual(d, try a.dense().multiplied(by: b.dense()), "\(m) × \(k) · \(k) × \(n): vs GEMM")
+        }
+        let big = try CSRMatrix<S>(rows: 100, columns: 1, coordinates: [0], [0], [1])
+        let wide = try CSRMatrix<S>(rows: 1, columns: 100, coordinates: [0], [99], [1])
+        expectThrows(.exceedsMemoryBudget) { try big.denseProduct(with: wide, budget: MemoryBudget(bytes: 1000)) }
     }
 
     @Test func inconsistentArraysThrow() {

@@ -69,7 +69,25 @@ import _TestSupport
     }
 
     @Test func formsHaveTheirNames() {
-        #expect(Form.allCases.map(\.rawValue) == ["direct", "dense", "sparse"])
-        #expect(Form(rawValue: "dense") == .dense && Form(rawValue: "auto") == nil)
+        #expect(Form.allCases.map(\.rawValue) == ["direct", "dense", "sparse", "auto"])
+        #expect(Form.concrete == [.direct, .dense, .sparse])
+        #expect(Form(rawValue: "dense") == .dense && Form(rawValue: "auto") == .auto && Form(rawValue: "fast") == nil)
+    }
+
+    /// Without a cost model, `apply(form: .auto)` runs the direct form: no matrix is built, so a budget that
+    /// refuses the dense and sparse matrices does not refuse it, and the result is the direct form's, bit for bit.
+    @Test func autoResolvesToTheDirectForm() throws {
+        var rng = SplitMix64(seed: 5)
+        let c = try Convolution<Float>(kernel: randomScalars(5, using: &rng), inputLength: 2000, mode: .same)
+        #expect(c.resolved(.auto) == .direct)
+        #expect(Form.concrete.allSatisfy { c.resolved($0) == $0 })
+        let x: Tensor<Float> = try randomBatch(2, of: c.domain, using: &rng)
+        let budget = MemoryBudget(bytes: 64 * 1024)   // the output fits; neither matrix does
+        expectThrows(.exceedsMemoryBudget, "dense") { try c.apply(x, form: .dense, budget: budget) }
+        expectThrows(.exceedsMemoryBudget, "sparse") { try c.apply(x, form: .sparse, budget: budget) }
+        let auto = try c.apply(x, form: .auto, budget: budget)
+        #expect(auto.scalars == (try c.apply(x, form: .direct, budget: budget)).scalars)
+        #expect(try c.applyTransposed(auto, form: .auto, budget: budget).scalars
+                == (try c.applyTransposed(auto, form: .direct, budget: budget)).scalars)
     }
 }

@@ -43,7 +43,7 @@ struct PaddingCase: Sendable, CustomTestStringConvertible {
         #expect((0..<s.rows).allSatisfy { s.rowOffsets[$0 + 1] - s.rowOffsets[$0] <= 1 })
         // The fold keeps the sum: Σ Pᵀ ỹ = Σ over copied samples of ỹ; for non-zero modes every sample is a copy.
         if c.mode != .zeros {
-            let ones = try Tensor<Double>(shape: p.codomain, repeating: 1)
+            let ones = Tensor<Double>(shape: p.codomain, repeating: 1)
             let folded = try p.transposed.apply(ones)
             #expect(folded.scalars.reduce(0, +) == Double(p.codomain.count))
         }

@@ -1,0 +1,64 @@
+import ConvAlgebraCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The file-descriptor loops the NPY reader and writer share: `read(2)` and `write(2)` (the C library's,
+/// which the method names leave unshadowed) until the whole buffer is transferred, in chunks Linux accepts (at most ~2 GiB per call), retrying on `EINTR`, and the
+/// errors named after the path and `errno`.
+package enum SystemIO {
+    /// Writes all of `bytes` to `fd`.
+    /// - Throws: ``ConvAlgebraError/io(_:)`` "cannot write '`path`'" with the system's reason.
+    package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        guard let base = bytes.baseAddress else { return }
+        try transfer(bytes.count, failure: "cannot write '\(path)'", ended: .io("cannot write '\(path)': the device took no bytes")) {
+            done, chunk in write(fd, base + done, chunk)
+        }
+    }
+
+    /// Fills all of `buffer` from `fd`.
+    /// - Throws: ``ConvAlgebraError/io(_:)`` "cannot read '`path`'"; ``ConvAlgebraError/malformedNPY(_:)`` when the
+    ///   file ends first (it shrank after `fstat`: the truncation it is).
+    package static func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws {
+        guard let base = buffer.baseAddress else { return }
+        try transfer(buffer.count, failure: "cannot read '\(path)'", ended: .malformedNPY("truncated data: the file ended early")) {
+            done, chunk in read(fd, base + done, chunk)
+        }
+    }
+
+    /// Everything `fd` still holds, read in 64 KiB chunks until the end of the file.
+    /// - Throws: ``ConvAlgebraError/io(_:)`` "cannot read '`path`'".
+    package static func readToEnd(_ fd: Int32, path: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw error("cannot read '\(path)'") }
+            if n == 0 { return out }
+            out += chunk[..<n]
+        }
+    }
+
+    /// An ``ConvAlgebraError/io(_:)`` with the current `errno`'s text.
+    package static func error(_ what: String) -> ConvAlgebraError {
+        .io("\(what): \(String(cString: strerror(errno)))")
+    }
+
+    /// Calls `step(done, chunk)` (returning the bytes moved, or −1 with `errno` set) until `count` bytes moved;
+    /// a call that moves nothing throws `ended`.
+    private static func transfer(_ count: Int, failure: @autoclosure () -> String, ended: @autoclosure () -> ConvAlgebraError,
+                                 _ step: (Int, Int) -> Int) throws {
+        var done = 0
+        while done < count {
+            let n = step(done, min(count - done, 1 << 30))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error(failure())
+            }
+            guard n > 0 else { throw ended() }
+            done += n
+        }
+    }
+}

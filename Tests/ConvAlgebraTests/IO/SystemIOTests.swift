@@ -1,0 +1,56 @@
+import ConvAlgebra
+import _TestSupport
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The descriptor loops under the NPY reader and writer: whole buffers through, a short file is a
+/// truncation, a failing call names the path and the system's reason.
+@Suite struct SystemIOTests {
+    private func temporaryFile() throws -> String {
+        let dir = try NPYTests.temporaryDirectory()
+        return dir + "/bytes.bin"
+    }
+
+    @Test func writesAndReadsWholeBuffers() throws {
+        let path = try temporaryFile()
+        let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let w = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(w >= 0)
+        try bytes.withUnsafeBytes { try SystemIO.writeAll(w, $0, path: path) }
+        close(w)
+        let r = open(path, O_RDONLY)
+        defer { close(r) }
+        var back = [UInt8](repeating: 0, count: 150_000)
+        try back.withUnsafeMutableBytes { try SystemIO.readAll(r, into: $0, path: path) }
+        #expect(back == Array(bytes.prefix(150_000)))
+        #expect(try SystemIO.readToEnd(r, path: path) == Array(bytes.suffix(50_000)))
+        #expect(try SystemIO.readToEnd(r, path: path).isEmpty)
+    }
+
+    @Test func aShortFileIsATruncation() throws {
+        let path = try temporaryFile()
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        let r = open(path, O_RDONLY)
+        defer { close(r) }
+        var buffer = [UInt8](repeating: 0, count: 8)
+        expectThrows(.malformedNPY, "8 bytes from a 3-byte file") {
+            try buffer.withUnsafeMutableBytes { try SystemIO.readAll(r, into: $0, path: path) }
+        }
+    }
+
+    @Test func failuresNameThePath() throws {
+        let path = try temporaryFile()
+        try Data([1]).write(to: URL(fileURLWithPath: path))
+        let r = open(path, O_RDONLY)
+        defer { close(r) }
+        let error = expectThrows(.io, "writing to a read-only descriptor") {
+            try [UInt8](repeating: 7, count: 4).withUnsafeBytes { try SystemIO.writeAll(r, $0, path: path) }
+        }
+        #expect(error?.description.contains("cannot write '\(path)'") == true, "\(String(describing: error))")
+    }
+}
