@@ -122,7 +122,7 @@ public enum BenchmarkRunner {
     }
 
     /// The number of threads the kernels use (the machine's cores).
-    public static var threads: Int { ProcessInfoLite.activeProcessorCount }
+    public static var threads: Int { MachineProfile.current.threads }
 }
 
 /// One benchmark application, ready to run: input and output allocated, matrix materialised.

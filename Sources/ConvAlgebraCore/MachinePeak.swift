@@ -27,7 +27,7 @@ public enum MachinePeak {
     /// Times `trials` runs of `probe(rounds)` on `cores` threads at once; the best rate in GFLOP/s.
     private static func best(of trials: Int, cores: Int?, rounds: Int, flopsPerRound: Double,
                              _ probe: (Int) -> Double) -> Double {
-        let threads = max(cores ?? ProcessInfoLite.activeProcessorCount, 1)
+        let threads = max(cores ?? MachineProfile.current.threads, 1)
         var best = 0.0
         for _ in 0..<max(trials, 1) {
             let start = DispatchTime.now().uptimeNanoseconds

@@ -114,7 +114,7 @@ public enum FormChooser {
     /// of ``SparseKernels/lanes(batch:columns:scalarBytes:)`` samples claimed by the cores.
     package static func sparseEstimate(m: Int, n: Int, nnz: Int, batch B: Int, scalarBytes s: Int, model: CostModel) -> Double {
         let (dm, dn, dnnz, dB) = (Double(m), Double(n), Double(nnz), Double(B))
-        let cores = ProcessInfoLite.activeProcessorCount
+        let cores = MachineProfile.current.threads
         let threaded = B * nnz >= SparseKernels.parallelWork
         let io = model.streaming(Double(s) * dB * (dm + dn))
         if B < SparseKernels.blockedBatch {

@@ -66,7 +66,7 @@ package enum MicroGEMM {
                                 ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let nr = Int(CA_SGEMM_NR)
         let tiles = (n + nr - 1) / nr
-        let workers = n >= parallelColumns ? min(ProcessInfoLite.activeProcessorCount, tiles) : 1
+        let workers = n >= parallelColumns ? min(MachineProfile.current.threads, tiles) : 1
         let per = (tiles + workers - 1) / workers
         let scratchCount = ca_sgemm_b_scratch_count()
         scratch.with(Float.self, count: scratchCount * workers) { panels in
@@ -80,7 +80,7 @@ package enum MicroGEMM {
     /// Runs `rounds` of the FMA probe on every core at once; returns the FLOPs done (`160 · rounds` per core).
     /// The caller times it: FLOPs / seconds is the machine's FP32 peak as this process sees it.
     package static func fmaProbe(rounds: Int) -> Double {
-        let cores = ProcessInfoLite.activeProcessorCount
+        let cores = MachineProfile.current.threads
         Parallel.forEach(jobs: cores, work: rounds, threshold: 0) { _ in
             let r = ca_fma_probe(rounds)
             if r.isNaN { print("") }  // keeps the result observable

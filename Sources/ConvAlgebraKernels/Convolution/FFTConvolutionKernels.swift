@@ -88,7 +88,7 @@ package enum FFTConvolutionKernels {
         // Each worker's block (L), spectrum, and full convolution (full + L), each rounded to 16 scalars.
         let round = { (c: Int) in (c + 15) / 16 * 16 }
         let perWorker = round(L) + round(spectrum) + round(full + L)
-        let workers = min(batch, ProcessInfoLite.activeProcessorCount)
+        let workers = min(batch, MachineProfile.current.threads)
         scratch.with(T.self, count: perWorker * workers) { buffers in
         p.hHat.withUnsafeBufferPointer { hHat in
         Parallel.forEach(jobs: workers, work: batch * n * 64, threshold: 1 << 15) { worker in

@@ -133,7 +133,7 @@ package enum Im2colGEMMKernels {
         /// Runs `job(ci, l)` for every (channel of the group, sample of the chunk): one job per core, each a strided
         /// share of the planes, since small planes would otherwise drown in dispatch overhead.
         func forEachPlane(_ g: ConvolutionGeometry, samples: Int, width: Int, _ job: (Int, Int) -> Void) {
-            let items = cig * samples, workers = min(items, 2 * ProcessInfoLite.activeProcessorCount)
+            let items = cig * samples, workers = min(items, 2 * MachineProfile.current.threads)
             Parallel.forEach(jobs: workers, work: rowsOfCol * width, threshold: 1 << 15) { worker in
                 for item in stride(from: worker, to: items, by: workers) { job(item / samples, item % samples) }
             }

@@ -45,7 +45,7 @@ package enum ImplicitGEMMKernels {
             self.direction = direction
             rows = RowPlan(g)
             gather = gatherTable(g, rows)
-            let cores = ProcessInfoLite.activeProcessorCount
+            let cores = MachineProfile.current.threads
             if direction == .forward {
                 workers = cores
                 blockColumns = ImplicitGEMMKernels.blockColumns(rows: rowCount)

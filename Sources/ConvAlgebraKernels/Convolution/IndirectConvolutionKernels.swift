@@ -224,7 +224,7 @@ package enum IndirectConvolutionKernels {
     /// Runs every pass over `samples` samples: tiles of 6 pixels (within one sample) split between the cores.
     package static func run(_ passes: [Pass], _ src: UnsafePointer<Float>, samples: Int, sourceSample: Int, sourceGroup: Int,
                     groups: Int, _ out: UnsafeMutablePointer<Float>, outChannels: Int, perGroup: Int, outPlane: Int) {
-        let workers = ProcessInfoLite.activeProcessorCount
+        let workers = MachineProfile.current.threads
         for pass in passes {
             let M = pass.bases.count, rows = pass.offsets.count
             let tilesPerSample = (M + tilePixels - 1) / tilePixels, items = samples * tilesPerSample

@@ -31,7 +31,7 @@ package enum SparseKernels {
     /// scalars) within ``scratchBytes``, else 8, so that small batches split across the cores too. Wider
     /// blocks load each non-zero and column index once for more samples.
     package static func lanes(batch: Int, columns: Int, scalarBytes: Int) -> Int {
-        let cores = ProcessInfoLite.activeProcessorCount
+        let cores = MachineProfile.current.threads
         for L in (scalarBytes <= 4 ? [32, 16] : [16])
         where batch >= 2 * cores * L && columns * L * scalarBytes <= scratchBytes { return L }
         return 8
@@ -83,7 +83,7 @@ package enum SparseKernels {
     package static func rowwise<T: KernelScalar>(_ off: UnsafePointer<Int>, _ col: UnsafePointer<Int32>, _ val: UnsafePointer<T>,
                                          _ m: Int, _ n: Int, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
                                          batch: Int, nnz: Int) {
-        let jobs = batch * nnz >= parallelWork ? min(m, ProcessInfoLite.activeProcessorCount) : 1
+        let jobs = batch * nnz >= parallelWork ? min(m, MachineProfile.current.threads) : 1
         Parallel.forEach(jobs: jobs, work: batch * nnz, threshold: parallelWork) { j in
             let r0 = m * j / jobs, r1 = m * (j + 1) / jobs
             for b in 0..<batch {
@@ -113,7 +113,7 @@ package enum SparseKernels {
                                          batch: Int, nnz: Int) {
         let L = lanes(batch: batch, columns: n, scalarBytes: MemoryLayout<T>.size)
         let blocks = (batch + L - 1) / L
-        let workers = batch * nnz >= parallelWork ? min(blocks, ProcessInfoLite.activeProcessorCount) : 1
+        let workers = batch * nnz >= parallelWork ? min(blocks, MachineProfile.current.threads) : 1
         let next = Atomic<Int>(0)
         Parallel.forEach(jobs: workers, work: batch * nnz, threshold: parallelWork) { _ in
             let xt = UnsafeMutablePointer<T>.allocate(capacity: n * L)

@@ -44,12 +44,12 @@ import Testing
 
     @Test(arguments: ["plain", "quote \" and \\ backslash", "line\nbreak", "tab\tand \u{1} control", "ünïcödé ↑2"])
     func stringsSurviveTheRoundTrip(text: String) throws {
-        let parsed = try JSONSerialization.jsonObject(with: Data(BenchmarkReport.quote(text).utf8), options: .fragmentsAllowed)
+        let parsed = try JSONSerialization.jsonObject(with: Data(JSONText.string(text).utf8), options: .fragmentsAllowed)
         #expect(parsed as? String == text)
     }
 
     @Test func nonFiniteNumbersAreNull() throws {
-        #expect(BenchmarkReport.number(.infinity) == "null" && BenchmarkReport.number(.nan) == "null")
+        #expect(JSONText.number(.infinity) == "null" && JSONText.number(.nan) == "null")
         let r = Self.result(id: "x", form: .dense, median: .infinity, materialise: .nan, entries: 3, note: nil)
         let c = try #require((try Self.parse(BenchmarkReport.json([r], threads: 1))["cases"] as? [[String: Any]])?.first)
         #expect((c["seconds"] as? [String: Any])?["median"] is NSNull && c["materialise_seconds"] is NSNull)

@@ -46,7 +46,7 @@ import Testing
     /// at least two blocks and the transposed input stays within the scratch bound.
     @Test(arguments: [8, 16, 17, 63, 64, 127, 128, 4096])
     func blockWidths(batch: Int) {
-        let cores = ProcessInfoLite.activeProcessorCount
+        let cores = MachineProfile.current.threads
         for bytes in [4, 8] {
             for columns in [1, 300, 1024, 4096, 100_000] {
                 let L = SparseKernels.lanes(batch: batch, columns: columns, scalarBytes: bytes)
