@@ -15,7 +15,7 @@ import Testing
         let cli = try CLIRunner()
         try Self.setUp(cli)
         try cli.expectFailure(["apply", "convolve", "--weight", "w64.npy", "--form", "gpu", "--input", "x.npy", "--output", "y.npy"],
-                              output: "y.npy", containing: "unknown form 'gpu' (known: direct, dense, sparse)")
+                              output: "y.npy", containing: "unknown form 'gpu' (known: direct, dense, sparse, auto)")
     }
 
     @Test func dtypeMismatchNamesTheArrayAndBothDtypes() throws {
