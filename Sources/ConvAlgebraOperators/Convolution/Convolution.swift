@@ -45,9 +45,7 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
 
     public var domain: Shape { geometry.domain }
     public var codomain: Shape { geometry.codomain }
-    public var transposed: TransposedConvolution<Scalar> {
-        TransposedConvolution(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols, plans: plans)
-    }
+    public var transposed: TransposedConvolution<Scalar> { TransposedConvolution(base: self) }
 
     /// Counted per dimension, without enumerating (see ``ConvolutionGeometry/termCount``).
     public var termCount: Int { geometry.termCount }
@@ -58,54 +56,6 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
 
     /// The plan of the direct form, built on first use and cached in ``plans``.
     package var directPlan: ConvolutionPlan<Scalar> { ConvolutionPlan.cached(in: plans, geometry, taps, .forward) }
-
-    public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        directPlan.run(x, y, batch: batch)
-    }
-}
-
-/// The transpose of a ``Convolution``: the DSP transposed convolution `q * (↑k x)` and the DL
-/// `conv_transpose`.
-///
-/// ```
-/// x̃[cin, c] = Σ_{(co, i, t) : i·s + o + t·e = c} W[co, ci, t] · y[co, i]
-/// ```
-/// Its direct form gathers, for each output sample, only the (output, tap) pairs that land on it:
-/// the polyphase form, which never multiplies an inserted zero of `↑k`.
-public struct TransposedConvolution<Scalar: BLASScalar>: StencilOperator, Equatable {
-    /// The geometry of the forward convolution this operator is the transpose of.
-    public let geometry: ConvolutionGeometry
-    public let taps: [Scalar]
-    public let tapsAreSymbols: Bool
-    /// The direct-form plans built so far, shared with the ``Convolution`` this is the transpose of.
-    public let plans: PlanCache
-
-    package init(unchecked geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool, plans: PlanCache = PlanCache()) {
-        self.geometry = geometry
-        self.taps = taps
-        self.tapsAreSymbols = tapsAreSymbols
-        self.plans = plans
-    }
-
-    /// The transpose of the convolution with this geometry and these taps.
-    public init(geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool = true) throws {
-        self = try Convolution(geometry: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols).transposed
-    }
-
-    public var domain: Shape { geometry.codomain }
-    public var codomain: Shape { geometry.domain }
-    public var transposed: Convolution<Scalar> {
-        Convolution(unchecked: geometry, taps: taps, tapsAreSymbols: tapsAreSymbols, plans: plans)
-    }
-
-    public var termCount: Int { geometry.termCount }
-
-    public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {
-        geometry.forEachTerm { r, c, t in body(c, r, t, 1) }
-    }
-
-    /// The plan of the direct form (the transpose-direction plan of the geometry), cached in ``plans``.
-    package var directPlan: ConvolutionPlan<Scalar> { ConvolutionPlan.cached(in: plans, geometry, taps, .transpose) }
 
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
         directPlan.run(x, y, batch: batch)
