@@ -21,19 +21,13 @@ extension MachineProfile {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(architecture, forKey: .architecture)
-        try c.encode(cpuModel, forKey: .cpuModel)
-        try c.encode(cores, forKey: .cores)
-        try c.encode(onlineCores, forKey: .onlineCores)
-        try c.encode(affinityCores, forKey: .affinityCores)
-        try c.encode(cgroupCPULimit, forKey: .cgroupCPULimit)
-        try c.encode(threadsOverride, forKey: .threadsOverride)
-        try c.encode(threads, forKey: .threads)
-        try c.encode(caches, forKey: .caches)
-        try c.encode(isa, forKey: .isa)
-        try c.encode(kernelISA, forKey: .kernelISA)
-        try c.encode(kernelISAForcedPortable, forKey: .kernelISAForcedPortable)
-        try c.encode(memory, forKey: .memory)
+        let fields: [(CodingKeys, any Encodable)] = [
+            (.architecture, architecture), (.cpuModel, cpuModel), (.cores, cores), (.onlineCores, onlineCores),
+            (.affinityCores, affinityCores), (.cgroupCPULimit, cgroupCPULimit), (.threadsOverride, threadsOverride),
+            (.threads, threads), (.caches, caches), (.isa, isa), (.kernelISA, kernelISA),
+            (.kernelISAForcedPortable, kernelISAForcedPortable), (.memory, memory),
+        ]
+        for (key, value) in fields { try c.encode(value, forKey: key) }
         if let peak {
             try c.encode(peak.fp32GFLOPs, forKey: .peakFP32)
             try c.encode(peak.fp64GFLOPs, forKey: .peakFP64)
@@ -65,19 +59,15 @@ extension MachineProfile.Caches: Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(l1d.bytes, forKey: .l1d)
-        try c.encode(l2.bytes, forKey: .l2)
-        try c.encode(l3?.bytes, forKey: .l3)
-        try c.encode(lineBytes, forKey: .line)
         var sources = c.nestedContainer(keyedBy: LevelKeys.self, forKey: .sources)
-        try sources.encode(l1d.source, forKey: .l1d)
-        try sources.encode(l2.source, forKey: .l2)
-        try sources.encode(l3?.source, forKey: .l3)
-        try sources.encode(lineSource, forKey: .line)
         var shared = c.nestedContainer(keyedBy: LevelKeys.self, forKey: .sharedBy)
-        try shared.encode(l1d.sharedBy, forKey: .l1d)
-        try shared.encode(l2.sharedBy, forKey: .l2)
-        try shared.encode(l3?.sharedBy, forKey: .l3)
+        for (key, level) in [(LevelKeys.l1d, l1d as Level?), (.l2, l2), (.l3, l3)] {
+            try c.encode(level?.bytes, forKey: CodingKeys(rawValue: key.rawValue)!)
+            try sources.encode(level?.source, forKey: key)
+            try shared.encode(level?.sharedBy, forKey: key)
+        }
+        try c.encode(lineBytes, forKey: .line)
+        try sources.encode(lineSource, forKey: .line)
     }
 
     public init(from decoder: any Decoder) throws {
