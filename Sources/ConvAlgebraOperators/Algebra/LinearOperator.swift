@@ -37,6 +37,11 @@ public protocol LinearOperator<Scalar>: Sendable {
 
     /// The matrix with entries as linear forms in the kernel taps (`q0+q1`, …).
     func symbolic() throws -> SymbolicMatrix
+
+    /// Where the operator keeps its plans (``PlanCache``): the direct form's kernel plan, and the dense and
+    /// sparse matrices ``apply(_:form:budget:)`` materialises, each built once. `nil` (the default) for an
+    /// operator that keeps none, whose dense and sparse forms are materialised on every call.
+    var planCache: PlanCache? { get }
 }
 
 /// How an operator is applied to a batch: one of the three forms, or `auto` to have one picked.
@@ -64,6 +69,24 @@ public enum Form: String, CaseIterable, Sendable {
 
     /// The three forms an operator is applied in (everything but ``auto``).
     public static let concrete: [Form] = [.direct, .dense, .sparse]
+}
+
+/// The key of a materialised form in an operator's ``PlanCache``: the form and the operator's type (a
+/// convolution and its transpose share one cache, and their matrices differ).
+private struct MaterialisedForm: Hashable, Sendable {
+    let form: Form
+    let operatorType: ObjectIdentifier
+}
+
+extension LinearOperator {
+    public var planCache: PlanCache? { nil }
+
+    /// The matrix of `form`, built by `make` once per operator that keeps a ``planCache`` (the budget was
+    /// checked when it was built), else built now.
+    func materialised<Matrix: Sendable>(_ form: Form, _ make: () throws -> Matrix) throws -> Matrix {
+        guard let cache = planCache else { return try make() }
+        return try cache.plan(for: MaterialisedForm(form: form, operatorType: ObjectIdentifier(Self.self)), make)
+    }
 }
 
 extension LinearOperator {
@@ -105,14 +128,14 @@ extension LinearOperator {
                 }
             }
         case .dense:
-            let a = try dense(budget: budget)
+            let a = try materialised(.dense) { try dense(budget: budget) }
             x.scalars.withUnsafeBufferPointer { xp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
                     a.applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
                 }
             }
         case .sparse:
-            let a = try sparse(budget: budget)
+            let a = try materialised(.sparse) { try sparse(budget: budget) }
             x.scalars.withUnsafeBufferPointer { xp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
                     a.applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)

@@ -26,6 +26,9 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
     /// and with copies; not part of the operator's value.
     public let plans: PlanCache
 
+    /// ``plans``, which also keep the dense and sparse matrices once ``apply(_:form:budget:)`` has built them.
+    public var planCache: PlanCache? { plans }
+
     /// A convolution with an explicit geometry.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when the taps do not fill the weight shape.
     public init(geometry: ConvolutionGeometry, taps: [Scalar], tapsAreSymbols: Bool = true) throws {

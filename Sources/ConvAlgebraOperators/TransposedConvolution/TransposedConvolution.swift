@@ -34,6 +34,8 @@ public struct TransposedConvolution<Scalar: BLASScalar>: SwappedStencil, Equatab
     public var geometry: ConvolutionGeometry { base.geometry }
     /// The direct-form plans built so far, shared with the ``Convolution`` this is the transpose of.
     public var plans: PlanCache { base.plans }
+    /// ``plans``, shared with ``base``; the matrices are keyed by the operator's type, so each keeps its own.
+    public var planCache: PlanCache? { plans }
 
     /// The plan of the direct form (the transpose-direction plan of the geometry), cached in ``plans``.
     package var directPlan: ConvolutionPlan<Scalar> { ConvolutionPlan.cached(in: plans, geometry, taps, .transpose) }

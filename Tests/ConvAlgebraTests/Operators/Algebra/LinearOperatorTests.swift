@@ -90,4 +90,27 @@ import _TestSupport
         #expect(try c.applyTransposed(auto, form: .auto, budget: budget).scalars
                 == (try c.applyTransposed(auto, form: .direct, budget: budget)).scalars)
     }
+
+    /// The dense and sparse forms are plans too: materialised by the first apply, kept in the operator's
+    /// cache, reused by the next (same numbers), and kept apart for the operator and its transpose.
+    @Test func materialisedFormsAreBuiltOnce() throws {
+        var rng = SplitMix64(seed: 5)
+        let c = try Convolution<Double>(kernel: rng.uniform(5), inputLength: 40, mode: .same, stride: 2)
+        let x = try Tensor<Double>(shape: [3, 40], scalars: rng.uniform(120))
+        let cache = try #require(c.planCache)
+        #expect(cache.count == 0)
+        let first = try c.apply(x, form: .dense)
+        #expect(cache.count == 1)
+        let second = try c.apply(x, form: .dense)
+        #expect(cache.count == 1)
+        #expect(first.scalars == second.scalars)
+        _ = try c.apply(x, form: .sparse)
+        #expect(cache.count == 2)
+        let y = try c.apply(x)
+        let back = try c.applyTransposed(y, form: .dense)
+        #expect(cache.count == 4)  // the transpose's dense matrix, and both directions' direct plans
+        let direct = try c.applyTransposed(y, form: .direct)
+        expectTensorsClose(back, direct)
+        #expect(Identity<Double>(shape: try Shape([3])).planCache == nil)
+    }
 }
