@@ -85,6 +85,7 @@ public struct PoolingGeometry: Hashable, Sendable {
         _ = try Shape([channels] + inputSize)
         _ = try Shape([channels] + out)
         _ = try Shape(k)
+        _ = try ConvolutionGeometry(inputSize: inputSize, outputSize: out, kernelSize: k, stride: s, offset: p.map { -$0 }, tapStep: d)  // planeGeometry's try! cannot fail
     }
 
     /// PyTorch's `pooling_output_shape_pad_lr` with `pad_l = pad_r = p` (aten/src/ATen/native/Pool.h).

@@ -39,7 +39,7 @@ public struct Upsample<Scalar: BLASScalar>: StencilOperator, Equatable {
     }
 
     /// The input length `⌈(L − p)/k⌉`.
-    public var inputLength: Int { outputLength == 0 ? 0 : (outputLength - phase + factor - 1) / factor }
+    public var inputLength: Int { outputLength == 0 ? 0 : (outputLength - phase - 1) / factor + 1 }  // p < L: no overflow for any k
 
     public var domain: Shape { try! Shape([inputLength]) }
     public var codomain: Shape { try! Shape([outputLength]) }
