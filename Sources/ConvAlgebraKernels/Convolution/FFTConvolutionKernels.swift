@@ -24,6 +24,7 @@ package enum FFTConvolutionKernels {
         let K = g.kernelSize[0], span = (K - 1) * abs(g.tapStep[0]) + 1
         guard span >= minimumSpan else { return false }
         let (L, B) = blockSize(span: span, inputLength: g.inputSize[0])
+        guard workspaceFits(L: L, span: span, inputLength: g.inputSize[0]) else { return false }
         let perBlock = 5 * Double(L) * Double(L.trailingZeroBitCount) + 4 * Double(L)
         // A short input fills only part of one block: count the outputs it really gives.
         return 3 * perBlock / Double(min(B, g.inputSize[0])) < 2 * Double(K)

@@ -42,6 +42,7 @@ enum ConvolveOp: OpDefinition {
         case (nil, .some(let k)) where r.purpose == .show:
             let K = try CommaList.int(k, option: "--kernel-size", op: name)
             guard K >= 1 else { throw ConvAlgebraError.invalidArgument("--kernel-size must be at least 1, got \(K)") }
+            try MemoryBudget.default.check("the symbolic kernel of \(K) taps", count: K, elementBytes: MemoryLayout<S>.stride)
             return Array(repeating: 1, count: K)
         case (nil, .some):
             throw ConvAlgebraError.invalidArgument(
