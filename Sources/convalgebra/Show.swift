@@ -35,6 +35,7 @@ struct Show: ParsableCommand {
         guard options.bias == nil else {
             throw ConvAlgebraError.invalidArgument("show prints the linear part of an op; --bias does not apply")
         }
+        try ShowLimits.check(maxSize: maxSize, kernelSize: options.kernelSize)
         let sample = try CommaList.shape(domain, option: "--domain")
         let weight = try Inputs.read(options.weight, what: "W")
         switch weight?.value {
