@@ -19,3 +19,28 @@ extension FFTConvolutionKernels {
         workspaceBytes(L: L, span: span, inputLength: n) <= Double(MemoryBudget.default.bytes)
     }
 }
+
+extension FFTConvolutionKernels {
+    /// Whether any of the `n` values at `x` is `NaN` or `±∞` (`v · 0` is `NaN` exactly for those).
+    package static func holdsNonFinite<T: KernelScalar>(_ x: UnsafePointer<T>, count n: Int) -> Bool {
+        var acc: T = 0
+        for i in 0..<n { acc += x[i] * 0 }
+        return acc.isNaN
+    }
+
+    /// One sample of `g` term by term, `y[i] = Σ_t w[t] · x[i + o + t·e]` over the taps inside the input: what
+    /// overlap-add gives for finite samples, and the IEEE answer for a sample holding a `NaN` or `±∞`, which a
+    /// transform would spread over its whole block (one `+∞` made 8192 outputs `NaN` instead of 300 `+∞`).
+    package static func termByTermSample<T: KernelScalar>(_ g: ConvolutionGeometry, _ w: UnsafePointer<T>,
+                                                          _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+        let (n, m, K, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.offset[0], g.tapStep[0])
+        for i in 0..<m {
+            var acc: T = 0
+            for t in 0..<K {
+                let c = i + o + t * e
+                if c >= 0 && c < n { acc += w[t] * x[c] }
+            }
+            y[i] = acc
+        }
+    }
+}

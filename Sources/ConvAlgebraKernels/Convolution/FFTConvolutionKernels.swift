@@ -73,6 +73,7 @@ package enum FFTConvolutionKernels {
             var b = worker
             while b < batch {
                 let xb = x + b * n, yb = y + b * m
+                if holdsNonFinite(xb, count: n) { termByTermSample(g, w, xb, yb); b += workers; continue }  // IEEE, not spread by the transform
                 z.update(repeating: 0, count: full + L)
                 var start = 0
                 while start < n {
