@@ -53,10 +53,14 @@ struct Bench: ParsableCommand {
     @Flag(help: "Measure the FP32 peak of all cores (an FMA probe), print it, and put it in the JSON as peak_gflops.")
     var peak = false
 
+    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
+    var memoryBudget: String?
+
     @OptionGroup(title: "Op options (single form)")
     var options: OperatorOptions
 
     func run() throws {
+        try MemoryBudgetOption.apply(memoryBudget)
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
         try BenchLimits.check(repeats: repeats, maxSeconds: maxSeconds)
         let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil

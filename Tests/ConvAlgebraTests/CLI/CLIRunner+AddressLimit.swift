@@ -66,6 +66,13 @@ extension CLIRunner {
         return String(r.stderr.dropFirst("error: ".count).dropLast())
     }
 
+    /// The message of a failing command (after `error: `), nil when it did not fail with one `error:` line.
+    func expectLimitedFailureMessage(_ arguments: [String]) -> String? {
+        guard let (r, _, signal) = try? runLimited(arguments), signal == nil, r.status != 0, r.stderrLines.count == 1,
+              r.stderr.hasPrefix("error: ") else { return nil }
+        return String(r.stderr.dropFirst("error: ".count))
+    }
+
     /// The reproducers' files: `x.npy` (2,2,8,8), `s.npy` (4,32), `q.npy` (5,), `w.npy` (4,2,3,3) a conv
     /// weight, `wt.npy` (2,4,3,3) a conv-transpose weight.
     func writeHostileFixtures() throws {
@@ -78,5 +85,6 @@ extension CLIRunner {
         try write(t([5]), "q.npy")
         try write(t([4, 2, 3, 3]), "w.npy")
         try write(t([2, 4, 3, 3]), "wt.npy")
+        try write(t([1, 1, 1, 1, 1]), "x5.npy")
     }
 }

@@ -134,6 +134,18 @@ import Testing
         ["bench", "--suite", "v1", "--cases", ","],
         ["show", "convolve", "--domain", "4", "--kernel-size", "4097"],
         ["show", "convolve", "--domain", "4", "--kernel-size", "3", "--max-size", "0"],
+        ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "1K"],
+        ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "0"],
+        ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "-1"],
+        ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "nan"],
+        ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "99999999999999999999"],
+        ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "9223372036854775807G"],
+        ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--form", "dense", "--memory-budget", "64K"],
+        ["show", "convolve", "--domain", "4", "--kernel-size", "3", "--memory-budget", "8"],
+        ["analyze", "convolve", "--domain", "32", "--weight", "q.npy", "--memory-budget", "100"],
+        ["bench", "convolve", "--input-shape", "4,64", "--weight-shape", "5", "--memory-budget", "100"],
+        ["apply", "avg-pool", "--input", "x5.npy", "--output", "y.npy", "--kernel-size", "2,1,1", "--padding", "1,0,0"],
+        ["apply", "avg-pool", "--input", "x5.npy", "--output", "y.npy", "--kernel-size", "2,1,1", "--padding", "1,0,0", "--form", "dense"],
     ]
 
     @Test(arguments: commandLines)
@@ -159,6 +171,27 @@ import Testing
         let y = try cli.read("y.npy")
         guard case .float32(let t) = y else { Issue.record("dtype changed"); return }
         #expect(t.shape.dims == shape)
+    }
+
+    /// `--memory-budget` lowers the budget but a command within it still runs.
+    @Test func aSufficientMemoryBudgetIsAccepted() throws {
+        let cli = try CLIRunner()
+        try cli.writeHostileFixtures()
+        try cli.expectSuccess(["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "16M"])
+        #expect(cli.expectLimitedFailureMessage(["apply", "conv", "--input", "x.npy", "--output", "z.npy", "--weight", "w.npy",
+                                                 "--memory-budget", "1K"])?.contains("memory budget of 1024 bytes") == true)
+    }
+
+    /// Issue 13's max-pool case through the CLI: `x = [[[1.5]]]`, kernel 2, padding 1, dilation 2 pools an empty
+    /// window, `−∞` in every form (PyTorch's `max_pool1d` answer).
+    @Test(arguments: ["direct", "dense", "sparse"])
+    func anEmptyMaxPoolWindowIsMinusInfinityThroughTheCLI(_ form: String) throws {
+        let cli = try CLIRunner()
+        try cli.write(try Tensor<Float>(shape: [1, 1, 1], scalars: [1.5]), "one.npy")
+        try cli.expectSuccess(["apply", "max-pool", "--input", "one.npy", "--output", "y.npy", "--kernel-size", "2",
+                               "--padding", "1", "--dilation", "2", "--form", form])
+        guard case .float32(let y) = try cli.read("y.npy") else { Issue.record("dtype changed"); return }
+        #expect(y.shape.dims == [1, 1, 1] && y.scalars == [-.infinity], "\(y.shape) \(y.scalars)")
     }
 
     /// The library, not only the CLI: sizes are computed without overflow.
