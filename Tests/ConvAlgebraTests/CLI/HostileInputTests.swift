@@ -134,6 +134,10 @@ import Testing
         ["bench", "--suite", "v1", "--cases", ","],
         ["show", "convolve", "--domain", "4", "--kernel-size", "4097"],
         ["show", "convolve", "--domain", "4", "--kernel-size", "3", "--max-size", "0"],
+        // Found by `make fuzz` (FuzzOperators): the pooling window bounds were allocated unbudgeted (O(ΣL)).
+        ["show", "upsample", "--domain", "4,288230376151711744,1", "--scale", "1"],
+        ["show", "max-pool", "--domain", "1,4611686018427387904", "--kernel-size", "1"],
+        ["analyze", "avg-pool", "--domain", "1,288230376151711744,1", "--kernel-size", "1"],
         ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "1K"],
         ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "0"],
         ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--memory-budget", "-1"],
