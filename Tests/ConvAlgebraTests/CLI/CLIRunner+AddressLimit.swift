@@ -86,5 +86,7 @@ extension CLIRunner {
         try write(t([4, 2, 3, 3]), "w.npy")
         try write(t([2, 4, 3, 3]), "wt.npy")
         try write(t([1, 1, 1, 1, 1]), "x5.npy")
+        try write(t([2, 2, 1, 1]), "x11.npy")
+        try write(t([2, 4, 1, 1]), "y411.npy")
     }
 }

@@ -177,6 +177,26 @@ import Testing
         #expect(t.shape.dims == shape)
     }
 
+    /// Found by `make fuzz` (FuzzOperators): a 2-D stride of 2⁶² multiplied the strides unchecked in the
+    /// transposed kernels' route (`IndirectConvolutionKernels.applies`) and in `analyze`'s aliasing reading and
+    /// overlap pattern (one `Set` per phase: 2¹²⁴ of them). These have answers and must give them.
+    @Test(arguments: [
+        ["apply", "conv-transpose", "--input", "x11.npy", "--output", "y.npy", "--weight", "wt.npy", "--stride", "4611686018427387904"],
+        ["apply", "conv", "--input", "y411.npy", "--output", "y.npy", "--weight", "w.npy", "--stride", "4611686018427387904",
+         "--transpose", "--domain", "2,8,8"],
+        ["apply", "conv", "--input", "y411.npy", "--output", "y.npy", "--weight", "w.npy", "--stride", "4611686018427387904",
+         "--transpose", "--domain", "2,8,8", "--form", "sparse"],
+        ["analyze", "conv-transpose", "--domain", "2,1,1", "--weight", "wt.npy", "--stride", "4611686018427387904"],
+        ["analyze", "conv-transpose", "--domain", "2,1,1", "--weight", "wt.npy", "--stride", "1000000"],
+        ["analyze", "conv", "--domain", "2,8,8", "--weight", "w.npy", "--stride", "4611686018427387904"],
+    ])
+    func hugeStridesWithAnAnswerSucceed(_ arguments: [String]) throws {
+        let cli = try CLIRunner()
+        try cli.writeHostileFixtures()
+        let (r, timedOut, signal) = try cli.runLimited(arguments)
+        #expect(!timedOut && signal == nil && r.status == 0 && r.stderr.isEmpty, "\(arguments): \(r.stderr.prefix(300))")
+    }
+
     /// `--memory-budget` lowers the budget but a command within it still runs.
     @Test func aSufficientMemoryBudgetIsAccepted() throws {
         let cli = try CLIRunner()
