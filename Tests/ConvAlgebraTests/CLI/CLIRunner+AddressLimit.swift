@@ -21,9 +21,11 @@ extension CLIRunner {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         // A sanitized binary (make sanitize sets CONVALGEBRA_SANITIZED) maps terabytes of shadow memory and cannot
-        // start under `ulimit -v`: it runs without the limit, its allocator reporting what the limit would catch.
-        let limit = ProcessInfo.processInfo.environment["CONVALGEBRA_SANITIZED"] == nil ? "ulimit -v \(addressSpaceKiB) && " : ""
-        p.arguments = ["-c", limit + "exec \"$0\" \"$@\"", exe] + arguments
+        // start under `ulimit -v`: it runs without the limit but with the budget the limit gives (half of it).
+        let sanitized = ProcessInfo.processInfo.environment["CONVALGEBRA_SANITIZED"] != nil
+        let limit = sanitized ? "" : "ulimit -v \(addressSpaceKiB) && "
+        let budget = sanitized && !arguments.contains("--memory-budget") ? ["--memory-budget", "\(addressSpaceKiB / 2)K"] : []
+        p.arguments = ["-c", limit + "exec \"$0\" \"$@\"", exe] + arguments + budget
         p.currentDirectoryURL = URL(fileURLWithPath: directory)
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
