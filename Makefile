@@ -156,7 +156,7 @@ sanitize: sanitize-address sanitize-thread
 
 sanitize-address: deps
 	$(SWIFT) build --scratch-path .build/asan --sanitize address --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra ASAN_OPTIONS=allocator_may_return_null=1 $(SWIFT) test --scratch-path .build/asan --sanitize address --skip-build $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --scratch-path .build/asan --sanitize address --skip-build $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
 
 sanitize-thread: deps
 	$(SWIFT) build --scratch-path .build/tsan --sanitize thread --build-tests

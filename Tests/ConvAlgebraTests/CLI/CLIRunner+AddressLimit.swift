@@ -31,7 +31,7 @@ extension CLIRunner {
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        let killer = DispatchWorkItem { if p.isRunning { p.terminate() } }
+        let killer = DispatchWorkItem { [weak p] in if let p, p.isRunning { p.terminate() } }  // weak: the queue keeps the item until its deadline
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
