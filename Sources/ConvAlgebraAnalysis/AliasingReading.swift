@@ -21,8 +21,8 @@ public struct AliasingReading: Sendable, Equatable {
     /// The stride per spatial dimension.
     public let stride: [Int]
 
-    /// The number of frequencies that fold onto one: `∏ s`.
-    public var foldCount: Int { stride.reduce(1, *) }
+    /// The number of frequencies that fold onto one: `∏ s` (saturating at `Int.max`: strides may reach 2⁶²).
+    public var foldCount: Int { stride.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1 } }
 
     /// The Nyquist frequency of the low-rate side, in cycles per sample of the high-rate side: `1/(2s)` per dimension.
     public var nyquist: [Double] { stride.map { 1 / (2 * Double($0)) } }

@@ -30,11 +30,13 @@ package enum LanczosBidiagonalization {
         // The basis: at most min(m, n) useful steps, and as many as the budget holds.
         let perStep = try Checked.add(m, n, "a Lanczos step")
         // The basis is kept in Double whatever the operator's scalar.
-        let affordable = budget.bytes / Swift.max(1, perStep * MemoryLayout<Double>.stride)
+        let perStepBytes = try Checked.multiply(perStep, MemoryLayout<Double>.stride, "a Lanczos step")
+        // Besides the basis, the step's working vectors (v, u, w, the scalar copies) take about three steps' worth.
+        let affordable = budget.bytes / Swift.max(1, perStepBytes) - 3
         let cap = Swift.min(settings.maxIterations, Swift.min(m, n), affordable)
         guard cap >= 1 else {
             throw ConvAlgebraError.exceedsMemoryBudget(what: "one Lanczos step of a \(m) × \(n) operator",
-                                                       bytes: perStep * MemoryLayout<Double>.stride, budget: budget.bytes)
+                                                       bytes: perStepBytes.multipliedReportingOverflow(by: 4).overflow ? .max : perStepBytes * 4, budget: budget.bytes)
         }
         var rng = SplitMix64(seed: settings.seed)
         var V: [[Double]] = [], U: [[Double]] = []

@@ -49,7 +49,8 @@ public struct OverlapPattern: Sendable, Equatable {
         self.stride = stride
         self.kernelSize = kernelSize
         let r = spatialShape.count
-        let phases = stride.reduce(1, *)
+        let phases = try stride.reduce(1) { try Checked.multiply($0, $1, "the number of overlap phases") }
+        try MemoryBudget.default.check("the overlap pattern's \(phases) phase sets", count: phases, elementBytes: MemoryLayout<Set<Int>>.stride)
         var sets = [Set<Int>](repeating: [], count: phases)
         var idx = [Int](repeating: 0, count: r)
         for flat in 0..<plane {

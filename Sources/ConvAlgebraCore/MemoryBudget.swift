@@ -19,7 +19,7 @@ public struct MemoryBudget: Sendable, Hashable, CustomStringConvertible {
     /// `memory.max` and the address-space limit (`RLIMIT_AS`, `ulimit -v`), read with the
     /// ``MachineProfile``. Half, because a dense matrix that size still leaves room for its input and output.
     public static var `default`: MemoryBudget {
-        MemoryBudget(bytes: MachineProfile.current.memory.availableBytes / 2)
+        MemoryBudget(bytes: capped(MachineProfile.current.memory.availableBytes / 2))  // and the explicit ``limit``
     }
 
     /// No limit but the address space (for tests that know their sizes).

@@ -72,7 +72,7 @@ public enum NPY {
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             if (st.st_mode & S_IFMT) == S_IFDIR { throw ConvAlgebraError.io("cannot read '\(path)': it is a directory") }
             // A pipe or device has no size up front: read it whole, then parse from memory.
-            return try named(path) { try read(bytes: try SystemIO.readToEnd(fd, path: path), budget: budget) }
+            return try named(path) { try read(bytes: try readStream(fd, path: path, budget: budget), budget: budget) }
         }
         var file = FileSource(fd: fd, path: path, size: Int(st.st_size))
         return try named(path) { try decode(&file, budget: budget) }

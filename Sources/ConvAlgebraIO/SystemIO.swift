@@ -5,6 +5,13 @@ import Glibc
 import Darwin
 #endif
 
+/// The C library's `read(2)` (the name `read` is taken by ``SystemIO/read(_:upTo:into:path:)`` here).
+#if canImport(Glibc)
+private let systemRead = Glibc.read
+#else
+private let systemRead = Darwin.read
+#endif
+
 /// The file-descriptor loops the NPY reader and writer share: `read(2)` and `write(2)` (the C library's,
 /// which the method names leave unshadowed) until the whole buffer is transferred, in chunks Linux accepts (at most ~2 GiB per call), retrying on `EINTR`, and the
 /// errors named after the path and `errno`.
@@ -24,20 +31,22 @@ package enum SystemIO {
     package static func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws {
         guard let base = buffer.baseAddress else { return }
         try transfer(buffer.count, failure: "cannot read '\(path)'", ended: .malformedNPY("truncated data: the file ended early")) {
-            done, chunk in read(fd, base + done, chunk)
+            done, chunk in systemRead(fd, base + done, chunk)
         }
     }
 
-    /// Everything `fd` still holds, read in 64 KiB chunks until the end of the file.
+    /// Appends up to `count` bytes from `fd` to `out`, fewer only at the end of the file, read in chunks of at
+    /// most 64 KiB (`count: .max` reads to the end).
     /// - Throws: ``ConvAlgebraError/io(_:)`` "cannot read '`path`'".
-    package static func readToEnd(_ fd: Int32, path: String) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+    package static func read(_ fd: Int32, upTo count: Int, into out: inout [UInt8], path: String) throws {
+        var left = count
+        var chunk = [UInt8](repeating: 0, count: Swift.min(Swift.max(left, 1), 1 << 16))
+        while left > 0 {
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, Swift.min(left, $0.count)) }
             if n < 0 { if errno == EINTR { continue }; throw error("cannot read '\(path)'") }
-            if n == 0 { return out }
+            if n == 0 { return }
             out += chunk[..<n]
+            left -= n
         }
     }
 

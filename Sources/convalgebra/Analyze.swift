@@ -40,10 +40,14 @@ struct Analyze: ParsableCommand {
     @Option(help: "--method power: lanczos (Golub–Kahan bidiagonalisation, the default) or power (plain power iteration on AᵀA).")
     var iteration = "lanczos"
 
+    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
+    var memoryBudget: String?
+
     @OptionGroup(title: "Op options")
     var options: OperatorOptions
 
     func run() throws {
+        try MemoryBudgetOption.apply(memoryBudget)
         let definition = try OperatorFactory.definition(named: op)
         try OperatorFactory.checkOptions(options, for: definition)
         guard let method = AnalysisMethod(rawValue: method) else {

@@ -41,11 +41,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Single form: float32 or float64.")
     var dtype = "float32"
 
-    @Option(help: "Timed applications after the warm-up.")
+    @Option(parsing: .unconditional, help: "Timed applications after the warm-up (1 … \(BenchLimits.largestRepeats)).")
     var repeats = 10
 
-    @Option(name: .customLong("max-seconds"), help: "Suite form: the time a slow case's repeats may take (at least 3 repeats).")
-    var maxSeconds = 3.0
+    @Option(name: .customLong("max-seconds"), parsing: .unconditional, help: "The time a slow case's repeats may take (at least 3 repeats; default 3 s for the suite, unlimited for the single form).")
+    var maxSeconds: Double?
 
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
@@ -53,11 +53,16 @@ struct Bench: ParsableCommand {
     @Flag(help: "Measure the FP32 peak of all cores (an FMA probe), print it, and put it in the JSON as peak_gflops.")
     var peak = false
 
+    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
+    var memoryBudget: String?
+
     @OptionGroup(title: "Op options (single form)")
     var options: OperatorOptions
 
     func run() throws {
+        try MemoryBudgetOption.apply(memoryBudget)
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
+        try BenchLimits.check(repeats: repeats, maxSeconds: maxSeconds)
         let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil
         if let peakGFLOPs { print("FP32 peak (FMA probe, \(BenchmarkRunner.threads) cores): \(String(format: "%.1f", peakGFLOPs)) GFLOP/s") }
         let results: [BenchmarkResult]
@@ -91,12 +96,13 @@ struct Bench: ParsableCommand {
         }
         let wanted = try parseForms(forms ?? Form.allCases.map(\.rawValue).joined(separator: ","))
         let prefixes = cases.map { $0.split(separator: ",").map(String.init) }
+        try BenchLimits.checkCases(prefixes, known: SuiteV1.cases().map { ($0.id, $0.suite) })
         print(BenchmarkReport.table([]))
         var results = [BenchmarkResult]()
         for c in SuiteV1.cases() {
             if let prefixes, !prefixes.contains(where: { c.id == $0 || c.suite == $0 }) { continue }
             for f in c.forms where wanted.contains(f) {
-                let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds)
+                let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
                 results.append(r)
                 print(BenchmarkReport.table([r]).split(separator: "\n").last!)
             }
@@ -141,7 +147,7 @@ struct Bench: ParsableCommand {
         if built.forward == nil || built.isLinear && form != .direct {
             let r = try BenchmarkRunner.run(.linear(built.linear), id: nil, suite: "single", op: name, inputShape: shape.dims,
                                             flops: BenchmarkData.usefulFlops(built.linear, batch: batch), form: form,
-                                            repeats: repeats, timeBudget: .infinity)
+                                            repeats: repeats, timeBudget: maxSeconds ?? .infinity)
             print(BenchmarkReport.table([r]))
             return r
         }
@@ -151,7 +157,7 @@ struct Bench: ParsableCommand {
         }
         let x = try Tensor<S>(shape: shape, scalars: BenchmarkData.uniform(shape.count, seed: 99))
         var failure: Error? = nil
-        let times = BenchmarkRunner.time(repeats: repeats, budget: .infinity) {
+        let times = BenchmarkRunner.time(repeats: repeats, budget: maxSeconds ?? .infinity) {
             do { _ = try built.apply(x, form: .direct) } catch { failure = error }
         }
         if let failure { throw failure }

@@ -26,15 +26,20 @@ struct Show: ParsableCommand {
     @Option(parsing: .unconditional, help: "Refuse matrices with more rows or columns than this.")
     var maxSize = 64
 
+    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
+    var memoryBudget: String?
+
     @OptionGroup(title: "Op options")
     var options: OperatorOptions
 
     func run() throws {
+        try MemoryBudgetOption.apply(memoryBudget)
         let definition = try OperatorFactory.definition(named: op)
         try OperatorFactory.checkOptions(options, for: definition)
         guard options.bias == nil else {
             throw ConvAlgebraError.invalidArgument("show prints the linear part of an op; --bias does not apply")
         }
+        try ShowLimits.check(maxSize: maxSize, kernelSize: options.kernelSize)
         let sample = try CommaList.shape(domain, option: "--domain")
         let weight = try Inputs.read(options.weight, what: "W")
         switch weight?.value {

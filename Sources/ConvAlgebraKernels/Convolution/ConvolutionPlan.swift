@@ -144,7 +144,7 @@ package final class ConvolutionPlanCore: Sendable {
             case .rowStencilPolyphase(let rows, let table):
                 RowStencilKernels.transpose(g, rows, table, w, x, y, batch: batch)
             case .fft(let p):
-                FFTConvolutionKernels.forward(g, p as! FFTConvolutionKernels.Prepared<T>, x, y, batch: batch, scratch: scratch)
+                FFTConvolutionKernels.forward(g, p as! FFTConvolutionKernels.Prepared<T>, w, x, y, batch: batch, scratch: scratch)
             case .indirect(let p):
                 p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
                       scratch: scratch)

@@ -24,6 +24,7 @@ package enum FFTConvolutionKernels {
         let K = g.kernelSize[0], span = (K - 1) * abs(g.tapStep[0]) + 1
         guard span >= minimumSpan else { return false }
         let (L, B) = blockSize(span: span, inputLength: g.inputSize[0])
+        guard workspaceFits(L: L, span: span, inputLength: g.inputSize[0]) else { return false }
         let perBlock = 5 * Double(L) * Double(L.trailingZeroBitCount) + 4 * Double(L)
         // A short input fills only part of one block: count the outputs it really gives.
         return 3 * perBlock / Double(min(B, g.inputSize[0])) < 2 * Double(K)
@@ -77,7 +78,7 @@ package enum FFTConvolutionKernels {
 
     /// `y = window(x * h)` for `batch` rows, the rows split across the cores, each with its block, spectrum and
     /// full-convolution scratch from `scratch` (64-byte aligned, as FFTW's SIMD codelets want).
-    package static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ p: Prepared<T>, _ x: UnsafePointer<T>,
+    package static func forward<T: KernelScalar>(_ g: ConvolutionGeometry, _ p: Prepared<T>, _ w: UnsafePointer<T>, _ x: UnsafePointer<T>,
                                                  _ y: UnsafeMutablePointer<T>, batch: Int, scratch: ScratchPool) {
         let (n, m, K, o, e) = (g.inputSize[0], g.outputSize[0], g.kernelSize[0], g.offset[0], g.tapStep[0])
         let d = abs(e), span = (K - 1) * d + 1
@@ -96,6 +97,7 @@ package enum FFTConvolutionKernels {
             var b = worker
             while b < batch {
                 let xb = x + b * n, yb = y + b * m
+                if holdsNonFinite(xb, count: n) { termByTermSample(g, w, xb, yb); b += workers; continue }  // IEEE, not spread by the transform
                 z.update(repeating: 0, count: full + L)
                 var start = 0
                 while start < n {

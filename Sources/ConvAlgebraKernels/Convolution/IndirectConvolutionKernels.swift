@@ -75,8 +75,8 @@ package enum IndirectConvolutionKernels {
     /// Large planes, at least 16 channels written per group, one padded sample within the scratch limit.
     package static func applies(_ g: ConvolutionGeometry, transposed: Bool = false) -> Bool {
         let written = transposed ? g.inChannelsPerGroup : g.outChannelsPerGroup
-        let phases = transposed ? g.stride.reduce(1, *) : 1
-        guard (transposed ? g.inputPlane : g.outputPlane) >= minimumOutputPlane * phases,
+        let phases = transposed ? g.stride.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 } : 1
+        guard phases <= Int.max / minimumOutputPlane, (transposed ? g.inputPlane : g.outputPlane) >= minimumOutputPlane * phases,  // strides up to 2⁶³−1
               written >= tileChannels else { return false }
         let size = transposed ? transposePadding(g).size : forwardPadding(g).size
         let plane = size.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }

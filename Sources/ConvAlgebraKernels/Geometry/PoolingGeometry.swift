@@ -85,6 +85,8 @@ public struct PoolingGeometry: Hashable, Sendable {
         _ = try Shape([channels] + inputSize)
         _ = try Shape([channels] + out)
         _ = try Shape(k)
+        _ = try ConvolutionGeometry(inputSize: inputSize, outputSize: out, kernelSize: k, stride: s, offset: p.map { -$0 }, tapStep: d)  // planeGeometry's try! cannot fail
+        try MemoryBudget.default.check("the pooling window bounds of \(out)", count: try Checked.multiply(try out.reduce(0) { try Checked.add($0, $1, "the pooling window bounds") }, 2, "the pooling window bounds"), elementBytes: MemoryLayout<Int>.stride)  // PoolingWindows' start/count lists, before an operator allocates them
     }
 
     /// PyTorch's `pooling_output_shape_pad_lr` with `pad_l = pad_r = p` (aten/src/ATen/native/Pool.h).

@@ -47,7 +47,7 @@ extension ConvolutionGeometry {
             length = n; offset = (Kd - 1) / 2
         }
         return try ConvolutionGeometry(
-            inputSize: [n], outputSize: [(length + k - 1) / k], kernelSize: [K], stride: [k], offset: [offset],
+            inputSize: [n], outputSize: [length == 0 ? 0 : (length - 1) / k + 1], kernelSize: [K], stride: [k], offset: [offset],
             tapStep: [-d], boundary: mode == .circular ? .circular : .zero)
     }
 }

@@ -46,6 +46,7 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
                 budget: MemoryBudget = .default) throws {
         let g = try PoolingGeometry(channels: channels, inputSize: inputSize, kernelSize: kernelSize, stride: stride,
                                     padding: padding, ceilMode: ceilMode)
+        try g.checkAvgPool3dInputCoversKernel()
         try self.init(geometry: g, countIncludePad: countIncludePad, divisorOverride: divisorOverride, budget: budget)
     }
 

@@ -139,7 +139,7 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
         }
         let js = try jacobians(at: x)
         return try perSample(x, domain, codomain, budget: budget) { b, sample in
-            try js[b].apply(sample, form: form, budget: budget)
+            js[b].minusInfinityWhereUnselected(try js[b].apply(sample, form: form, budget: budget))  // as the direct form
         }
     }
 

@@ -30,7 +30,7 @@ public struct Downsample<Scalar: BLASScalar>: StencilOperator, Equatable {
     }
 
     /// The output length `⌈(n − p)/k⌉`.
-    public var outputLength: Int { inputLength == 0 ? 0 : (inputLength - phase + factor - 1) / factor }
+    public var outputLength: Int { inputLength == 0 ? 0 : (inputLength - phase - 1) / factor + 1 }  // p < n: no overflow for any k
 
     public var domain: Shape { try! Shape([inputLength]) }
     public var codomain: Shape { try! Shape([outputLength]) }

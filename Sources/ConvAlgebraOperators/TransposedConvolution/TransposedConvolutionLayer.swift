@@ -78,7 +78,7 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
             // (L − 1)·s − p_b − p_e + d·(K − 1) + op + 1, overflow-checked.
             let grow = try Checked.add(try Checked.multiply(spatial[k] - 1, s[k], "the output size"),
                                        try Checked.multiply(d[k], kernel[k] - 1, "the output size"), "the output size")
-            let L = grow - pb[k] - pe[k] + op[k] + 1
+            let L = (try? Checked.add(grow - pb[k], op[k] + 1 - pe[k], "the output size")) ?? .min  // grow, p ≥ 0, op < Int.max: only a very negative sum overflows
             guard L >= 1 else {
                 throw ConvAlgebraError.invalidArgument(
                     "the output size \(L) in dimension \(k) is not positive (input \(spatial[k]), stride \(s[k]), padding \(pb[k])+\(pe[k]), dilation \(d[k]), kernel \(kernel[k]))")

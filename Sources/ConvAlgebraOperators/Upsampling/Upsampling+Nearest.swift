@@ -42,6 +42,7 @@ public struct NearestUpsampling<Scalar: BLASScalar>: StencilOperator, Equatable 
         let g = try ConvolutionGeometry(inputSize: long, outputSize: inputSize, kernelSize: k, stride: k,
                                         offset: Array(repeating: 0, count: r), tapStep: Array(repeating: 1, count: r),
                                         inChannels: channels, outChannels: channels, groups: channels, hasChannelAxis: true)
+        try MemoryBudget.default.check("the nearest up-sampling kernel (\(g.weightCount) ones)", count: g.weightCount, elementBytes: MemoryLayout<Scalar>.stride)
         convolution = try TransposedConvolution(geometry: g, taps: Array(repeating: 1, count: g.weightCount))
         self.scale = k
         if r <= 3 {

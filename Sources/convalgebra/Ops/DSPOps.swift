@@ -13,6 +13,7 @@ enum ConvolveOp: SignalOp {
         let w = try kernelWeight(r, layout: "(K,)") { text in
             let K = try CommaList.int(text, option: "--kernel-size", op: name)
             guard K >= 1 else { throw ConvAlgebraError.invalidArgument("--kernel-size must be at least 1, got \(K)") }
+            try MemoryBudget.default.check("the symbolic kernel of \(K) taps", count: K, elementBytes: MemoryLayout<S>.stride)
             return Tensor(shape: try Shape([K]), repeating: 1)
         }
         guard w.shape.rank == 1 else {

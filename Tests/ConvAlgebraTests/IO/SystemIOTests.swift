@@ -28,8 +28,12 @@ import Darwin
         var back = [UInt8](repeating: 0, count: 150_000)
         try back.withUnsafeMutableBytes { try SystemIO.readAll(r, into: $0, path: path) }
         #expect(back == Array(bytes.prefix(150_000)))
-        #expect(try SystemIO.readToEnd(r, path: path) == Array(bytes.suffix(50_000)))
-        #expect(try SystemIO.readToEnd(r, path: path).isEmpty)
+        var rest: [UInt8] = []
+        try SystemIO.read(r, upTo: .max, into: &rest, path: path)
+        #expect(rest == Array(bytes.suffix(50_000)))
+        var none: [UInt8] = []
+        try SystemIO.read(r, upTo: .max, into: &none, path: path)
+        #expect(none.isEmpty)
     }
 
     @Test func aShortFileIsATruncation() throws {
