@@ -40,16 +40,11 @@ struct Analyze: ParsableCommand {
     @Option(help: "--method power: lanczos (Golub–Kahan bidiagonalisation, the default) or power (plain power iteration on AᵀA).")
     var iteration = "lanczos"
 
-    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
-    var memoryBudget: String?
-
-    @OptionGroup(title: "Op options")
-    var options: OperatorOptions
+    @OptionGroup var arguments: OpArguments
+    var options: OperatorOptions { arguments.options }
 
     func run() throws {
-        try MemoryBudgetOption.apply(memoryBudget)
-        let definition = try OperatorFactory.definition(named: op)
-        try OperatorFactory.checkOptions(options, for: definition)
+        let definition = try arguments.definition(of: op)
         guard let method = AnalysisMethod(rawValue: method) else {
             throw ConvAlgebraError.invalidArgument(
                 "unknown method '\(self.method)' (known: \(AnalysisMethod.allCases.map(\.rawValue).joined(separator: ", ")))")

@@ -34,16 +34,11 @@ struct Apply: ParsableCommand {
     @Option(parsing: .unconditional, help: "One sample's shape in the forward operator's domain, comma separated (e.g. 3,8,8).")
     var domain: String?
 
-    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
-    var memoryBudget: String?
-
-    @OptionGroup(title: "Op options")
-    var options: OperatorOptions
+    @OptionGroup var arguments: OpArguments
+    var options: OperatorOptions { arguments.options }
 
     func run() throws {
-        try MemoryBudgetOption.apply(memoryBudget)
-        let definition = try OperatorFactory.definition(named: op)
-        try OperatorFactory.checkOptions(options, for: definition)
+        let definition = try arguments.definition(of: op)
         let form = try Inputs.form(form)
         guard !transpose || domain != nil else {
             throw ConvAlgebraError.invalidArgument(

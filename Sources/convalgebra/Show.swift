@@ -26,16 +26,11 @@ struct Show: ParsableCommand {
     @Option(parsing: .unconditional, help: "Refuse matrices with more rows or columns than this.")
     var maxSize = 64
 
-    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
-    var memoryBudget: String?
-
-    @OptionGroup(title: "Op options")
-    var options: OperatorOptions
+    @OptionGroup var arguments: OpArguments
+    var options: OperatorOptions { arguments.options }
 
     func run() throws {
-        try MemoryBudgetOption.apply(memoryBudget)
-        let definition = try OperatorFactory.definition(named: op)
-        try OperatorFactory.checkOptions(options, for: definition)
+        let definition = try arguments.definition(of: op)
         guard options.bias == nil else {
             throw ConvAlgebraError.invalidArgument("show prints the linear part of an op; --bias does not apply")
         }

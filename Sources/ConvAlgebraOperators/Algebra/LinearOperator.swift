@@ -127,20 +127,22 @@ extension LinearOperator {
                     applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
                 }
             }
-        case .dense:
-            let a = try materialised(.dense) { try dense(budget: budget) }
-            x.scalars.withUnsafeBufferPointer { xp in
-                y.scalars.withUnsafeMutableBufferPointer { yp in
-                    a.applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
-                    recomputeNonFiniteSamplesDirectly(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
-                }
+        case .dense, .sparse:
+            // The materialised matrix (built once where the operator keeps a plan cache), one product for the
+            // batch, then the samples holding NaN or ±∞ again in the direct form (one semantics for every form).
+            let product: (UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, Int) -> Void
+            if form == .dense {
+                let a = try materialised(.dense) { try dense(budget: budget) }
+                product = { a.applyUnchecked($0, $1, batch: $2) }
+            } else {
+                let a = try materialised(.sparse) { try sparse(budget: budget) }
+                product = { a.applyUnchecked($0, $1, batch: $2) }
             }
-        case .sparse:
-            let a = try materialised(.sparse) { try sparse(budget: budget) }
             x.scalars.withUnsafeBufferPointer { xp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
-                    a.applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
-                    recomputeNonFiniteSamplesDirectly(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)
+                    let (xb, yb) = (xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!)
+                    product(xb, yb, batch)
+                    recomputeNonFiniteSamplesDirectly(xb, yb, batch: batch)
                 }
             }
         }
