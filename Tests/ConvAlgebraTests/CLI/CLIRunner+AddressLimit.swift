@@ -55,20 +55,7 @@ extension CLIRunner {
         let (r, timedOut, signal) = try runLimited(arguments, sourceLocation: sourceLocation)
         #expect(!timedOut, "\(arguments) ran past the time limit", sourceLocation: sourceLocation)
         #expect(signal == nil, "\(arguments) died of signal \(signal ?? 0): \(r.stderr.prefix(300))", sourceLocation: sourceLocation)
-        #expect(r.status != 0, "exit status for \(arguments)", sourceLocation: sourceLocation)
-        #expect(r.stdout.isEmpty, "stdout: \(r.stdout.prefix(300))", sourceLocation: sourceLocation)
-        #expect(r.stderrLines.count == 1, "stderr must be one line: \(r.stderr.prefix(300))", sourceLocation: sourceLocation)
-        #expect(r.stderr.hasPrefix("error: "), "stderr: \(r.stderr.prefix(300))", sourceLocation: sourceLocation)
-        if let fragment {
-            #expect(r.stderr.contains(fragment), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
-        }
-        if let output {
-            #expect(FileManager.default.contents(atPath: path(output)) == before,
-                    "\(output) was created or changed by a failing command", sourceLocation: sourceLocation)
-        }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
-        #expect(leftovers.isEmpty, "left behind: \(leftovers)", sourceLocation: sourceLocation)
-        return String(r.stderr.dropFirst("error: ".count).dropLast())
+        return try expectFailed(r, arguments, output: output, before: before, containing: fragment, sourceLocation: sourceLocation)
     }
 
     /// The message of a failing command (after `error: `), nil when it did not fail with one `error:` line.

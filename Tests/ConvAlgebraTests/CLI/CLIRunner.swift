@@ -79,11 +79,20 @@ struct CLIRunner {
                        sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let before = output.flatMap { FileManager.default.contents(atPath: path($0)) }
         let r = try run(arguments, sourceLocation: sourceLocation)
-        #expect(r.status != 0, "exit status for \(arguments)", sourceLocation: sourceLocation)
-        #expect(r.stdout.isEmpty, "stdout: \(r.stdout)", sourceLocation: sourceLocation)
-        #expect(r.stderrLines.count == 1, "stderr must be one line: \(r.stderr)", sourceLocation: sourceLocation)
-        #expect(r.stderr.hasPrefix("error: ") && r.stderr.hasSuffix("\n"), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.hasSuffix("\n"), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
         #expect(!r.stderr.contains("Error:") && !r.stderr.contains("Usage:"), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        return try expectFailed(r, arguments, output: output, before: before, containing: fragment, sourceLocation: sourceLocation)
+    }
+
+    /// What every failing command's result `r` must show: a non-zero exit, nothing on stdout, exactly one line
+    /// `error: …` on stderr (containing `fragment`), the file at `output` as it was `before`, and no temporary
+    /// file left. Returns the message after `error: `.
+    func expectFailed(_ r: Result, _ arguments: [String], output: String?, before: Data?, containing fragment: String?,
+                      sourceLocation: SourceLocation) throws -> String {
+        #expect(r.status != 0, "exit status for \(arguments)", sourceLocation: sourceLocation)
+        #expect(r.stdout.isEmpty, "stdout: \(r.stdout.prefix(300))", sourceLocation: sourceLocation)
+        #expect(r.stderrLines.count == 1, "stderr must be one line: \(r.stderr.prefix(300))", sourceLocation: sourceLocation)
+        #expect(r.stderr.hasPrefix("error: "), "stderr: \(r.stderr.prefix(300))", sourceLocation: sourceLocation)
         if let fragment {
             #expect(r.stderr.contains(fragment), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
         }
@@ -91,7 +100,6 @@ struct CLIRunner {
             #expect(FileManager.default.contents(atPath: path(output)) == before,
                     "\(output) was created or changed by a failing command", sourceLocation: sourceLocation)
         }
-        // No temporary file may be left behind either.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty, "left behind: \(leftovers)", sourceLocation: sourceLocation)
         return String(r.stderr.dropFirst("error: ".count).dropLast())
