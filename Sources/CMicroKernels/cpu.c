@@ -1,4 +1,5 @@
-// The CPU's instruction sets, read once, and the kernels' choice between the AVX2 + FMA and portable paths.
+// The CPU's instruction sets, read once, and the kernels' choice between the AVX-512F, AVX2 + FMA and portable
+// paths (the best the CPU has, capped by CONVALGEBRA_ISA=portable|avx2|avx512).
 //
 // x86-64: cpuid says what the CPU implements; xgetbv (XCR0) says which register state the OS saves on a
 // context switch. A YMM instruction is usable only when both agree (cpuid.1:ECX.OSXSAVE, XCR0 bits 1-2 = SSE and
@@ -50,7 +51,7 @@ static int detect_features(void) { return CA_ISA_NEON; }
 static int detect_features(void) { return 0; }
 #endif
 
-static _Atomic int features_cache = -1, forced_portable_cache = -1, avx2_fma_cache = -1;
+static _Atomic int features_cache = -1, requested_cache = -2, kernel_isa_cache = -1;
 
 int ca_cpu_features(void) {
     int f = atomic_load_explicit(&features_cache, memory_order_relaxed);
@@ -70,25 +71,45 @@ static int equals_ignoring_case(const char *value, const char *word) {
     return *value == 0 && *word == 0;
 }
 
-int ca_isa_forced_portable(void) {
-    int forced = atomic_load_explicit(&forced_portable_cache, memory_order_relaxed);
-    if (forced < 0) {
+int ca_isa_requested(void) {
+    int requested = atomic_load_explicit(&requested_cache, memory_order_relaxed);
+    if (requested < -1) {
         const char *setting = getenv("CONVALGEBRA_ISA");
-        forced = setting != NULL && equals_ignoring_case(setting, "portable");
-        atomic_store_explicit(&forced_portable_cache, forced, memory_order_relaxed);
+        requested = -1;
+        if (setting != NULL) {
+            if (equals_ignoring_case(setting, "portable")) requested = CA_KERNEL_PORTABLE;
+            else if (equals_ignoring_case(setting, "avx2")) requested = CA_KERNEL_AVX2;
+            else if (equals_ignoring_case(setting, "avx512")) requested = CA_KERNEL_AVX512;
+        }
+        atomic_store_explicit(&requested_cache, requested, memory_order_relaxed);
     }
-    return forced;
+    return requested;
 }
 
-int ca_cpu_has_avx2_fma(void) {
-    int chosen = atomic_load_explicit(&avx2_fma_cache, memory_order_relaxed);
+int ca_isa_forced_portable(void) { return ca_isa_requested() == CA_KERNEL_PORTABLE; }
+
+int ca_kernel_isa_supported(int isa) {
+    int f = ca_cpu_features(), avx2_fma = CA_ISA_AVX2 | CA_ISA_FMA;
+    switch (isa) {
+    case CA_KERNEL_PORTABLE: return 1;
+    case CA_KERNEL_AVX2: return CA_X86 && (f & avx2_fma) == avx2_fma;
+    case CA_KERNEL_AVX512: return CA_X86 && (f & avx2_fma) == avx2_fma && (f & CA_ISA_AVX512F) != 0;
+    default: return 0;
+    }
+}
+
+int ca_kernel_isa(void) {
+    int chosen = atomic_load_explicit(&kernel_isa_cache, memory_order_relaxed);
     if (chosen < 0) {
-        int both = CA_ISA_AVX2 | CA_ISA_FMA;
-        chosen = CA_X86 && (ca_cpu_features() & both) == both && !ca_isa_forced_portable();
-        atomic_store_explicit(&avx2_fma_cache, chosen, memory_order_relaxed);
+        int requested = ca_isa_requested();
+        chosen = requested < 0 ? CA_KERNEL_AVX512 : requested;
+        while (chosen > CA_KERNEL_PORTABLE && !ca_kernel_isa_supported(chosen)) chosen--;
+        atomic_store_explicit(&kernel_isa_cache, chosen, memory_order_relaxed);
     }
     return chosen;
 }
+
+int ca_cpu_has_avx2_fma(void) { return ca_kernel_isa() >= CA_KERNEL_AVX2; }
 
 // A C function rather than Swift: Glibc's Swift module does not import sched_getaffinity (it needs _GNU_SOURCE)
 // nor the CPU_COUNT macros. The mask is sized by CPU_ALLOC and doubled while the kernel says EINVAL (more CPUs

@@ -3,25 +3,27 @@ import Dispatch
 
 /// The machine's FP32 and FP64 arithmetic peaks as this process sees them, measured rather than assumed.
 ///
-/// Every core runs 10 independent chains of fused multiply-adds (8 FP32 or 4 FP64 lanes, AVX2 + FMA where
-/// the CPU has them), enough chains to cover the FMA latency, so the rate is the FMA units' throughput:
-/// `peak = cores · FLOPs per round · rounds / seconds`, 160 FLOPs a round in FP32, 80 in FP64. Nominal figures
+/// Every core runs 10 independent chains of fused multiply-adds (`L` = 16 FP32 lanes where the CPU has
+/// AVX-512F, 8 with AVX2 + FMA; half as many FP64 lanes), enough chains to cover the FMA latency, so the rate is
+/// the FMA units' throughput: `peak = cores · FLOPs per round · rounds / seconds`, `20·L` FLOPs a round in FP32
+/// (`10·L` in FP64). Nominal figures
 /// (cores × FLOP/cycle × clock) can be far off in a virtual machine: on this project's KVM guest the nominal
 /// 2 × 32 × 3.2 GHz = 205 GFLOP/s measures ~80 GFLOP/s (16 FLOP/cycle/core at ~2.5 GHz). The probes use
-/// 256-bit FMAs even where AVX-512F exists: that is the width our kernels run, the peak they are measured against.
+/// the widest FMAs the hardware has (`ca_fma_probe_lanes`), the width our widest kernels run: on cores with two
+/// 512-bit FMA ports that is twice the 256-bit rate, on cores that split a 512-bit FMA (Zen 4) the same.
 public enum MachinePeak {
     /// Best of `trials` FP32 probes of `rounds` rounds each, in GFLOP/s over `cores` cores (nil: every core the
     /// kernels use).
-    /// - Complexity: `trials · cores · 160 · rounds` FLOPs (~0.1 s per trial at the defaults).
+    /// - Complexity: `trials · cores · 20·L · rounds` FLOPs (~0.1 s per trial at the defaults).
     public static func fp32GFLOPs(rounds: Int = 10_000_000, trials: Int = 5, cores: Int? = nil) -> Double {
-        best(of: trials, cores: cores, rounds: rounds, flopsPerRound: 160) { Double(ca_fma_probe($0)) }
+        best(of: trials, cores: cores, rounds: rounds, flopsPerRound: 20 * Double(ca_fma_probe_lanes())) { Double(ca_fma_probe($0)) }
     }
 
     /// Best of `trials` FP64 probes of `rounds` rounds each, in GFLOP/s over `cores` cores (nil: every core the
     /// kernels use).
-    /// - Complexity: `trials · cores · 80 · rounds` FLOPs (~0.1 s per trial at the defaults).
+    /// - Complexity: `trials · cores · 10·L · rounds` FLOPs (~0.1 s per trial at the defaults).
     public static func fp64GFLOPs(rounds: Int = 10_000_000, trials: Int = 5, cores: Int? = nil) -> Double {
-        best(of: trials, cores: cores, rounds: rounds, flopsPerRound: 80) { ca_fma_probe_f64($0) }
+        best(of: trials, cores: cores, rounds: rounds, flopsPerRound: 10 * Double(ca_fma_probe_lanes())) { ca_fma_probe_f64($0) }
     }
 
     /// Times `trials` runs of `probe(rounds)` on `cores` threads at once; the best rate in GFLOP/s.

@@ -30,8 +30,8 @@ extension MachineProfile {
         package var addressSpaceLimit: () -> Int?
         /// `ca_cpu_features()`.
         package var features: () -> Int
-        /// `ca_cpu_has_avx2_fma()` and `ca_isa_forced_portable()`.
-        package var kernelAVX2FMA: () -> Bool
+        /// `ca_kernel_isa()` (a `CA_KERNEL_*` value) and `ca_isa_forced_portable()`.
+        package var kernelISA: () -> Int
         package var forcedPortable: () -> Bool
         /// Swift's `#if arch` name of the target.
         package var architecture: String
@@ -80,7 +80,7 @@ extension MachineProfile {
             threadsOverride: system.environment("CONVALGEBRA_THREADS").flatMap(parseThreads),
             caches: caches(sysfs: sysfs, sysconf: system.sysconfCaches()),
             isa: InstructionSets(rawValue: system.features()),
-            kernelISA: system.kernelAVX2FMA() ? .avx2FMA : .portable,
+            kernelISA: KernelISA(code: system.kernelISA()),
             kernelISAForcedPortable: system.forcedPortable(),
             memory: memory)
     }
@@ -104,7 +104,7 @@ extension MachineProfile.System {
              },
              addressSpaceLimit: addressSpaceSoftLimit,
              features: { Int(ca_cpu_features()) },
-             kernelAVX2FMA: { ca_cpu_has_avx2_fma() != 0 },
+             kernelISA: { Int(ca_kernel_isa()) },
              forcedPortable: { ca_isa_forced_portable() != 0 },
              architecture: currentArchitecture)
     }

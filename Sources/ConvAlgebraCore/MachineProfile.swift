@@ -16,8 +16,9 @@ import CMicroKernels
 /// Two environment variables steer the kernels, and the profile reports both:
 /// - `CONVALGEBRA_THREADS=N` (a positive integer): the threads the kernels should use instead of ``cores``
 ///   (``threadsOverride``, ``threads``). Any other value is ignored here; `convalgebra machine` rejects it.
-/// - `CONVALGEBRA_ISA=portable`: the C micro-kernels take their portable path even where AVX2 + FMA are
-///   present (``kernelISA``, ``kernelISAForcedPortable``); `avx2`, `auto`, unset or unknown: the best available.
+/// - `CONVALGEBRA_ISA=portable|avx2|avx512`: the widest C micro-kernel path the kernels may take (``kernelISA``,
+///   ``kernelISAForcedPortable``; a path the CPU lacks falls to the next narrower); `auto`, unset or unknown:
+///   the best available.
 ///
 /// ``current`` is read once per process (about 1 ms of small file reads). Every reader is a pure function of
 /// a file's text (`MachineProfile+Parsing.swift`), and ``init(architecture:cpuModel:onlineCores:affinityCores:cgroupCPULimit:threadsOverride:caches:isa:kernelISA:kernelISAForcedPortable:memory:peak:)``
@@ -179,12 +180,37 @@ extension MachineProfile {
         public var names: [String] { Self.named.filter { contains($0.set) }.map(\.name) }
     }
 
-    /// The path the C micro-kernels run.
-    public enum KernelISA: String, Sendable, Codable {
-        /// The 6 × 16 AVX2 + FMA micro-kernels (x86-64 with both, not forced portable).
-        case avx2FMA = "avx2+fma"
+    /// The path the C micro-kernels run, narrowest first (`Comparable` in that order).
+    public enum KernelISA: String, Sendable, Codable, CaseIterable, Comparable {
         /// The portable C kernels (vectorised by the compiler where it can, e.g. NEON on aarch64).
         case portable
+        /// The AVX2 + FMA micro-kernels (x86-64 with both).
+        case avx2FMA = "avx2+fma"
+        /// The AVX-512F micro-kernels (x86-64 with AVX2, FMA and AVX-512F, the OS saving the ZMM state).
+        case avx512 = "avx512f"
+
+        /// The C target's `CA_KERNEL_*` value.
+        public var code: Int {
+            switch self {
+            case .portable: return Int(CA_KERNEL_PORTABLE)
+            case .avx2FMA: return Int(CA_KERNEL_AVX2)
+            case .avx512: return Int(CA_KERNEL_AVX512)
+            }
+        }
+
+        /// The path of a `CA_KERNEL_*` value (portable for any other).
+        public init(code: Int) { self = Self.allCases.first { $0.code == code } ?? .portable }
+
+        /// The path the kernels run by default (`ca_kernel_isa()`: the widest supported, capped by `CONVALGEBRA_ISA`).
+        public static var current: KernelISA { KernelISA(code: Int(ca_kernel_isa())) }
+
+        /// Whether this CPU can run the path (independent of `CONVALGEBRA_ISA`).
+        public var isSupported: Bool { ca_kernel_isa_supported(Int32(code)) != 0 }
+
+        /// The paths this CPU can run, narrowest first: what tests run each kernel on.
+        public static var supported: [KernelISA] { allCases.filter(\.isSupported) }
+
+        public static func < (a: KernelISA, b: KernelISA) -> Bool { a.code < b.code }
     }
 
     /// Physical memory and the limits on this process's allocations, in bytes.

@@ -54,7 +54,7 @@ struct Machine: ParsableCommand {
             ("L3 cache", cache(p.caches.l3)),
             ("cache line", "\(p.caches.lineBytes) B  (\(p.caches.lineSource.rawValue))"),
             ("isa", p.isa.names.joined(separator: " ")),
-            ("kernel isa", p.kernelISA.rawValue + (p.kernelISAForcedPortable ? "  (CONVALGEBRA_ISA=portable)" : "")),
+            ("kernel isa", p.kernelISA.rawValue + (ProcessInfo.processInfo.environment["CONVALGEBRA_ISA"].map { "  (CONVALGEBRA_ISA=\($0))" } ?? "")),
             ("physical memory", bytes(p.memory.physicalBytes)),
             ("cgroup memory limit", p.memory.cgroupLimit.map(bytes) ?? "none"),
             ("address space limit", p.memory.addressSpaceLimit.map(bytes) ?? "none"),

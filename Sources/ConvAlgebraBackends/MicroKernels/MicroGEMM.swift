@@ -77,7 +77,7 @@ package enum MicroGEMM {
         }
     }
 
-    /// Runs `rounds` of the FMA probe on every core at once; returns the FLOPs done (`160 · rounds` per core).
+    /// Runs `rounds` of the FMA probe on every core at once; returns the FLOPs done (`20 · lanes · rounds` per core, `ca_fma_probe_lanes()`).
     /// The caller times it: FLOPs / seconds is the machine's FP32 peak as this process sees it.
     package static func fmaProbe(rounds: Int) -> Double {
         let cores = MachineProfile.current.threads
@@ -85,6 +85,6 @@ package enum MicroGEMM {
             let r = ca_fma_probe(rounds)
             if r.isNaN { print("") }  // keeps the result observable
         }
-        return 160 * Double(rounds) * Double(cores)
+        return 20 * Double(ca_fma_probe_lanes()) * Double(rounds) * Double(cores)
     }
 }

@@ -1,5 +1,6 @@
 @testable import ConvAlgebra
 @testable import ConvAlgebraCore
+import CMicroKernels
 import Foundation
 import Testing
 
@@ -135,7 +136,7 @@ import Testing
         MachineProfile.System(
             readFile: { files[$0] }, environment: { environment[$0] }, onlineCores: { 8 }, affinityCores: { 6 },
             sysconfCaches: { sysconf }, physicalBytes: { 16 << 30 }, addressSpaceLimit: { addressSpace },
-            features: { MachineProfile.InstructionSets([.sse2, .avx, .avx2, .fma]).rawValue }, kernelAVX2FMA: { true },
+            features: { MachineProfile.InstructionSets([.sse2, .avx, .avx2, .fma]).rawValue }, kernelISA: { Int(CA_KERNEL_AVX2) },
             forcedPortable: { false }, architecture: "x86_64")
     }
 
@@ -210,6 +211,19 @@ import Testing
 
     // MARK: - The real machine
 
+    /// The path `CONVALGEBRA_ISA=setting` gives on the CPU `p` describes: the widest its `isa` has, capped by the
+    /// setting (an unknown one caps nothing).
+    static func expectedKernelISA(_ p: MachineProfile, setting: String?) -> MachineProfile.KernelISA {
+        let x86 = p.architecture == "x86_64", avx2 = x86 && p.isa.isSuperset(of: [.avx2, .fma])
+        let widest: MachineProfile.KernelISA = avx2 && p.isa.contains(.avx512f) ? .avx512 : avx2 ? .avx2FMA : .portable
+        let cap: MachineProfile.KernelISA = switch setting {
+        case "portable": .portable
+        case "avx2": .avx2FMA
+        default: .avx512
+        }
+        return min(widest, cap)
+    }
+
     @Test func realMachineIsConsistent() {
         let p = MachineProfile.current
         #expect(p.cores >= 1 && p.cores <= p.onlineCores)
@@ -226,12 +240,11 @@ import Testing
         #expect(p.architecture == "arm64" && p.isa.contains(.neon))
         #endif
         // The kernels' path follows the CPU and CONVALGEBRA_ISA, as MicroGEMM sees it.
-        let forced = ProcessInfo.processInfo.environment["CONVALGEBRA_ISA"]?.lowercased() == "portable"
-        #expect(p.kernelISAForcedPortable == forced)
-        let hasBoth = p.architecture == "x86_64" && p.isa.isSuperset(of: [.avx2, .fma])
-        #expect(p.kernelISA == (hasBoth && !forced ? .avx2FMA : .portable))
+        let setting = ProcessInfo.processInfo.environment["CONVALGEBRA_ISA"]?.lowercased()
+        #expect(p.kernelISAForcedPortable == (setting == "portable"))
+        #expect(p.kernelISA == MachineProfileTests.expectedKernelISA(p, setting: setting))
         let openBLASAsked = ProcessInfo.processInfo.environment["CONVALGEBRA_GEMM"] == "openblas"
-        #expect(MicroGEMM.isAccelerated == (p.kernelISA == .avx2FMA && !openBLASAsked))
+        #expect(MicroGEMM.isAccelerated == (p.kernelISA >= .avx2FMA && !openBLASAsked))
     }
 
     @Test func measuredPeaksArePositive() {
