@@ -44,7 +44,7 @@ test: deps
 	$(SWIFT) run ReadmeExample > /dev/null
 	@echo "README example: ran"
 
-# The whole suite on the portable C kernels (CONVALGEBRA_ISA=portable: no AVX2 + FMA path, as on aarch64);
+# The whole suite on the portable C kernels (CONVALGEBRA_ISA=portable: no AVX2 or AVX-512 path, as on aarch64);
 # it must pass as `make test` does.
 test-portable: deps
 	$(SWIFT) build

@@ -23,17 +23,30 @@ enum { CA_ISA_SSE2 = 1, CA_ISA_AVX = 2, CA_ISA_AVX2 = 4, CA_ISA_FMA = 8, CA_ISA_
 /// Other architectures: 0. Independent of `CONVALGEBRA_ISA`.
 int ca_cpu_features(void);
 
-/// 1 when the environment variable `CONVALGEBRA_ISA` is `portable` (any case): the kernels then take the
-/// portable C path even where AVX2 + FMA are present. `avx2`, `auto`, unset or any other value: 0 (best
-/// available). Read once, at the first call (thread-safe).
+/// The micro-kernels' instruction-set paths, in increasing order of width.
+enum { CA_KERNEL_PORTABLE = 0, CA_KERNEL_AVX2 = 1, CA_KERNEL_AVX512 = 2 };
+
+/// What the environment variable `CONVALGEBRA_ISA` asks for: `CA_KERNEL_PORTABLE`, `CA_KERNEL_AVX2` or
+/// `CA_KERNEL_AVX512` for `portable`, `avx2`, `avx512` (any case); -1 when unset or anything else (`auto`: the
+/// best available). Read once, at the first call (thread-safe).
+int ca_isa_requested(void);
+
+/// 1 when `CONVALGEBRA_ISA` is `portable`: the kernels then take the portable C path whatever the CPU has.
 int ca_isa_forced_portable(void);
+
+/// 1 when this CPU (and OS) can run the `CA_KERNEL_*` path `isa`: portable always; AVX2 with AVX2 and FMA;
+/// AVX-512 with AVX2, FMA and AVX-512F. Independent of `CONVALGEBRA_ISA`: tests run every supported path.
+int ca_kernel_isa_supported(int isa);
+
+/// The path the kernels run by default: the widest supported one, at most what `CONVALGEBRA_ISA` asks for (a
+/// request the CPU cannot run falls to the widest narrower one). Read once (thread-safe).
+int ca_kernel_isa(void);
 
 /// CPUs in the calling thread's affinity mask (`sched_getaffinity`, the set `taskset` and cpusets restrict),
 /// or 0 when it cannot be read (not Linux, or the call failed). Not cached: affinity can change.
 long ca_cpu_affinity_count(void);
 
-/// 1 when the micro-kernels run their AVX2 + FMA path: x86-64, `ca_cpu_features()` has AVX2 and FMA, and
-/// `ca_isa_forced_portable()` is 0. 0 when the portable path runs. Read once (thread-safe).
+/// 1 when `ca_kernel_isa()` is AVX2 or wider (the 6 × 16 kernels' AVX2 + FMA path runs).
 int ca_cpu_has_avx2_fma(void);
 
 /// Floats `ca_sgemm_pack_a` writes: `ceil(m / MR) · MR · k`.
@@ -56,13 +69,31 @@ void ca_sgemm_columns(long m, long k, long n0, long n1, const float *packed_a,
 /// `k` rows of 16). No column matrix: the taps are read where they lie.
 void ca_conv_tile_6x16(long k, const float *const *bases, const long *offsets, const float *w, float *tile);
 
-/// Runs `iterations` rounds of 10 independent 8-lane FP32 FMAs: 160 FLOPs a round. Used to measure the machine's
-/// FP32 peak per core; returns a value that depends on every FMA. The AVX2 + FMA path runs whenever
-/// `ca_cpu_features()` has both, whatever `CONVALGEBRA_ISA` says: the peak is the hardware's (OpenBLAS reaches it
+/// The pixel-vector tile of `ca_conv_rows` on path `isa`: at most `*mr` output channels × `*nr` pixels of one row.
+/// Returns 0 (and leaves them) for a path this build does not have.
+enum { CA_ROWS_MR_AVX512 = 14, CA_ROWS_NR_AVX512 = 32, CA_ROWS_MR_AVX2 = 6, CA_ROWS_NR_AVX2 = 16,
+       CA_ROWS_MR_PORTABLE = 8, CA_ROWS_NR_PORTABLE = 16 };
+int ca_rows_tile(int isa, long *mr, long *nr);
+
+/// Pixel-vector indirect convolution: for `c < mr` output channels and `j < n` consecutive output pixels,
+/// `y[c·ldy + j] (+)= Σ_(p<k) w[p·ldw + c] · x_j[offsets[p]]` (`+=` when `accumulate`), stored as vectors into
+/// the output rows. The `n ≤ nr` pixels are two vectors of `V = nr/2` lanes; lane `i` of vector `v` reads
+/// `x = src[2v] + i` when `i < split[v]`, else `src[2v+1] + i` (a vector that crosses into the next output row
+/// reads that row's input from the second pointer). `mr` at most the tile of `isa` (`ca_rows_tile`); an `isa` the
+/// CPU cannot run, or a larger `mr`, runs the portable path.
+void ca_conv_rows(int isa, long mr, long k, const float *const *src, const long *split, const long *offsets,
+                  const float *w, long ldw, long n, float *y, long ldy, int accumulate);
+
+/// The FP32 lanes of the probes' FMAs: 16 where the hardware has AVX-512F, else 8.
+int ca_fma_probe_lanes(void);
+
+/// Runs `iterations` rounds of 10 independent FP32 FMAs of `ca_fma_probe_lanes()` lanes: `20 · lanes` FLOPs a
+/// round. Used to measure the machine's FP32 peak per core; returns a value that depends on every FMA. The widest
+/// path (AVX-512F, else AVX2 + FMA) runs whenever `ca_cpu_features()` has it, whatever `CONVALGEBRA_ISA` says: the peak is the hardware's (OpenBLAS reaches it
 /// even when our kernels are forced portable). Elsewhere a portable loop of the same FLOPs.
 float ca_fma_probe(long iterations);
 
-/// As `ca_fma_probe` in FP64: 10 independent 4-lane FMAs a round (AVX2 + FMA), 80 FLOPs a round.
+/// As `ca_fma_probe` in FP64: 10 independent FMAs of `lanes / 2` doubles a round, `10 · lanes` FLOPs a round.
 double ca_fma_probe_f64(long iterations);
 
 #ifdef __cplusplus

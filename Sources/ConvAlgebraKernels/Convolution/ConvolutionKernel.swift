@@ -29,6 +29,9 @@ package indirect enum ConvolutionKernel: Hashable, Sendable, CustomStringConvert
     case fftOverlapAdd(transform: Int, block: Int)
     /// ``IndirectConvolutionKernels`` forward: tiles of 6 pixels × 16 channels through pointer tables.
     case indirect6x16
+    /// ``IndirectRowKernels`` forward: the pixel-vector tile (channels × one row's pixels) on one instruction-set
+    /// path, stored as vectors into the output rows; its register tile and cache blocking.
+    case indirectRows(RowKernelBlocking)
     /// ``IndirectConvolutionKernels`` transpose: one indirect pass per sub-pixel phase.
     case indirectSubPixel6x16(phases: Int)
     /// ``ImplicitGEMMKernels`` with the column block gathered through a precomputed table (short rows).
@@ -68,6 +71,7 @@ package indirect enum ConvolutionKernel: Hashable, Sendable, CustomStringConvert
         case .rowStencilPolyphase(let p): return "rowStencilPolyphase(\(p) phases)"
         case .fftOverlapAdd(let L, let B): return "fftOverlapAdd(L\(L), B\(B))"
         case .indirect6x16: return "indirect6x16"
+        case .indirectRows(let b): return "indirectRows(\(b))"
         case .indirectSubPixel6x16(let p): return "indirectSubPixel6x16(\(p) phases)"
         case .implicitGEMMGather(let b): return "implicitGEMMGather(\(b) columns)"
         case .implicitGEMMSegments(let b): return "implicitGEMMSegments(\(b) columns)"

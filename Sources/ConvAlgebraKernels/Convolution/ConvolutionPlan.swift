@@ -106,6 +106,7 @@ package final class ConvolutionPlanCore: Sendable {
         /// An ``FFTConvolutionKernels/Prepared`` of the weights' scalar type.
         case fft(any Sendable)
         case indirect(IndirectConvolutionKernels.Prepared)
+        case indirectRows(IndirectRowKernels.Prepared)
         case implicit(ImplicitGEMMKernels.Prepared)
         case fullyConnected
         case chunked(Im2colGEMMKernels.Prepared)
@@ -146,6 +147,9 @@ package final class ConvolutionPlanCore: Sendable {
             case .fft(let p):
                 FFTConvolutionKernels.forward(g, p as! FFTConvolutionKernels.Prepared<T>, w, x, y, batch: batch, scratch: scratch)
             case .indirect(let p):
+                p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
+                      scratch: scratch)
+            case .indirectRows(let p):
                 p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
                       scratch: scratch)
             case .implicit(let p):

@@ -80,6 +80,11 @@ package enum ConvolutionPlanBuilder {
         }
         let pointwise = Im2colGEMMKernels.isPointwise(g)
         if microKernel, !pointwise, let floats = w.floats {
+            if !transposed, IndirectRowKernels.applies(g, isa: .current) {
+                let p = IndirectRowKernels.Prepared(g, floats)
+                return (.indirectRows(p.blocking), "FP32 micro-kernel, large planes: pixel-vector indirect convolution",
+                        .indirectRows(p))
+            }
             if IndirectConvolutionKernels.applies(g, transposed: transposed) {
                 let p = IndirectConvolutionKernels.Prepared(g, floats, direction: direction)
                 return (transposed ? .indirectSubPixel6x16(phases: g.stride.reduce(1, *)) : .indirect6x16,

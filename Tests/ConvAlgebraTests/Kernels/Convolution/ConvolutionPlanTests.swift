@@ -28,8 +28,10 @@ extension ConvolutionPlan {
         let micro = ConvolutionPlan<Float>.of(try Self.resnet()).microKernel
         #expect(micro == MicroGEMM.isAccelerated)
         let blas: ConvolutionKernel = .im2colGEMM(.openBLAS)
+        let rows: ConvolutionKernel = .indirectRows(RowKernelBlocking(isa: .current, caches: MachineProfile.current.caches,
+                                                                      channels: 64, depth: 576))
         let table: [(String, ConvolutionGeometry, ConvolutionDirection, ConvolutionKernel)] = [
-            ("3×3 64→64 on 56×56", try Self.resnet(), .forward, micro ? .indirect6x16 : blas),
+            ("3×3 64→64 on 56×56", try Self.resnet(), .forward, micro ? rows : blas),
             ("its transpose, stride 2",
              try Self.conv([56, 56], [28, 28], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 64, cout: 64),
              .transpose, micro ? .indirectSubPixel6x16(phases: 4) : blas),
@@ -44,7 +46,7 @@ extension ConvolutionPlan {
             ("circular 1-D", try .dsp(kernelLength: 9, inputLength: 64, mode: .circular),
              .forward, .circularWrapPad(inner: .rowStencil(taps: 9, stride: 1))),
             ("circular 3×3 64→64", try Self.resnet(boundary: .circular),
-             .forward, .circularWrapPad(inner: micro ? .indirect6x16 : blas)),
+             .forward, .circularWrapPad(inner: micro ? rows : blas)),
         ]
         for (name, g, direction, expected) in table {
             let plan = ConvolutionPlan<Float>.of(g, direction)
