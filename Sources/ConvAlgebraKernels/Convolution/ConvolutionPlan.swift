@@ -38,6 +38,18 @@ package final class ConvolutionPlan<S: BLASScalar>: Sendable {
         core = ConvolutionPlanCore(geometry, weights: typed, direction: direction, family: family)
     }
 
+    /// The plan running exactly `kernel` (one of ``ConvolutionPlanBuilder/candidates(_:_:float:)``, e.g. the winner
+    /// of a measuring planner); nil when `kernel` cannot run this geometry, direction and scalar type.
+    package init?(_ geometry: ConvolutionGeometry, weights: [S], direction: ConvolutionDirection,
+                  kernel: ConvolutionKernel) {
+        self.weights = weights
+        let typed: KernelWeights? = S.self == Float.self ? .float(weights as! [Float])
+            : S.self == Double.self ? .double(weights as! [Double]) : nil
+        guard let typed, let core = ConvolutionPlanCore(geometry, weights: typed, direction: direction, kernel: kernel)
+        else { return nil }
+        self.core = core
+    }
+
     /// The key an operator caches its plan under: the direction (no plan depends on the batch; chunks of samples
     /// are sized at run time within the plan's scratch pool).
     package struct Key: Hashable, Sendable {
@@ -123,6 +135,17 @@ package final class ConvolutionPlanCore: Sendable {
         microKernel = micro
         (kernel, reason, prepared) = ConvolutionPlanBuilder.build(geometry, weights, direction, family: family,
                                                                   microKernel: micro)
+    }
+
+    /// The plan running exactly `kernel`; nil when it cannot run `geometry` (``ConvolutionPlanBuilder/build(_:_:_:kernel:)``).
+    package init?(_ geometry: ConvolutionGeometry, weights: KernelWeights, direction: ConvolutionDirection,
+                  kernel: ConvolutionKernel) {
+        guard let built = ConvolutionPlanBuilder.build(geometry, weights, direction, kernel: kernel) else { return nil }
+        self.geometry = geometry
+        self.direction = direction
+        self.weights = weights
+        microKernel = MicroGEMM.isAccelerated && weights.isFloat
+        (self.kernel, reason, prepared) = built
     }
 
     /// The run on the weights' scalar type `T` (specialised code from here on).

@@ -49,9 +49,17 @@ package enum IndirectRowKernels {
         /// lines when the input is copied), and in one input plane.
         let plane: Int, inputPlane: Int
 
-        package init(_ g: ConvolutionGeometry, _ w: [Float],
-                     isa: MachineProfile.KernelISA = .current,
+        /// The blocking derived for `isa` and `caches` (``RowKernelBlocking``).
+        package init(_ g: ConvolutionGeometry, _ w: [Float], isa: MachineProfile.KernelISA = .current,
                      caches: MachineProfile.Caches = MachineProfile.current.caches) {
+            self.init(g, w, blocking: RowKernelBlocking(isa: isa, caches: caches, channels: g.outChannelsPerGroup,
+                                                        depth: g.inChannelsPerGroup * g.kernelPlane),
+                      lineBytes: caches.lineBytes)
+        }
+
+        /// With a given blocking (a planner's measured choice); `mr` at most the path's register tile.
+        package init(_ g: ConvolutionGeometry, _ w: [Float], blocking: RowKernelBlocking,
+                     lineBytes: Int = MachineProfile.current.caches.lineBytes) {
             let r = g.rank, last = r - 1
             let (lo, size) = IndirectConvolutionKernels.forwardPadding(g)
             let s = g.stride[last]
@@ -65,7 +73,7 @@ package enum IndirectRowKernels {
             // The depth block reads each of its channels at the same offsets: with a channel stride of a multiple
             // of 4 KiB (a 1-D row of 1024 floats) every channel falls into the same few L1 sets and they evict one
             // another. An odd number of lines walks the channels through all the sets.
-            let line = max(caches.lineBytes / MemoryLayout<Float>.size, 1), exact = split.reduce(1, *)
+            let line = max(lineBytes / MemoryLayout<Float>.size, 1), exact = split.reduce(1, *)
             let lines = (exact + line - 1) / line
             plane = padding == nil ? exact : (lines | 1) * line
             inputPlane = g.inputPlane
@@ -81,7 +89,9 @@ package enum IndirectRowKernels {
             for ci in 0..<cig { for tau in 0..<K { offsets[ci * K + tau] = ci * plane + taps[tau] } }
             self.offsets = offsets
             rowBases = Odometer.sums(Array(g.outputSize.dropLast())) { d, i in i * g.stride[d] * strides[d] }
-            blocking = RowKernelBlocking(isa: isa, caches: caches, channels: cog, depth: rows)
+            precondition(blocking.mr >= 1 && blocking.mr <= RowKernelBlocking.registerTile(blocking.isa).mr
+                         && blocking.nr == RowKernelBlocking.registerTile(blocking.isa).nr && blocking.kc >= 1)
+            self.blocking = blocking
             let mr = blocking.mr
             let blocks = (cog + mr - 1) / mr
             self.blocks = blocks
