@@ -20,9 +20,7 @@ extension ConvolutionPlanBuilder {
         var list = [ConvolutionKernel]()
         if float, direction == .forward {
             for isa in MachineProfile.KernelISA.supported where IndirectRowKernels.applies(g, isa: isa) {
-                list.append(.indirectRows(RowKernelBlocking(isa: isa, caches: MachineProfile.current.caches,
-                                                            channels: g.outChannelsPerGroup,
-                                                            depth: g.inChannelsPerGroup * g.kernelPlane)))
+                list.append(.indirectRows(RowKernelBlocking(isa: isa, caches: MachineProfile.current.caches, geometry: g)))
             }
         }
         let transposed = direction == .transpose

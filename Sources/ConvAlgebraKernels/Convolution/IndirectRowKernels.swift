@@ -52,9 +52,7 @@ package enum IndirectRowKernels {
         /// The blocking derived for `isa` and `caches` (``RowKernelBlocking``).
         package init(_ g: ConvolutionGeometry, _ w: [Float], isa: MachineProfile.KernelISA = .current,
                      caches: MachineProfile.Caches = MachineProfile.current.caches) {
-            self.init(g, w, blocking: RowKernelBlocking(isa: isa, caches: caches, channels: g.outChannelsPerGroup,
-                                                        depth: g.inChannelsPerGroup * g.kernelPlane),
-                      lineBytes: caches.lineBytes)
+            self.init(g, w, blocking: RowKernelBlocking(isa: isa, caches: caches, geometry: g), lineBytes: caches.lineBytes)
         }
 
         /// With a given blocking (a planner's measured choice); `mr` at most the path's register tile.

@@ -29,7 +29,7 @@ extension ConvolutionPlan {
         #expect(micro == MicroGEMM.isAccelerated)
         let blas: ConvolutionKernel = .im2colGEMM(.openBLAS)
         let rows: ConvolutionKernel = .indirectRows(RowKernelBlocking(isa: .current, caches: MachineProfile.current.caches,
-                                                                      channels: 64, depth: 576))
+                                                                      geometry: try Self.resnet()))
         let table: [(String, ConvolutionGeometry, ConvolutionDirection, ConvolutionKernel)] = [
             ("3×3 64→64 on 56×56", try Self.resnet(), .forward, micro ? rows : blas),
             ("its transpose, stride 2",

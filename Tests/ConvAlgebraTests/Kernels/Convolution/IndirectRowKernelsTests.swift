@@ -7,7 +7,7 @@ import Testing
 /// so the blocking edges (several depth blocks accumulating, a partial last depth block) run too.
 @Suite struct IndirectRowKernelsTests {
     /// Tiny caches: `k_c` falls to its floor of 16 and every job is one tile.
-    static let tinyCaches = MachineProfile.Caches(l1d: .init(bytes: 1024, source: .assumed),
+    static let tinyCaches = MachineProfile.Caches(l1d: .init(bytes: 256, source: .assumed),
                                                   l2: .init(bytes: 1024, source: .assumed), l3: nil,
                                                   lineBytes: 64, lineSource: .assumed)
 
@@ -56,7 +56,7 @@ import Testing
         let g = try ConvolutionPlanTests.resnet()
         let plan = ConvolutionPlan<Float>.of(g)
         guard plan.microKernel else { return #expect(plan.kernel == .im2colGEMM(.openBLAS)) }
-        let expected = RowKernelBlocking(isa: .current, caches: MachineProfile.current.caches, channels: 64, depth: 576)
+        let expected = RowKernelBlocking(isa: .current, caches: MachineProfile.current.caches, geometry: g)
         #expect(plan.kernel == .indirectRows(expected))
         #expect(expected.isa == MachineProfile.current.kernelISA)
     }
