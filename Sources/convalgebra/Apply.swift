@@ -35,32 +35,26 @@ struct Apply: ParsableCommand {
     var domain: String?
 
     @OptionGroup var arguments: OpArguments
-    var options: OperatorOptions { arguments.options }
 
     func run() throws {
-        let definition = try arguments.definition(of: op)
+        let chain = try arguments.chain(of: op)
         let form = try Inputs.form(form)
         guard !transpose || domain != nil else {
             throw ConvAlgebraError.invalidArgument(
                 "--transpose needs --domain SHAPE: one sample's shape in the forward operator's domain")
         }
         let sample = try domain.map { try CommaList.shape($0, option: "--domain") }
-        let weight = try Inputs.read(options.weight, what: "W")
-        let bias = try Inputs.read(options.bias, what: "B")
         guard let x = try Inputs.read(input, what: "X") else { return }
         switch x.value {
-        case .float32(let t): try run(definition, t, weight, bias, form, sample)
-        case .float64(let t): try run(definition, t, weight, bias, form, sample)
+        case .float32(let t): try run(chain, t, form, sample)
+        case .float64(let t): try run(chain, t, form, sample)
         }
     }
 
-    private func run<S: BLASScalar>(_ definition: any OpDefinition.Type, _ x: Tensor<S>, _ w: Inputs.Array?,
-                                    _ b: Inputs.Array?, _ form: Form, _ sample: Shape?) throws {
-        let domain = try sample ?? definition.sampleShape(ofInput: x.shape, options)
-        let request = OperatorRequest(
-            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: try b?.tensor(S.self),
-            input: x, purpose: .apply)
-        let built = try definition.build(request)
+    private func run<S: BLASScalar>(_ chain: OpChain, _ x: Tensor<S>, _ form: Form, _ sample: Shape?) throws {
+        let domain = try sample ?? chain.first.definition.sampleShape(ofInput: x.shape, chain.first.options)
+        let built = try chain.build(domain: domain, input: x, purpose: .apply)
+        let op = chain.name
         // `auto` is the cost model's pick for this batch (a max-pool, not linear, runs its direct form).
         let form = form != .auto ? form : !built.isLinear ? .direct
             : FormChooser.choose(transpose ? built.linear.anyTransposed : built.linear,

@@ -27,35 +27,33 @@ struct Show: ParsableCommand {
     var maxSize = 64
 
     @OptionGroup var arguments: OpArguments
-    var options: OperatorOptions { arguments.options }
 
     func run() throws {
-        let definition = try arguments.definition(of: op)
-        guard options.bias == nil else {
+        let chain = try arguments.chain(of: op)
+        guard !chain.hasBias else {
             throw ConvAlgebraError.invalidArgument("show prints the linear part of an op; --bias does not apply")
         }
-        try ShowLimits.check(maxSize: maxSize, kernelSize: options.kernelSize)
+        for stage in chain.stages { try ShowLimits.check(maxSize: maxSize, kernelSize: stage.options.kernelSize) }
         let sample = try CommaList.shape(domain, option: "--domain")
-        let weight = try Inputs.read(options.weight, what: "W")
+        // Numbers when a stage has a weight (in its dtype), else the symbolic entries.
+        let weight = chain.arrays.compactMap { $0 }.first
         switch weight?.value {
-        case .float32?: print(try matrix(definition, sample, weight, Float.self))
-        case .float64?, nil: print(try matrix(definition, sample, weight, Double.self))
+        case .float32?: print(try matrix(chain, sample, numeric: true, Float.self))
+        case .float64?: print(try matrix(chain, sample, numeric: true, Double.self))
+        case nil: print(try matrix(chain, sample, numeric: false, Double.self))
         }
     }
 
-    private func matrix<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
-                                       _: S.Type) throws -> String {
-        let request = OperatorRequest<S>(
-            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: nil, input: nil,
-            purpose: .show)
-        let built = try definition.build(request)
+    private func matrix<S: BLASScalar>(_ chain: OpChain, _ domain: Shape, numeric: Bool, _: S.Type) throws -> String {
+        let built = try chain.build(domain: domain, input: Tensor<S>?.none, purpose: .show)
+        let op = chain.name
         let a = transpose ? built.linear.anyTransposed : built.linear
         let (rows, columns) = a.matrixSize
         guard rows <= maxSize, columns <= maxSize else {
             throw ConvAlgebraError.invalidArgument(
                 "the matrix of \(op)\(transpose ? "ᵀ" : "") on \(domain) is \(rows) × \(columns), larger than --max-size \(maxSize)")
         }
-        if w == nil { return try a.symbolic().formatted(latex: latex) }
+        if !numeric { return try a.symbolic().formatted(latex: latex) }
         let d = try a.dense(budget: .default)
         return MatrixText.format(rows: rows, columns: columns, latex: latex) { MatrixText.number(d[$0, $1]) }
     }

@@ -35,7 +35,8 @@ enum MaxPoolOp: LayerOp {
         // The linear stand-in (what `show`/`analyze` would print) is the first sample's Jacobian; every form
         // of the forward map goes through `MaxPooling.apply`, which uses each sample's own.
         let first = try Tensor(shape: pool.domain, scalars: Array(x.scalars.prefix(pool.domain.count)))
-        return BuiltOperator(linear: try pool.jacobian(at: first), forward: { x, form in try pool.apply(x, form: form) })
+        return BuiltOperator(linear: try pool.jacobian(at: first), forward: { x, form in try pool.apply(x, form: form) },
+                             isLinear: false)
     }
 }
 

@@ -12,7 +12,7 @@ import Testing
         for op in Self.contractOps { #expect(help.contains(op), "\(op) missing from help") }
     }
 
-    @Test(arguments: ["apply", "show", "analyze", "bench"])
+    @Test(arguments: ["apply", "show", "analyze", "export", "bench"])
     func unknownOpsAreRefusedBeforeMissingArguments(subcommand: String) throws {
         let text = try CLIRunner().expectFailure([subcommand, "frobnicate"])
         #expect(text == "unknown op 'frobnicate' (known: \(Self.contractOps.joined(separator: ", ")))", "\(text)")
