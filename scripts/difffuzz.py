@@ -233,9 +233,10 @@ def draw_pool(c, r, gen, kind):
     if kind == "avg" and r.random() < 0.4:
         c.args += ["--no-count-include-pad"]
         c.params["include"] = False
-    if r.random() < 0.03:
-        c.args = [a if a != k_arg else str(hostile(r, 0)) for a in c.args]
-        c.params["kernel"] = [int(c.args[1])] * d
+    if r.random() < 0.03:  # a bad kernel size
+        bad = r.choice([0, -1, 40])
+        c.args[1] = str(bad)
+        c.params["kernel"] = [bad] * d
     c.x = gen.standard_normal([r.randint(1, 2), r.randint(1, 3)] + S)
     c.label = f"{kind}-pool{d}d"
 
