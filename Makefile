@@ -152,9 +152,11 @@ fuzz: fuzz-build
 # The whole test suite under AddressSanitizer, ThreadSanitizer and UndefinedBehaviorSanitizer, each in its own
 # build directory so the normal build is untouched (SANITIZE_FILTER=Suite limits the run to a subset, as CI's
 # short run does). UBSan instruments the C kernels (Sources/CMicroKernels; Swift traps on its own undefined
-# behaviour anyway) and stops at the first finding (-fno-sanitize-recover), so a finding fails the target.
+# behaviour anyway; swiftc has no -sanitize=undefined on Linux): clang compiles the C target with
+# -fsanitize=undefined and links its runtime, and the first finding stops the run (-fno-sanitize-recover).
 SANITIZE_FILTER ?=
 SANITIZE_TEST    = $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+UBSAN_FLAGS      = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
 sanitize: sanitize-address sanitize-thread sanitize-undefined
 
 sanitize-address: deps
@@ -166,8 +168,8 @@ sanitize-thread: deps
 	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread --skip-build $(SANITIZE_TEST)
 
 sanitize-undefined: deps
-	$(SWIFT) build --scratch-path .build/ubsan --sanitize undefined --build-tests -Xcc -fno-sanitize-recover=undefined
-	CONVALGEBRA_BIN=$(CURDIR)/.build/ubsan/debug/convalgebra UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test --scratch-path .build/ubsan --sanitize undefined --skip-build $(SANITIZE_TEST)
+	$(SWIFT) build --scratch-path .build/ubsan --build-tests $(UBSAN_FLAGS)
+	CONVALGEBRA_BIN=$(CURDIR)/.build/ubsan/debug/convalgebra UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test --scratch-path .build/ubsan --skip-build $(UBSAN_FLAGS) $(SANITIZE_TEST)
 
 # ---- Differential fuzzing (issue 13): `convalgebra apply` against PyTorch (layers) and NumPy (1-D DSP) on
 # DIFFFUZZ_COUNT random configurations of every op, form, dtype and direction, in a venv of its own (numpy,
