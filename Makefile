@@ -132,7 +132,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_RUNS    ?= 1000000
 FUZZ_BIN      = Fuzz/.build/release
 
-.PHONY: fuzz fuzz-build sanitize sanitize-address sanitize-thread sanitize-undefined
+.PHONY: fuzz fuzz-build sanitize sanitize-ci sanitize-address sanitize-thread sanitize-undefined
 
 # The fuzz targets (Fuzz/, a sub-package) under -sanitize=fuzzer,address. Each run first replays its committed
 # corpus and the crash regressions (Fuzz/Regressions: copy a crash-… file there and it is replayed forever),
@@ -158,6 +158,12 @@ SANITIZE_FILTER ?=
 SANITIZE_TEST    = $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
 UBSAN_FLAGS      = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
 sanitize: sanitize-address sanitize-thread sanitize-undefined
+
+# CI's short run: the C and Swift kernels, the NPY reader, and the property and non-finite tests (every operator
+# family in every form) under ASan.
+SANITIZE_CI_FILTER = MicroGEMMTests|ConvTileKernelTests|RowStencilKernelsTests|ConvolutionKernelsTests|Im2colGEMMKernelsTests|CircularPaddingKernelsTests|SparseKernelsTests|PoolingKernelsTests|PoolingRowKernelsTests|NPYTests|NPYHeaderTests|NonFiniteFormsTests|OperatorPropertyTests
+sanitize-ci:
+	$(MAKE) sanitize-address SANITIZE_FILTER='$(SANITIZE_CI_FILTER)'
 
 sanitize-address: deps
 	$(SWIFT) build --scratch-path .build/asan --sanitize address --build-tests
