@@ -132,7 +132,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_RUNS    ?= 1000000
 FUZZ_BIN      = Fuzz/.build/release
 
-.PHONY: fuzz fuzz-build sanitize sanitize-address sanitize-thread
+.PHONY: fuzz fuzz-build sanitize sanitize-ci sanitize-address sanitize-thread sanitize-undefined
 
 # The fuzz targets (Fuzz/, a sub-package) under -sanitize=fuzzer,address. Each run first replays its committed
 # corpus and the crash regressions (Fuzz/Regressions: copy a crash-… file there and it is replayed forever),
@@ -149,15 +149,51 @@ fuzz: fuzz-build
 	$(FUZZ_BIN)/FuzzOperators Fuzz/.work/operators Fuzz/Corpus/operators Fuzz/Regressions/operators \
 	  -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=Fuzz/Crashes/operators- -print_final_stats=1
 
-# The test suite under AddressSanitizer and ThreadSanitizer, each in its own build directory so the normal
-# build is untouched (SANITIZE_FILTER=Suite limits the run, e.g. for CI's short subset).
+# The whole test suite under AddressSanitizer, ThreadSanitizer and UndefinedBehaviorSanitizer, each in its own
+# build directory so the normal build is untouched (SANITIZE_FILTER=Suite limits the run to a subset, as CI's
+# short run does). UBSan instruments the C kernels (Sources/CMicroKernels; Swift traps on its own undefined
+# behaviour anyway; swiftc has no -sanitize=undefined on Linux): clang compiles the C target with
+# -fsanitize=undefined and links its runtime, and the first finding stops the run (-fno-sanitize-recover).
 SANITIZE_FILTER ?=
-sanitize: sanitize-address sanitize-thread
+SANITIZE_TEST    = $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+UBSAN_FLAGS      = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
+sanitize: sanitize-address sanitize-thread sanitize-undefined
+
+# CI's short run: the C and Swift kernels, the NPY reader, and the property and non-finite tests (every operator
+# family in every form) under ASan.
+SANITIZE_CI_FILTER = MicroGEMMTests|ConvTileKernelTests|RowStencilKernelsTests|ConvolutionKernelsTests|Im2colGEMMKernelsTests|CircularPaddingKernelsTests|SparseKernelsTests|PoolingKernelsTests|PoolingRowKernelsTests|NPYTests|NPYHeaderTests|NonFiniteFormsTests|OperatorPropertyTests
+sanitize-ci:
+	$(MAKE) sanitize-address SANITIZE_FILTER='$(SANITIZE_CI_FILTER)'
 
 sanitize-address: deps
 	$(SWIFT) build --scratch-path .build/asan --sanitize address --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --scratch-path .build/asan --sanitize address --skip-build $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --scratch-path .build/asan --sanitize address --skip-build $(SANITIZE_TEST)
 
 sanitize-thread: deps
 	$(SWIFT) build --scratch-path .build/tsan --sanitize thread --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread --skip-build $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread --skip-build $(SANITIZE_TEST)
+
+sanitize-undefined: deps
+	$(SWIFT) build --scratch-path .build/ubsan --build-tests $(UBSAN_FLAGS)
+	CONVALGEBRA_BIN=$(CURDIR)/.build/ubsan/debug/convalgebra UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test --scratch-path .build/ubsan --skip-build $(UBSAN_FLAGS) $(SANITIZE_TEST)
+
+# ---- Differential fuzzing (issue 13): `convalgebra apply` against PyTorch (layers) and NumPy (1-D DSP) on
+# DIFFFUZZ_COUNT random configurations of every op, form, dtype and direction, in a venv of its own (numpy,
+# scipy, torch CPU-only). A disagreement prints a reproducer and fails the target; its files are kept under
+# difffuzz-failures/.
+DIFFFUZZ_VENV  = scripts/.venv-difffuzz
+DIFFFUZZ_COUNT ?= 3000
+DIFFFUZZ_SEED  ?= 1
+
+.PHONY: difffuzz
+
+$(DIFFFUZZ_VENV)/.installed: scripts/requirements-difffuzz.txt
+	python3 -m venv $(DIFFFUZZ_VENV)
+	$(DIFFFUZZ_VENV)/bin/pip install -q --upgrade pip
+	$(DIFFFUZZ_VENV)/bin/pip install -q -r scripts/requirements-difffuzz.txt
+	touch $@
+
+difffuzz: deps $(DIFFFUZZ_VENV)/.installed
+	$(SWIFT) build -c release --product convalgebra
+	$(DIFFFUZZ_VENV)/bin/python scripts/difffuzz.py --bin .build/release/convalgebra \
+	  --count $(DIFFFUZZ_COUNT) --seed $(DIFFFUZZ_SEED)

@@ -39,7 +39,7 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
 
     /// Average pooling of `channels` planes of spatial size `inputSize`; lists hold one value per
     /// spatial dimension or a single value for all.
-    /// - Throws: see ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode:maxPoolPaddingRule:)``;
+    /// - Throws: see ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode:)``;
     ///   ``ConvAlgebraError/invalidArgument(_:)`` for a divisor override that is not positive; a memory-budget error.
     public init(channels: Int, inputSize: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
                 ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil,

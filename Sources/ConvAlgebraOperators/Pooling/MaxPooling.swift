@@ -30,12 +30,12 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
 
     /// Max pooling of `channels` planes of spatial size `inputSize`; lists hold one value per spatial
     /// dimension or a single value for all.
-    /// - Throws: see ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode:maxPoolPaddingRule:)``;
+    /// - Throws: see ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode:)``;
     ///   a memory-budget error.
     public init(channels: Int, inputSize: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
                 dilation: [Int] = [1], ceilMode: Bool = false, budget: MemoryBudget = .default) throws {
         let g = try PoolingGeometry(channels: channels, inputSize: inputSize, kernelSize: kernelSize, stride: stride,
-                                    padding: padding, dilation: dilation, ceilMode: ceilMode, maxPoolPaddingRule: true)
+                                    padding: padding, dilation: dilation, ceilMode: ceilMode)
         try self.init(geometry: g, budget: budget)
     }
 

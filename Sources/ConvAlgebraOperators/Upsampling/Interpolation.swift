@@ -14,7 +14,10 @@ import ConvAlgebraMatrices
 /// i₀  = min(⌊src⌋, n − 1),   i₁ = i₀ + (i₀ < n − 1 ? 1 : 0),   λ = clamp(src − i₀, 0, 1)
 /// y[j] = (1 − λ)·x[i₀] + λ·x[i₁]
 /// ```
-/// and in N-D the weights multiply (`2^r` terms per output). The index arithmetic runs in `Scalar`, as
+/// except that a dimension whose output is as long as its input (`k = 1`) reads `x[j]` twice, `i₀ = i₁ = j`,
+/// `λ = 0` (UpSampleKernel.cpp, `compute_source_index_and_lambda`: "scale_factor = 1, simply copy"), so a
+/// `±∞` there gives `∞ + 0·∞ = NaN` in every form as in PyTorch, and `x[j + 1]` is not read at all.
+/// In N-D the weights multiply (`2^r` terms per output). The index arithmetic runs in `Scalar`, as
 /// PyTorch's runs in the input's precision. Channels are independent.
 ///
 /// The transpose, ``InterpolationTranspose``, is the linear interpolation's adjoint:
@@ -76,6 +79,8 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
         // UpSample.h: compute_scales_value gives 1/scale_factor in the input's precision (scale 0 for a
         // one-sample output, which area_pixel_compute_scale special-cases).
         let L = n * k
+        // An output as long as the input copies it, reading its own sample twice (PyTorch's special case).
+        if L == n { return (0..<L).map { j in (j, j, 1, 0) } }
         let s: Scalar = L > 1 ? Scalar(1.0 / Double(k)) : 0
         return (0..<L).map { j in
             var src = s * (Scalar(j) + Scalar(0.5)) - Scalar(0.5)

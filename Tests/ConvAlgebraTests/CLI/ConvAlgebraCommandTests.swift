@@ -47,6 +47,9 @@ import Testing
         (["apply", "downsample", "--factor", "0"] + io, "--factor must be at least 1, got 0"),
         (["apply", "downsample", "--factor", "-3"] + io, "--factor must be at least 1, got -3"),
         (["apply", "downsample", "--factor", "2", "--phase", "-1"] + io, "phase must be non-negative"),
+        // The contract decision of issue 13: a phase names one of the k polyphase components, 0 ≤ p < k.
+        (["apply", "downsample", "--factor", "2", "--phase", "2"] + io, "the phase must be smaller than the factor 2, got 2"),
+        (["apply", "downsample", "--factor", "3", "--phase", "8"] + io, "the phase must be smaller than the factor 3, got 8"),
         (["apply", "downsample"] + io, "downsample needs --factor"),
         (["apply", "upsample-zeros", "--factor", "0"] + io, "--factor must be at least 1"),
         (["apply", "downsample", "--factor", "2", "--transpose"] + io, "--transpose needs --domain"),

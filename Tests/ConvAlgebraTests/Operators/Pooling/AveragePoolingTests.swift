@@ -113,11 +113,18 @@ import _TestSupport
         } } } }
     }
 
-    /// 3-D max pooling checks `p ≤ k/2` (not the effective kernel), as PyTorch's pool3d_shape_check.
-    @Test func maxPool3DPaddingRule() throws {
-        _ = try PoolingGeometry(channels: 1, inputSize: [9, 9], kernelSize: [3], padding: [2], dilation: [2], maxPoolPaddingRule: true)
-        #expect(throws: ConvAlgebraError.self) {
-            try PoolingGeometry(channels: 1, inputSize: [9, 9, 9], kernelSize: [3], padding: [2], dilation: [2], maxPoolPaddingRule: true)
+    /// Pooling checks `p ≤ ⌊k/2⌋` whatever the dilation, in 1-D, 2-D and 3-D, as PyTorch (`max_pool1d`,
+    /// `pool2d_shape_check`, `pool3d_shape_check`: "pad should be at most half of kernel size"). Before the
+    /// differential fuzzer found it, 1-D and 2-D max pooling allowed half the dilated kernel (padding 2 with
+    /// kernel 3, dilation 2), which PyTorch refuses.
+    @Test(arguments: [[9], [9, 9], [9, 9, 9]])
+    func paddingIsAtMostHalfTheKernelSizeWhateverTheDilation(_ size: [Int]) throws {
+        _ = try PoolingGeometry(channels: 1, inputSize: size, kernelSize: [3], padding: [1], dilation: [2])
+        expectThrows(.invalidArgument, "k 3, p 2, d 2") {
+            try PoolingGeometry(channels: 1, inputSize: size, kernelSize: [3], padding: [2], dilation: [2])
+        }
+        expectThrows(.invalidArgument, "k 2, p 2, d 3") {
+            try MaxPooling<Float>(channels: 1, inputSize: size, kernelSize: [2], padding: [2], dilation: [3])
         }
     }
 }

@@ -94,4 +94,21 @@ import _TestSupport
         #expect(throws: ConvAlgebraError.self) { try Upsampling.nearest(channels: 0, inputSize: [4], scale: [2], as: Float.self) }
         #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(channels: 1, inputSize: [0], scale: [2], as: Float.self) }
     }
+
+    /// A linear dimension with scale 1 reads its own sample twice (weights 1 and 0), as PyTorch's "scale_factor
+    /// = 1, simply copy" case, so `∞` there is `NaN` and the next sample is not read. Found by the differential
+    /// fuzzer (scripts/difffuzz.py): the library read `x[j + 1]` with weight 0, putting `NaN` one place early.
+    /// Expected values from `F.interpolate(x, scale_factor=…, mode='linear'|'bilinear', align_corners=False)`.
+    @Test(arguments: Form.allCases)
+    func aScaleOneDimensionReadsItsOwnSampleTwiceAsPyTorch(_ form: Form) throws {
+        let inf = Double.infinity
+        let line = try Upsampling.make(.linear, channels: 1, inputSize: [4], scale: [1], as: Double.self)
+        let y = try line.apply(try Tensor(shape: [1, 1, 4], scalars: [1, 2, inf, 3]), form: form).scalars
+        #expect(y[0] == 1 && y[1] == 2 && y[2].isNaN && y[3] == 3, "\(y)")
+        let g = try line.anyTransposed.apply(try Tensor(shape: [1, 1, 4], scalars: [0, inf, 0, 0]), form: form).scalars
+        #expect(g[0] == 0 && g[1].isNaN && g[2] == 0 && g[3] == 0, "\(g)")
+        let plane = try Upsampling.make(.linear, channels: 1, inputSize: [2, 2], scale: [1, 2], as: Double.self)
+        let z = try plane.apply(try Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, inf, 3]), form: form).scalars
+        #expect(Array(z[0..<4]) == [1, 1.25, 1.75, 2] && z[4...6].allSatisfy(\.isNaN) && z[7] == 3, "\(z)")
+    }
 }
