@@ -59,6 +59,7 @@ extension CLIRunner {
             #expect(object[key] != nil, "missing key \(key)")
         }
         #expect(object["peak_gflops_fp32"] == nil && object["peak_gflops_fp64"] == nil, "peaks only with --peak")
+        #expect(object["convalgebra_version"] as? String == ConvAlgebraVersion.string)
         let caches = try #require(object["caches"] as? [String: Any])
         #expect(Set(caches.keys).isSuperset(of: ["l1d", "l2", "l3", "line"]))
         let memory = try #require(object["memory"] as? [String: Any])
