@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ConvAlgebra
 import ConvAlgebraBenchmarking
 
@@ -63,6 +64,8 @@ struct Bench: ParsableCommand {
         try MemoryBudgetOption.apply(memoryBudget)
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
         try BenchLimits.check(repeats: repeats, maxSeconds: maxSeconds)
+        let provenance = BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"])
+        print("# " + provenance.summary)
         let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil
         if let peakGFLOPs { print("FP32 peak (FMA probe, \(BenchmarkRunner.threads) cores): \(String(format: "%.1f", peakGFLOPs)) GFLOP/s") }
         let results: [BenchmarkResult]
@@ -74,7 +77,8 @@ struct Bench: ParsableCommand {
         case (nil, nil): throw ConvAlgebraError.invalidArgument("give --suite v1 or an OP with --input-shape")
         }
         if let json {
-            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs)
+            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs,
+                                            provenance: provenance)
             try Array(text.utf8).withUnsafeBytes { try AtomicFile.write([$0], to: json) }
         }
     }
@@ -97,16 +101,18 @@ struct Bench: ParsableCommand {
         let wanted = try parseForms(forms ?? Form.allCases.map(\.rawValue).joined(separator: ","))
         let prefixes = cases.map { $0.split(separator: ",").map(String.init) }
         try BenchLimits.checkCases(prefixes, known: SuiteV1.cases().map { ($0.id, $0.suite) })
-        print(BenchmarkReport.table([]))
+        let runs = SuiteV1.cases().filter { c in prefixes.map { p in p.contains { c.id == $0 || c.suite == $0 } } ?? true }
+            .flatMap { c in c.forms.filter(wanted.contains).map { (c, $0) } }
+        let progress = ProgressLine(total: runs.count)
+        progress.row(BenchmarkReport.table([]))
         var results = [BenchmarkResult]()
-        for c in SuiteV1.cases() {
-            if let prefixes, !prefixes.contains(where: { c.id == $0 || c.suite == $0 }) { continue }
-            for f in c.forms where wanted.contains(f) {
-                let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
-                results.append(r)
-                print(BenchmarkReport.table([r]).split(separator: "\n").last!)
-            }
+        for (index, (c, f)) in runs.enumerated() {
+            progress.show(index + 1, "\(c.id ?? c.op) \(f.rawValue)")
+            let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
+            results.append(r)
+            progress.row(String(BenchmarkReport.table([r]).split(separator: "\n").last!))
         }
+        progress.finish()
         return results
     }
 
