@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer timings for benchmark suite v1 (shared/BENCHMARKS.md), side by side with ours.
+"""Peer timings for benchmark suite v1 (docs/BENCHMARKS.md), side by side with ours.
 
 For every case id it first runs ours (`convalgebra bench --suite v1 --cases ID --json ...`), then the peers
 on the same case, so both see the same machine state; every peer runs on 2 threads:
