@@ -5,7 +5,8 @@ SWIFT       ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release demo test test-portable check-aarch64 example fixtures fixtures-torch clean
+.PHONY: all deps build release demo test test-portable check-aarch64 example fixtures fixtures-torch clean \
+        install uninstall docs snippets check-downstream
 
 all: build
 
@@ -37,12 +38,50 @@ example: deps
 	$(SWIFT) build --product ReadmeExample
 	./.build/debug/ReadmeExample
 
-# The test suite: builds the CLI first (the CLI tests run the binary), then Swift Testing.
+# The test suite: builds the CLI first (the CLI tests run the binary, the README test runs README.md's shell
+# blocks against it), then Swift Testing, then the README example and every snippet of the docs (DocSnippets).
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 	$(SWIFT) run ReadmeExample > /dev/null
 	@echo "README example: ran"
+	$(SWIFT) run DocSnippets > /dev/null
+	@echo "doc snippets: ran"
+
+# Sources/DocSnippets is generated from the ```swift blocks of README.md, Guides/ and the DocC articles;
+# DocSnippetsTests fails while it differs from them, and this target rewrites it.
+snippets:
+	$(SWIFT) build --build-tests
+	CONVALGEBRA_WRITE_SNIPPETS=1 $(SWIFT) test --skip-build --filter DocSnippetsTests || true
+	$(SWIFT) test --skip-build --filter DocSnippetsTests
+
+# The CLI, release build, copied to $(PREFIX)/bin (default ~/.local/bin; PREFIX=/usr/local for everyone).
+PREFIX ?= $(HOME)/.local
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/convalgebra $(DESTDIR)$(PREFIX)/bin/convalgebra
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/convalgebra"; \
+	case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "add it to PATH: export PATH=\"$(PREFIX)/bin:\$$PATH\"";; esac
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/convalgebra
+
+# The DocC catalog of the ConvAlgebra module as a static site in $(DOCS_DIR) (swift-docc-plugin). Fails on
+# any DocC warning: the log is kept in $(DOCS_DIR).log.
+DOCS_DIR ?= .build/docs
+docs: deps
+	@mkdir -p $(dir $(DOCS_DIR))
+	$(SWIFT) package --allow-writing-to-directory $(DOCS_DIR) generate-documentation --target ConvAlgebra \
+	  --output-path $(DOCS_DIR) --transform-for-static-hosting --warnings-as-errors > $(DOCS_DIR).log 2>&1; \
+	  status=$$?; grep -E "warning:|error:" $(DOCS_DIR).log; \
+	  if [ $$status -ne 0 ] || grep -qE "warning:|error:" $(DOCS_DIR).log; then \
+	    echo "error: DocC reported warnings or errors (log: $(DOCS_DIR).log)"; exit 1; fi
+	@echo "documentation: $(DOCS_DIR)/documentation/convalgebra/index.html, no DocC warning"
+
+# A throw-away package that depends on this one by path and imports ConvAlgebra, built from scratch (debug):
+# fails on any compiler warning, as a user's build would show them.
+check-downstream: deps
+	scripts/check-downstream.sh
 
 # The whole suite on the portable C kernels (CONVALGEBRA_ISA=portable: no AVX2 + FMA path, as on aarch64);
 # it must pass as `make test` does.
