@@ -66,17 +66,11 @@ install: release
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/convalgebra
 
-# The DocC catalog of the ConvAlgebra module as a static site in $(DOCS_DIR) (swift-docc-plugin). Fails on
-# any DocC warning: the log is kept in $(DOCS_DIR).log.
+# The DocC catalog of the ConvAlgebra module (Sources/ConvAlgebra/ConvAlgebra.docc) as a static site in
+# $(DOCS_DIR), through swift-docc-plugin; fails on any DocC warning (the log is $(DOCS_DIR).log).
 DOCS_DIR ?= .build/docs
 docs: deps
-	@mkdir -p $(dir $(DOCS_DIR))
-	$(SWIFT) package --allow-writing-to-directory $(DOCS_DIR) generate-documentation --target ConvAlgebra \
-	  --output-path $(DOCS_DIR) --transform-for-static-hosting --warnings-as-errors > $(DOCS_DIR).log 2>&1; \
-	  status=$$?; grep -E "warning:|error:" $(DOCS_DIR).log; \
-	  if [ $$status -ne 0 ] || grep -qE "warning:|error:" $(DOCS_DIR).log; then \
-	    echo "error: DocC reported warnings or errors (log: $(DOCS_DIR).log)"; exit 1; fi
-	@echo "documentation: $(DOCS_DIR)/documentation/convalgebra/index.html, no DocC warning"
+	scripts/make-docs.sh $(DOCS_DIR)
 
 # A throw-away package that depends on this one by path and imports ConvAlgebra, built from scratch (debug):
 # fails on any compiler warning, as a user's build would show them.

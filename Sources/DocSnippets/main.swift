@@ -5,6 +5,11 @@ let documents: [[(String, @Sendable () throws -> Void)]] = [
     Guides_ConvolutionLayer.blocks,
     Guides_Pooling.blocks,
     Guides_Sampling.blocks,
+    Article_Analysis.blocks,
+    Article_ChoosingAForm.blocks,
+    Article_ConvolutionsAsMatrices.blocks,
+    Article_FromPyTorch.blocks,
+    Article_GettingStarted.blocks,
 ]
 for (place, block) in documents.joined() {
     print("--- \(place)")
