@@ -139,7 +139,7 @@ peers-venv: $(PEERS_VENV)/.installed
 bench: deps
 	$(SWIFT) build -c release --product convalgebra
 	mkdir -p $(RESULTS)
-	./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
+	CONVALGEBRA_COMMIT=$$(git rev-parse HEAD 2>/dev/null) ./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
 
 # Ours and the peers in one go, case by case side by side, then the ratio table (Markdown + JSON).
 bench-compare: deps peers-venv
