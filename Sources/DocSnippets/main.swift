@@ -5,7 +5,7 @@ let documents: [[(String, @Sendable () throws -> Void)]] = [
     Guides_ConvolutionLayer.blocks,
     Guides_Pooling.blocks,
     Guides_Sampling.blocks,
-    Article_Analysis.blocks,
+    Article_AnalysingAnOperator.blocks,
     Article_ChoosingAForm.blocks,
     Article_ConvolutionsAsMatrices.blocks,
     Article_FromPyTorch.blocks,
