@@ -65,7 +65,6 @@ struct Bench: ParsableCommand {
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
         try BenchLimits.check(repeats: repeats, maxSeconds: maxSeconds)
         let provenance = BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"])
-        print("# " + provenance.summary)
         let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil
         if let peakGFLOPs { print("FP32 peak (FMA probe, \(BenchmarkRunner.threads) cores): \(String(format: "%.1f", peakGFLOPs)) GFLOP/s") }
         let results: [BenchmarkResult]
@@ -81,6 +80,12 @@ struct Bench: ParsableCommand {
                                             provenance: provenance)
             try Array(text.utf8).withUnsafeBytes { try AtomicFile.write([$0], to: json) }
         }
+    }
+
+    /// `# convalgebra 0.4.0 (commit), OpenBLAS …, CPU, threads, kernels`: the first line of the output, printed
+    /// once the arguments are known to be good (a failure prints nothing on stdout).
+    static var provenanceLine: String {
+        "# " + BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"]).summary
     }
 
     private func parseForms(_ text: String) throws -> [Form] {
@@ -104,7 +109,7 @@ struct Bench: ParsableCommand {
         let runs = SuiteV1.cases().filter { c in prefixes.map { p in p.contains { c.id == $0 || c.suite == $0 } } ?? true }
             .flatMap { c in c.forms.filter(wanted.contains).map { (c, $0) } }
         let progress = ProgressLine(total: runs.count)
-        progress.row(BenchmarkReport.table([]))
+        progress.row(Self.provenanceLine + "\n" + BenchmarkReport.table([]))
         var results = [BenchmarkResult]()
         for (index, (c, f)) in runs.enumerated() {
             progress.show(index + 1, "\(c.id ?? c.op) \(f.rawValue)")
@@ -154,7 +159,7 @@ struct Bench: ParsableCommand {
             let r = try BenchmarkRunner.run(.linear(built.linear), id: nil, suite: "single", op: name, inputShape: shape.dims,
                                             flops: BenchmarkData.usefulFlops(built.linear, batch: batch), form: form,
                                             repeats: repeats, timeBudget: maxSeconds ?? .infinity)
-            print(BenchmarkReport.table([r]))
+            print(Self.provenanceLine + "\n" + BenchmarkReport.table([r]))
             return r
         }
         // An op with its own forward (max-pool): time it on the whole batch, direct form only.
@@ -175,7 +180,7 @@ struct Bench: ParsableCommand {
                                 materialiseSeconds: nil, storedEntries: nil,
                                 flops: Double(batch) * Double(built.codomain.count) * windowSize(spatialRank: domain.rank - 1),
                                 note: nil)
-        print(BenchmarkReport.table([r]))
+        print(Self.provenanceLine + "\n" + BenchmarkReport.table([r]))
         return r
     }
 

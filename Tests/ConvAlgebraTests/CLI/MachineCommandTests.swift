@@ -12,7 +12,12 @@ extension CLIRunner {
                          sourceLocation: sourceLocation)
             throw NotBuilt()
         }
-        let command = wrapper + [exe] + arguments
+        return try runCommand(wrapper + [exe] + arguments, environment: environment)
+    }
+
+    /// Runs any `command` (its first element an executable's path) in the scratch directory, with `environment`
+    /// laid over this process's (a nil value unsets the variable).
+    func runCommand(_ command: [String], environment: [String: String?]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: command[0])
         p.arguments = Array(command.dropFirst())

@@ -41,35 +41,18 @@ import Testing
         let blocks = try Self.blocks().filter(\.run)
         #expect(blocks.count >= 3, "the README has too few runnable shell blocks")
         #expect(blocks.contains { $0.script.contains("convalgebra random") }, "the README's examples make no inputs")
-        let folder = NSTemporaryDirectory() + "convalgebra-readme-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try CLIRunner()   // one empty scratch directory for the whole chain
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         for block in blocks {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = ["-euo", "pipefail", "-c", block.script]
-            p.currentDirectoryURL = URL(fileURLWithPath: folder)
-            var environment = ProcessInfo.processInfo.environment
-            environment["PATH"] = bin + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-            p.environment = environment
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let group = DispatchGroup()
-            nonisolated(unsafe) var outData = Data()
-            DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-            let errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.wait()
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0, """
-                README.md:\(block.line) failed (exit \(p.terminationStatus)):
-                \(block.script)stdout: \(String(decoding: outData.suffix(2000), as: UTF8.self))
-                stderr: \(String(decoding: errData.suffix(2000), as: UTF8.self))
+            let r = try folder.runCommand(["/bin/bash", "-euo", "pipefail", "-c", block.script], environment: ["PATH": path])
+            #expect(r.status == 0, """
+                README.md:\(block.line) failed (exit \(r.status)):
+                \(block.script)stdout: \(r.stdout.suffix(2000))
+                stderr: \(r.stderr.suffix(2000))
                 """)
-            if p.terminationStatus != 0 { return }
+            if r.status != 0 { return }
         }
         // The chain made what it says: the conv's output and its transposed conv's output.
-        #expect(FileManager.default.fileExists(atPath: folder + "/y.npy") && FileManager.default.fileExists(atPath: folder + "/z.npy"))
+        #expect(FileManager.default.fileExists(atPath: folder.path("y.npy")) && FileManager.default.fileExists(atPath: folder.path("z.npy")))
     }
 }
