@@ -5,7 +5,8 @@ SWIFT       ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release demo test test-portable check-aarch64 example fixtures fixtures-torch clean
+.PHONY: all deps build release demo test test-portable check-aarch64 example fixtures fixtures-torch clean \
+        install uninstall docs snippets check-downstream
 
 all: build
 
@@ -37,12 +38,44 @@ example: deps
 	$(SWIFT) build --product ReadmeExample
 	./.build/debug/ReadmeExample
 
-# The test suite: builds the CLI first (the CLI tests run the binary), then Swift Testing.
+# The test suite: builds the CLI first (the CLI tests run the binary, the README test runs README.md's shell
+# blocks against it), then Swift Testing, then the README example and every snippet of the docs (DocSnippets).
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 	$(SWIFT) run ReadmeExample > /dev/null
 	@echo "README example: ran"
+	$(SWIFT) run DocSnippets > /dev/null
+	@echo "doc snippets: ran"
+
+# Sources/DocSnippets is generated from the ```swift blocks of README.md, Guides/ and the DocC articles;
+# DocSnippetsTests fails while it differs from them, and this target rewrites it.
+snippets:
+	$(SWIFT) build --build-tests
+	CONVALGEBRA_WRITE_SNIPPETS=1 $(SWIFT) test --skip-build --filter DocSnippetsTests || true
+	$(SWIFT) test --skip-build --filter DocSnippetsTests
+
+# The CLI, release build, copied to $(PREFIX)/bin (default ~/.local/bin; PREFIX=/usr/local for everyone).
+PREFIX ?= $(HOME)/.local
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/convalgebra $(DESTDIR)$(PREFIX)/bin/convalgebra
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/convalgebra"; \
+	case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "add it to PATH: export PATH=\"$(PREFIX)/bin:\$$PATH\"";; esac
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/convalgebra
+
+# The DocC catalog of the ConvAlgebra module (Sources/ConvAlgebra/ConvAlgebra.docc) as a static site in
+# $(DOCS_DIR), through swift-docc-plugin; fails on any DocC warning (the log is $(DOCS_DIR).log).
+DOCS_DIR ?= .build/docs
+docs: deps
+	scripts/make-docs.sh $(DOCS_DIR)
+
+# A throw-away package that depends on this one by path and imports ConvAlgebra, built from scratch (debug):
+# fails on any compiler warning, as a user's build would show them.
+check-downstream: deps
+	scripts/check-downstream.sh
 
 # The whole suite on the portable C kernels (CONVALGEBRA_ISA=portable: no AVX2 + FMA path, as on aarch64);
 # it must pass as `make test` does.
@@ -106,7 +139,7 @@ peers-venv: $(PEERS_VENV)/.installed
 bench: deps
 	$(SWIFT) build -c release --product convalgebra
 	mkdir -p $(RESULTS)
-	./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
+	CONVALGEBRA_COMMIT=$$(git rev-parse HEAD 2>/dev/null) ./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
 
 # Ours and the peers in one go, case by case side by side, then the ratio table (Markdown + JSON).
 bench-compare: deps peers-venv

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer timings for benchmark suite v1 (shared/BENCHMARKS.md), side by side with ours.
+"""Peer timings for benchmark suite v1 (docs/BENCHMARKS.md), side by side with ours.
 
 For every case id it first runs ours (`convalgebra bench --suite v1 --cases ID --json ...`), then the peers
 on the same case, so both see the same machine state; every peer runs on 2 threads:
@@ -12,7 +12,9 @@ on the same case, so both see the same machine state; every peer runs on 2 threa
 
 Each timing: one warm-up, then `--repeats` runs (fewer, at least 3, when they would take over
 `--max-seconds`), median. Writes one JSON document:
-  {"threads": 2, "ours": [...ours' cases...], "peers": [{"id", "batch", "peer", "kind", "seconds": {...}}]}
+  {"threads": 2, "machine": {...}, "provenance": {"commit", "ours": <convalgebra bench's provenance>,
+   "peers": {library: version}}, "ours": [...ours' cases...],
+   "peers": [{"id", "batch", "peer", "kind", "seconds": {...}}]}
 """
 import argparse
 import json
@@ -329,15 +331,40 @@ def matrix_peers(spec, B, A, q, w):
 
 
 # ---------------------------------------------------------------------------------------------- main
+def git_commit():
+    """The repository's HEAD (with -dirty when the work tree differs), or None outside a checkout."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        head = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def peer_versions():
+    """The version of every peer library this run imported."""
+    versions = {"numpy": np.__version__, "scipy": scipy.__version__, "python": sys.version.split()[0]}
+    for name, module in (("torch", torch), ("jax", jax), ("onnxruntime", ort)):
+        if module is not None:
+            versions[name] = module.__version__
+    return versions
+
+
+OURS_PROVENANCE = {}
+
+
 def run_ours(cli, case_id, repeats, max_seconds):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
     cmd = [cli, "bench", "--suite", "v1", "--cases", case_id, "--repeats", str(repeats),
            "--max-seconds", str(max_seconds), "--json", path]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, CONVALGEBRA_COMMIT=git_commit() or ""))
     with open(path) as f:
         doc = json.load(f)
     os.unlink(path)
+    OURS_PROVENANCE.update(doc.get("provenance") or {})
     return doc["cases"]
 
 
@@ -410,7 +437,9 @@ def main():
                 record(cid, B, name, kind, fn)
 
     with open(a.json, "w") as f:
-        json.dump({"threads": THREADS, "machine": machine, "ours": ours, "peers": peers}, f, indent=1)
+        provenance = {"commit": git_commit(), "ours": OURS_PROVENANCE, "peers": peer_versions()}
+        json.dump({"threads": THREADS, "machine": machine, "provenance": provenance, "ours": ours, "peers": peers},
+                  f, indent=1)
 
 
 if __name__ == "__main__":

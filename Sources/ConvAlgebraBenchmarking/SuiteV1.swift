@@ -6,7 +6,7 @@ import ConvAlgebraOperators
 import ConvAlgebraPlanning
 import ConvAlgebraIO
 
-/// Benchmark suite v1 (`/work/shared/BENCHMARKS.md`): float32, NCHW / NCL, both cores.
+/// Benchmark suite v1 (`docs/BENCHMARKS.md`, whose case ids and shapes `BenchmarkDocsTests` checks against these): float32, NCHW / NCL, both cores.
 ///
 /// - A: DL layers in the direct form (conv, conv_transpose, pools, up-sampling).
 /// - B: 1-D DSP convolutions (`numpy.convolve` semantics) in the direct form.

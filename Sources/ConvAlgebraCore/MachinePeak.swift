@@ -9,7 +9,7 @@ import Dispatch
 /// (cores × FLOP/cycle × clock) can be far off in a virtual machine: on this project's KVM guest the nominal
 /// 2 × 32 × 3.2 GHz = 205 GFLOP/s measures ~80 GFLOP/s (16 FLOP/cycle/core at ~2.5 GHz). The probes use
 /// 256-bit FMAs even where AVX-512F exists: that is the width our kernels run, the peak they are measured against.
-public enum MachinePeak {
+package enum MachinePeak {
     /// Best of `trials` FP32 probes of `rounds` rounds each, in GFLOP/s over `cores` cores (nil: every core the
     /// kernels use).
     /// - Complexity: `trials · cores · 160 · rounds` FLOPs (~0.1 s per trial at the defaults).

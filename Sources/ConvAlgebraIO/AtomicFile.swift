@@ -12,7 +12,7 @@ import Darwin
 /// final `rename(2)` is atomic), are flushed with `fsync`, and only then replace the destination. On any
 /// failure the temporary file is removed: a reader never sees a partial file, and an existing output is
 /// never clobbered with garbage.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes the concatenation of `parts` to `path`, atomically.
     /// - Throws: ``ConvAlgebraError/io(_:)`` naming the path and the system's reason.
     /// - Complexity: one pass over the bytes, plus an `fsync`.

@@ -18,7 +18,7 @@ import ConvAlgebraOperators
 /// with the time to stream the batch from memory once it no longer fits the cache (overlapped by the one-pass
 /// kernels, added to the blocked CSR kernel whose transposes are passes of their own), plus a fixed cost per
 /// call (more when threads are woken). The rates are per kernel kind, the direct one for the kernel
-/// its ``ConvolutionPlan`` runs, all ``CostModel/measured`` on the benchmark machine (2-core AMD EPYC,
+/// its `ConvolutionPlan` runs, all ``CostModel/measured`` on the benchmark machine (2-core AMD EPYC,
 /// 8 MiB L3, OpenBLAS 0.3.21). Materialisation is not charged: `auto` is for an operator applied many times.
 public enum FormChooser {
     /// The machine rates the model uses (seconds per unit of work, FLOP/s, bytes/s).

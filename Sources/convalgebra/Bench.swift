@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ConvAlgebra
 import ConvAlgebraBenchmarking
 
@@ -63,6 +64,7 @@ struct Bench: ParsableCommand {
         try MemoryBudgetOption.apply(memoryBudget)
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
         try BenchLimits.check(repeats: repeats, maxSeconds: maxSeconds)
+        let provenance = BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"])
         let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil
         if let peakGFLOPs { print("FP32 peak (FMA probe, \(BenchmarkRunner.threads) cores): \(String(format: "%.1f", peakGFLOPs)) GFLOP/s") }
         let results: [BenchmarkResult]
@@ -74,9 +76,16 @@ struct Bench: ParsableCommand {
         case (nil, nil): throw ConvAlgebraError.invalidArgument("give --suite v1 or an OP with --input-shape")
         }
         if let json {
-            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs)
+            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs,
+                                            provenance: provenance)
             try Array(text.utf8).withUnsafeBytes { try AtomicFile.write([$0], to: json) }
         }
+    }
+
+    /// `# convalgebra 0.4.0 (commit), OpenBLAS …, CPU, threads, kernels`: the first line of the output, printed
+    /// once the arguments are known to be good (a failure prints nothing on stdout).
+    static var provenanceLine: String {
+        "# " + BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"]).summary
     }
 
     private func parseForms(_ text: String) throws -> [Form] {
@@ -97,16 +106,18 @@ struct Bench: ParsableCommand {
         let wanted = try parseForms(forms ?? Form.allCases.map(\.rawValue).joined(separator: ","))
         let prefixes = cases.map { $0.split(separator: ",").map(String.init) }
         try BenchLimits.checkCases(prefixes, known: SuiteV1.cases().map { ($0.id, $0.suite) })
-        print(BenchmarkReport.table([]))
+        let runs = SuiteV1.cases().filter { c in prefixes.map { p in p.contains { c.id == $0 || c.suite == $0 } } ?? true }
+            .flatMap { c in c.forms.filter(wanted.contains).map { (c, $0) } }
+        let progress = ProgressLine(total: runs.count)
+        progress.row(Self.provenanceLine + "\n" + BenchmarkReport.table([]))
         var results = [BenchmarkResult]()
-        for c in SuiteV1.cases() {
-            if let prefixes, !prefixes.contains(where: { c.id == $0 || c.suite == $0 }) { continue }
-            for f in c.forms where wanted.contains(f) {
-                let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
-                results.append(r)
-                print(BenchmarkReport.table([r]).split(separator: "\n").last!)
-            }
+        for (index, (c, f)) in runs.enumerated() {
+            progress.show(index + 1, "\(c.id ?? c.op) \(f.rawValue)")
+            let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
+            results.append(r)
+            progress.row(String(BenchmarkReport.table([r]).split(separator: "\n").last!))
         }
+        progress.finish()
         return results
     }
 
@@ -148,7 +159,7 @@ struct Bench: ParsableCommand {
             let r = try BenchmarkRunner.run(.linear(built.linear), id: nil, suite: "single", op: name, inputShape: shape.dims,
                                             flops: BenchmarkData.usefulFlops(built.linear, batch: batch), form: form,
                                             repeats: repeats, timeBudget: maxSeconds ?? .infinity)
-            print(BenchmarkReport.table([r]))
+            print(Self.provenanceLine + "\n" + BenchmarkReport.table([r]))
             return r
         }
         // An op with its own forward (max-pool): time it on the whole batch, direct form only.
@@ -169,7 +180,7 @@ struct Bench: ParsableCommand {
                                 materialiseSeconds: nil, storedEntries: nil,
                                 flops: Double(batch) * Double(built.codomain.count) * windowSize(spatialRank: domain.rank - 1),
                                 note: nil)
-        print(BenchmarkReport.table([r]))
+        print(Self.provenanceLine + "\n" + BenchmarkReport.table([r]))
         return r
     }
 

@@ -7,8 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The `convalgebra` tool: apply, show (and, as they land, bench and analyze) the operators of the
-/// library from the command line. The contract it follows is `shared/CLI.md`.
+/// The `convalgebra` tool: apply, show, analyze and bench the operators of the library from the command line.
+/// The contract it follows is `docs/CLI.md`; `--version` prints ``ConvAlgebraVersion/string``.
 ///
 /// Every failure, argument-parser's own included, prints exactly one line `error: …` on stderr and
 /// exits non-zero; `--help` prints the usual help on stdout and exits 0.
@@ -17,7 +17,8 @@ struct ConvAlgebraCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convalgebra",
         abstract: "Convolutions as DSP operators: apply them directly or as dense/sparse matrices, transpose them, print their matrices.",
-        subcommands: [Apply.self, Show.self, Analyze.self, Export.self, Bench.self, Machine.self, Batch.self])
+        version: ConvAlgebraVersion.string,
+        subcommands: [Apply.self, Show.self, Analyze.self, Export.self, Bench.self, Machine.self, Random.self, Batch.self])
 
     /// The subcommands whose first argument is an OP.
     static let opSubcommands: Set<String> = ["apply", "show", "analyze", "export", "bench"]

@@ -132,7 +132,7 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
         plane.forEachTerm(channels: channels) { r, c, w in body(r, c, -1, w) }
     }
 
-    /// The direct form interpolates one dimension at a time (``PoolingKernels``' separable kernel).
+    /// The direct form interpolates one dimension at a time (`PoolingKernels`' separable kernel).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {

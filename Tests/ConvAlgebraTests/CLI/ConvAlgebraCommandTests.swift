@@ -115,4 +115,12 @@ import Testing
         }
         #expect(try cli.run(["apply", "--help"]).stdout.contains("--count-include-pad/--no-count-include-pad"))
     }
+
+    /// `--version` prints the library's one version string, as `major.minor.patch`, and exits 0.
+    @Test func versionIsTheLibrarys() throws {
+        let r = try CLIRunner().run(["--version"])
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        #expect(r.stdout == ConvAlgebraVersion.string + "\n")
+        #expect(ConvAlgebraVersion.string.wholeMatch(of: /[0-9]+\.[0-9]+\.[0-9]+/) != nil)
+    }
 }
