@@ -12,7 +12,8 @@ struct Apply: ParsableCommand {
         abstract: "Apply an operator (or its transpose) to a batch read from a .npy file.",
         discussion: """
             OPs: \(OperatorFactory.names.joined(separator: ", ")).
-            Leading axes of X are batch; X, W and B must share one dtype (float32 or float64), which Y keeps.
+            Leading axes of X are batch; X, W and B must share one dtype (float32 or float64), which Y keeps,
+            unless --dtype casts all three to one.
             The dense and sparse forms materialise the operator for one sample and apply it to the whole batch.
             """)
 
@@ -34,6 +35,9 @@ struct Apply: ParsableCommand {
     @Option(parsing: .unconditional, help: "One sample's shape in the forward operator's domain, comma separated (e.g. 3,8,8).")
     var domain: String?
 
+    @Option(help: "Cast X, W and B to float32 or float64 before applying (Y has that dtype); without it they must share one.")
+    var dtype: String?
+
     @OptionGroup var arguments: OpArguments
     var options: OperatorOptions { arguments.options }
 
@@ -47,10 +51,11 @@ struct Apply: ParsableCommand {
         let sample = try domain.map { try CommaList.shape($0, option: "--domain") }
         let weight = try Inputs.read(options.weight, what: "W")
         let bias = try Inputs.read(options.bias, what: "B")
+        let cast = try dtype.map(Inputs.dtype)
         guard let x = try Inputs.read(input, what: "X") else { return }
-        switch x.value {
-        case .float32(let t): try run(definition, t, weight, bias, form, sample)
-        case .float64(let t): try run(definition, t, weight, bias, form, sample)
+        switch cast ?? x.value.dtypeName {
+        case "float32": try run(definition, x.tensor(Float.self, cast: cast != nil), weight, bias, form, sample)
+        default: try run(definition, x.tensor(Double.self, cast: cast != nil), weight, bias, form, sample)
         }
     }
 
@@ -58,7 +63,8 @@ struct Apply: ParsableCommand {
                                     _ b: Inputs.Array?, _ form: Form, _ sample: Shape?) throws {
         let domain = try sample ?? definition.sampleShape(ofInput: x.shape, options)
         let request = OperatorRequest(
-            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: try b?.tensor(S.self),
+            name: op, options: options, domain: domain, weight: try w?.tensor(S.self, cast: dtype != nil, castHint: true),
+            bias: try b?.tensor(S.self, cast: dtype != nil, castHint: true),
             input: x, purpose: .apply)
         let built = try definition.build(request)
         // `auto` is the cost model's pick for this batch (a max-pool, not linear, runs its direct form).
