@@ -95,7 +95,7 @@ import Testing
     func showPrintsTheMatrix(_ op: [String], _ kind: String) throws {
         let cli = try CLIRunner()
         let out = try cli.expectSuccess(["show"] + op + ["--domain", "1,5"])
-        let cells = out.split(separator: "\n").map { $0.split(separator: " ").compactMap { Double($0) } }
+        let cells = ShowTests.cells(out).map { $0.compactMap { Double($0) } }
         let a: DenseMatrix<Double>
         switch kind {
         case "avg": a = try AveragePooling<Double>(inputShape: [1, 5], kernelSize: [3], stride: [2], padding: [1]).dense()

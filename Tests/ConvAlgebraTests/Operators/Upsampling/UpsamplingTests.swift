@@ -5,7 +5,7 @@ import _TestSupport
 @Suite struct UpsamplingTests {
     static let sizes: [([Int], [Int])] = [([5], [2]), ([4], [3]), ([3, 4], [2]), ([3, 2], [3, 2]), ([2, 3, 2], [2]), ([2, 2, 3], [3, 1, 2])]
 
-    @Test(arguments: sizes.indices, UpsamplingMode.allCases)
+    @Test(arguments: sizes.indices, [UpsamplingMode.nearest, .linear])
     func formsAgreeAndDotTest(_ i: Int, _ mode: UpsamplingMode) throws {
         let (n, k) = Self.sizes[i]
         try expectPoolFormsAgree(Upsampling.make(mode, inputShape: [2] + n, scale: k, as: Float.self))
