@@ -15,16 +15,9 @@ import Testing
         let files: [String: String]
         var testDescription: String { "\(id) \(dtype)" }
     }
-    struct Manifest: Decodable { let cases: [Case] }
-
-    static let directory: URL? = Bundle.module.url(forResource: "Fixtures", withExtension: nil)?
-        .appendingPathComponent("torch-resize")
-
-    static let cases: [Case] = {
-        guard let dir = directory, let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")),
-              let m = try? JSONDecoder().decode(Manifest.self, from: data) else { return [] }
-        return m.cases
-    }()
+    static let set = FixtureSet<Case>(name: "torch-resize")
+    static let directory = set.directory
+    static let cases = set.cases
 
     @Test func manifestCoversEveryModeAndRank() {
         #expect(!Self.cases.isEmpty, "Fixtures/torch-resize/manifest.json is missing: run scripts/make_torch_fixtures_resize.py")
@@ -41,9 +34,7 @@ import Testing
     }
 
     func load<S: BLASScalar>(_ c: Case, _ role: String, _: S.Type) throws -> Tensor<S> {
-        let dir = try #require(Self.directory)
-        let name = try #require(c.files[role], "case \(c.id) has no \(role) file")
-        return try NPY.read(path: dir.appendingPathComponent(name).path).tensor(of: S.self, what: "\(c.id) \(role)")
+        try Self.set.tensor(c.files, role, id: c.id, S.self)
     }
 
     func check<S: BLASScalar>(_ c: Case, _: S.Type) throws {
