@@ -105,13 +105,14 @@ def transpose(op, y, *, domain, weight=None, form="direct", dtype=None, binary=N
         return np.load(ws.path("x.npy"))
 
 
-def matrix(op, domain, *, weight=None, dense=False, transpose=False, binary=None, **options):
+def matrix(op, domain, *, weight=None, dense=False, transpose=False, input=None, dtype=None, binary=None, **options):
     """``convalgebra export OP --domain SHAPE``: the matrix of the operator on one sample of shape ``domain``.
 
     Rows are the C-order flattening of the output sample (channels first), columns of the input sample, so
     ``A @ x.reshape(-1) == apply(op, x[None], ...).reshape(-1)``. Returns a ``scipy.sparse.csr_matrix`` (from
     SciPy's ``save_npz`` layout), or with ``dense=True`` a NumPy array (budgeted by the CLI). With
-    ``transpose=True``, the transpose's matrix.
+    ``transpose=True``, the transpose's matrix. The values are float64 when the weight is, or with
+    ``dtype="float64"``, else float32 (the CLI's rule); ``input`` is the sample a max-pool's Jacobian is taken at.
     """
     with _Workspace() as ws:
         out = ws.path("a.npy" if dense else "a.npz")
@@ -119,6 +120,10 @@ def matrix(op, domain, *, weight=None, dense=False, transpose=False, binary=None
         args += _arrays(ws, weight, None)
         if transpose:
             args.append("--transpose")
+        if input is not None:
+            args += ["--input", ws.save("x.npy", input, "input")]
+        if dtype is not None:
+            args += ["--dtype", str(np.dtype(dtype))]
         run(args + _options(options), binary)
         if dense:
             return np.load(out)
