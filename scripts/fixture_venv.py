@@ -19,3 +19,14 @@ def ensure_venv(script, modules=("torch", "numpy"), default=".venv-torch"):
     if subprocess.call([python, "-c", "import " + ", ".join(modules)]) != 0:
         subprocess.check_call([python, "-m", "pip", "install", "-q", *modules])
     os.execv(python, [python, os.path.abspath(script)] + sys.argv[1:])
+
+
+def write_manifest(out, script, cases, **versions):
+    """Writes `out`/manifest.json (the generating script, library versions, the cases) and prints a summary."""
+    import json
+
+    manifest = dict(generator="scripts/" + os.path.basename(script), cases=cases, **versions)
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+    total = sum(os.path.getsize(os.path.join(out, name)) for name in os.listdir(out))
+    print(f"wrote {len(cases)} cases, {len(os.listdir(out))} files, {total} bytes to {out}")

@@ -10,10 +10,9 @@ Usage: python3 scripts/make_torch_fixtures_resize.py
 Runs itself inside a virtual environment with torch and numpy: $VENV if set, else .venv-torch in the repo
 root, created on first use (the torch wheel is large and takes a few minutes to install).
 """
-import json
 import os
 
-from fixture_venv import ensure_venv
+from fixture_venv import ensure_venv, write_manifest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "ConvAlgebraTests", "Fixtures", "torch-resize")
@@ -59,12 +58,7 @@ def main():
                 cases.append(dict(id=f"resize{d}d_{i:02d}_{mode}", mode=mode, torch_mode=torch_mode,
                                   input_size=list(n), size=list(L),
                                   dtype="float32" if dtype == np.float32 else "float64", files=files))
-    manifest = dict(generator="scripts/make_torch_fixtures_resize.py", torch_version=torch.__version__,
-                    numpy_version=np.__version__, cases=cases)
-    with open(os.path.join(OUT, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
-    print(f"wrote {len(cases)} cases, {len(os.listdir(OUT))} files, {total} bytes to {OUT}")
+    write_manifest(OUT, __file__, cases, torch_version=torch.__version__, numpy_version=np.__version__)
 
 
 if __name__ == "__main__":
