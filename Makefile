@@ -100,10 +100,11 @@ fixtures:
 	python3 scripts/make_fixtures.py
 	python3 scripts/make_analysis_fixtures.py
 
-# The PyTorch fixtures (conv family, pooling family): the CPU wheel pulls ~3 GB.
+# The PyTorch fixtures (conv family, pooling family, interpolation to a size): the CPU wheel pulls ~3 GB.
 fixtures-torch:
 	python3 scripts/make_torch_fixtures_conv.py
 	python3 scripts/make_torch_fixtures_pool.py
+	python3 scripts/make_torch_fixtures_resize.py
 
 clean:
 	rm -rf .build
