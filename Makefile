@@ -5,7 +5,7 @@ SWIFT       ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release demo test test-portable check-aarch64 example fixtures fixtures-torch clean \
+.PHONY: all deps build release demo test test-python test-portable check-aarch64 example fixtures fixtures-torch clean \
         install uninstall docs snippets check-downstream
 
 all: build
@@ -47,6 +47,7 @@ test: deps
 	@echo "README example: ran"
 	$(SWIFT) run DocSnippets > /dev/null
 	@echo "doc snippets: ran"
+	@$(MAKE) --no-print-directory test-python
 
 # Sources/DocSnippets is generated from the ```swift blocks of README.md, Guides/ and the DocC articles;
 # DocSnippetsTests fails while it differs from them, and this target rewrites it.
@@ -76,6 +77,31 @@ docs: deps
 # fails on any compiler warning, as a user's build would show them.
 check-downstream: deps
 	scripts/check-downstream.sh
+
+
+# The Python bridge (python/): pytest against the debug CLI that `make test` just built, the package imported from
+# the source tree. The tests need Python 3 with numpy, scipy and pytest: from a venv python/.venv made here (pip
+# install numpy scipy pytest; needs the network once), else from the system python if it has all three. When
+# neither works this says, loudly, that the bridge tests were NOT run and why; it does not fail `make test`
+# (the Swift library does not need Python).
+PYTHON_BRIDGE_VENV = python/.venv
+test-python:
+	@py=""; why=""; \
+	if ! command -v $(PYTHON) >/dev/null 2>&1; then why="$(PYTHON) is not on PATH"; \
+	elif [ -x $(PYTHON_BRIDGE_VENV)/bin/python ] && $(PYTHON_BRIDGE_VENV)/bin/python -c "import numpy, scipy, pytest" 2>/dev/null; then \
+	  py=$(PYTHON_BRIDGE_VENV)/bin/python; \
+	elif $(PYTHON) -m venv $(PYTHON_BRIDGE_VENV) >/dev/null 2>&1 && $(PYTHON_BRIDGE_VENV)/bin/pip install -q numpy scipy pytest >/dev/null 2>&1; then \
+	  py=$(PYTHON_BRIDGE_VENV)/bin/python; \
+	elif $(PYTHON) -c "import numpy, scipy, pytest" 2>/dev/null; then \
+	  py=$(PYTHON); \
+	else why="no venv could be made in $(PYTHON_BRIDGE_VENV) (python3-venv missing or no network for pip) and $(PYTHON) lacks numpy, scipy or pytest"; fi; \
+	if [ -z "$$py" ]; then \
+	  echo "*** Python bridge tests NOT RUN: $$why."; \
+	  echo "*** Install python3-venv (or numpy, scipy, pytest for $(PYTHON)) and run: make test-python"; \
+	else \
+	  echo "Python bridge tests ($$py):"; \
+	  PYTHONPATH=$(CURDIR)/python CONVALGEBRA_BIN=$(CURDIR)/.build/debug/convalgebra $$py -m pytest -q -p no:cacheprovider python/tests || exit 1; \
+	fi
 
 # The whole suite on the portable C kernels (CONVALGEBRA_ISA=portable: no AVX2 + FMA path, as on aarch64);
 # it must pass as `make test` does.
@@ -108,10 +134,11 @@ fixtures:
 	python3 scripts/make_fixtures.py
 	python3 scripts/make_analysis_fixtures.py
 
-# The PyTorch fixtures (conv family, pooling family): the CPU wheel pulls ~3 GB.
+# The PyTorch fixtures (conv family, pooling family, interpolation to a size): the CPU wheel pulls ~3 GB.
 fixtures-torch:
 	python3 scripts/make_torch_fixtures_conv.py
 	python3 scripts/make_torch_fixtures_pool.py
+	python3 scripts/make_torch_fixtures_resize.py
 
 clean:
 	rm -rf .build

@@ -12,7 +12,8 @@ struct Apply: ParsableCommand {
         abstract: "Apply an operator (or its transpose) to a batch read from a .npy file.",
         discussion: """
             OPs: \(OperatorFactory.names.joined(separator: ", ")).
-            Leading axes of X are batch; X, W and B must share one dtype (float32 or float64), which Y keeps.
+            Leading axes of X are batch; X, W and B must share one dtype (float32 or float64), which Y keeps,
+            unless --dtype casts all three to one.
             The dense and sparse forms materialise the operator for one sample and apply it to the whole batch.
             """)
 
@@ -34,6 +35,9 @@ struct Apply: ParsableCommand {
     @Option(parsing: .unconditional, help: "One sample's shape in the forward operator's domain, comma separated (e.g. 3,8,8).")
     var domain: String?
 
+    @Option(help: "Cast X, W and B to float32 or float64 before applying (Y has that dtype); without it they must share one.")
+    var dtype: String?
+
     @OptionGroup var arguments: OpArguments
 
     func run() throws {
@@ -44,16 +48,17 @@ struct Apply: ParsableCommand {
                 "--transpose needs --domain SHAPE: one sample's shape in the forward operator's domain")
         }
         let sample = try domain.map { try CommaList.shape($0, option: "--domain") }
+        let cast = try dtype.map(Inputs.dtype)
         guard let x = try Inputs.read(input, what: "X") else { return }
-        switch x.value {
-        case .float32(let t): try run(chain, t, form, sample)
-        case .float64(let t): try run(chain, t, form, sample)
+        switch cast ?? x.value.dtypeName {
+        case "float32": try run(chain, x.tensor(Float.self, cast: cast != nil), form, sample)
+        default: try run(chain, x.tensor(Double.self, cast: cast != nil), form, sample)
         }
     }
 
     private func run<S: BLASScalar>(_ chain: OpChain, _ x: Tensor<S>, _ form: Form, _ sample: Shape?) throws {
         let domain = try sample ?? chain.first.definition.sampleShape(ofInput: x.shape, chain.first.options)
-        let built = try chain.build(domain: domain, input: x, purpose: .apply)
+        let built = try chain.build(domain: domain, input: x, purpose: .apply, cast: dtype != nil)
         let op = chain.name
         // `auto` is the cost model's pick for this batch (a max-pool, not linear, runs its direct form).
         let form = form != .auto ? form : !built.isLinear ? .direct

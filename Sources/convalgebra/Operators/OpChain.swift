@@ -59,14 +59,15 @@ struct OpChain {
     /// - Parameter input: the command's input as a batch (its first sample linearises any max-pool stage).
     /// - Throws: the stage's own error, prefixed `stage i (op):` in a chain, when a stage refuses the shape it
     ///   receives (a channel count its weight does not take, a 1-D op after a layer, …).
-    func build<S: BLASScalar>(domain: Shape, input: Tensor<S>?, purpose: OperatorRequest<S>.Purpose) throws -> BuiltOperator<S> {
+    func build<S: BLASScalar>(domain: Shape, input: Tensor<S>?, purpose: OperatorRequest<S>.Purpose,
+                              cast: Bool = false) throws -> BuiltOperator<S> {
         var domain = domain
         var x = input
         var built: [BuiltOperator<S>] = []
         for (i, stage) in stages.enumerated() {
             let request = OperatorRequest(
-                name: stage.name, options: stage.options, domain: domain, weight: try stage.weight?.tensor(S.self),
-                bias: try stage.bias?.tensor(S.self), input: x, purpose: purpose)
+                name: stage.name, options: stage.options, domain: domain, weight: try stage.weight?.tensor(S.self, cast: cast, castHint: true),
+                bias: try stage.bias?.tensor(S.self, cast: cast, castHint: true), input: x, purpose: purpose)
             let b = try Self.staged(isChain ? i : nil, stage.name) { try stage.definition.build(request) }
             built.append(b)
             // The next stage's input: this stage applied to the first sample, when a later stage needs one.

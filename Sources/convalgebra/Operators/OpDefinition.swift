@@ -54,6 +54,8 @@ struct BuiltOperator<S: BLASScalar> {
     /// Whether the op is linear, so that `--transpose` may apply ``linear``'s transpose (false for a
     /// max-pool, whose ``linear`` is only its Jacobian at one input).
     var isLinear = true
+    /// The weight's shape when the op has a multi-axis weight (the layers): `show` names the taps by it.
+    var weightShape: [Int]? = nil
 
     var domain: Shape { linear.domain }
     var codomain: Shape { linear.codomain }

@@ -32,9 +32,16 @@ extension SignalOp {
 protocol LayerOp: OpDefinition {
     /// The op on one sample of `channels` channels of extents `spatial`.
     static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S>
+    /// The names of the channel axes of the domain and the codomain, as `show` prints them (`C` by default).
+    static var channelNames: (domain: String, codomain: String) { get }
+    /// The index names of the weight's first two axes (`o`, `i` for conv), or `nil` for an op without a weight.
+    static var weightIndexNames: [String]? { get }
 }
 
 extension LayerOp {
+    static var channelNames: (domain: String, codomain: String) { ("C", "C") }
+    static var weightIndexNames: [String]? { nil }
+
     static func sampleShape(ofInput shape: Shape, _ options: OperatorOptions) throws -> Shape {
         guard (3...5).contains(shape.rank) else {
             throw ConvAlgebraError.shapeMismatch(

@@ -11,6 +11,7 @@ import _TestSupport
         .malformedNPY("truncated header"),
         .io("no such file x.npy"),
         .unsupported("a quadratic form"),
+        .malformedFile("a.npz: not a ZIP archive"),
     ]
 
     @Test(arguments: examples)

@@ -57,9 +57,9 @@ import Testing
     }
 
     /// In `show`, `--kernel-size` gives a layer a symbolic kernel with as many output channels as input channels:
-    /// a 1×1 kernel on 2 channels of length 1 is the 2 × 2 matrix of taps `q0 … q3` in PyTorch's weight layout.
-    @Test func symbolicLayerKernelsNumberTheTapsInWeightOrder() throws {
+    /// a 1×1 kernel on 2 channels of length 1 is the 2 × 2 matrix of taps `q[o,i,kx]`, PyTorch's weight layout.
+    @Test func symbolicLayerKernelsNameTheTapsByTheWeightIndex() throws {
         let out = try CLIRunner().expectSuccess(["show", "conv", "--domain", "2,1", "--kernel-size", "1"])
-        #expect(out.split(separator: "\n").map { $0.split(separator: " ") } == [["q0", "q1"], ["q2", "q3"]], "\(out)")
+        #expect(ShowTests.cells(out) == [["q[0,0,0]", "q[0,1,0]"], ["q[1,0,0]", "q[1,1,0]"]], "\(out)")
     }
 }

@@ -22,7 +22,7 @@ import Testing
     @Test(arguments: [
         ("downsample", "--factor, --phase"),
         ("upsample-zeros", "--factor"),
-        ("upsample", "--mode, --scale"),
+        ("upsample", "--mode, --scale, --size"),
         ("avg-pool", "--ceil-mode, --count-include-pad, --kernel-size, --padding, --stride"),
         ("max-pool", "--ceil-mode, --dilation, --kernel-size, --padding, --stride"),
         ("conv", "--bias, --dilation, --groups, --kernel-size, --padding, --padding-mode, --stride, --weight"),
