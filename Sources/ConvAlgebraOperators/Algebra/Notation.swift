@@ -33,13 +33,13 @@ public enum Notation {
         case let i as InterpolationTranspose<S>:
             return "\(down(i.base.scale)) (Λ\(subscripted(i.base.scale)) * \(wrap(arg)))"
         case let d as Downsample<S>:
-            return sampling(down(d.factors), d.phases, arg, transpose: false)
+            return sampling(down(d.factors), phaseText(d.factors, d.phases), arg, transpose: false)
         case let u as Upsample<S>:
-            return sampling(up(u.factors), u.phases, arg, transpose: true)
+            return sampling(up(u.factors), phaseText(u.factors, u.phases), arg, transpose: true)
         case let m as PhaseMask<S>:
             return "\(up(m.sampling.factors)) \(down(m.sampling.factors)) \(wrap(arg))"
         case let p as AveragePooling<S>:
-            return "\(poolStride(p.geometry))(\(box(p.geometry.kernelSize)) * \(pad(p.geometry.padding, arg))) / \(divisor(p))"
+            return "\(poolStride(p.geometry))(\(box(p.geometry.kernelSize)) * \(pad(p.geometry.padding, arg)) / \(divisor(p)))"
         case let p as AveragePoolingTranspose<S>:
             return "(\(expression(p.base, applied: "·")))ᵀ \(wrap(arg))"
         case let z as ZeroPadding<S>:
@@ -97,7 +97,7 @@ public enum Notation {
         let dilation = g.tapStep.map(abs)
         let kernel = dilation.allSatisfy { $0 == 1 } ? q : "(\(up(dilation)) \(q))"
         let input = g.hasChannelAxis && g.boundary == .zero ? pad(layerPadding(g), arg) : wrap(arg)
-        let inner = "\(kernel) \(star) \(input)"
+        let inner = "\(kernel) \(star) \(input)".trimmingSuffixSpaces
         return g.stride.allSatisfy({ $0 == 1 }) ? inner : "\(down(g.stride)) (\(inner))"
     }
 
@@ -114,31 +114,40 @@ public enum Notation {
     }
 
     /// The transpose of a transposed convolution written as the reference derives it: `(↓s (q̃ *))ᵀ x`.
-    public static func transposedForm(_ g: ConvolutionGeometry, kernel q: String = "q") -> String {
-        "(" + convolution(g, "·", q + "\u{303}") + ")ᵀ x"
+    public static func transposedForm(_ g: ConvolutionGeometry, kernel q: String = "q\u{303}") -> String {
+        "(" + convolution(g, "", q) + ")ᵀ x"
     }
 
-    /// The zero padding a layer geometry reads past its input: `−o` before, the reach past the end after.
+    /// The zero padding a layer geometry reads past its input: `−o` before, the reach past the end after (written
+    /// as much as the begin when it reads less: padding that is never read does not change the operator).
     static func layerPadding(_ g: ConvolutionGeometry) -> (begin: [Int], end: [Int]) {
         let begin = g.offset.map { max(-$0, 0) }
         let end = (0..<g.rank).map { d -> Int in
             let (n, m, k, s, o, e) = g.dimension(d)
-            guard m > 0 else { return 0 }
-            return max((m - 1) * s + o + (k - 1) * abs(e) - (n - 1), 0)
+            guard m > 0 else { return begin[d] }
+            let reach = max((m - 1) * s + o + (k - 1) * abs(e) - (n - 1), 0)
+            return reach < begin[d] ? begin[d] : reach
         }
         return (begin, end)
     }
 
     // MARK: - Pieces
 
-    static func sampling(_ op: String, _ phases: [Int], _ arg: String, transpose: Bool) -> String {
-        guard phases.contains(where: { $0 != 0 }) else { return "\(op) \(wrap(arg))" }
-        let p = compact(phases)
-        return transpose ? "shift₋\(p) (\(op) \(wrap(arg)))" : "\(op) (shift\(subscriptDigits(p)) \(wrap(arg)))"
+    static func sampling(_ op: String, _ phase: String?, _ arg: String, transpose: Bool) -> String {
+        guard let p = phase else { return "\(op) \(wrap(arg))" }
+        return transpose ? "shift₋\(subscriptDigits(p)) (\(op) \(wrap(arg)))" : "\(op) (shift\(subscriptDigits(p)) \(wrap(arg)))"
+    }
+
+    /// The phases as `shift_p` writes them (leading axes kept whole dropped), or nil for phase 0.
+    static func phaseText(_ factors: [Int], _ phases: [Int]) -> String? {
+        guard phases.contains(where: { $0 != 0 }) else { return nil }
+        var (k, p) = (factors, phases)
+        while k.count > 1, k[0] == 1, p[0] == 0 { k.removeFirst(); p.removeFirst() }
+        return p.count == 1 ? String(p[0]) : "(" + p.map(String.init).joined(separator: ",") + ")"
     }
 
     static func pad(_ p: (begin: [Int], end: [Int]), _ arg: String) -> String {
-        p.begin.allSatisfy({ $0 == 0 }) && p.end.allSatisfy({ $0 == 0 }) ? wrap(arg) : "pad(\(amounts(p.begin, p.end))) \(wrap(arg))"
+        p.begin.allSatisfy({ $0 == 0 }) && p.end.allSatisfy({ $0 == 0 }) ? wrap(arg) : "pad(\(amounts(p.begin, p.end))) \(wrap(arg))".trimmingSuffixSpaces
     }
 
     static func pad(_ symmetric: [Int], _ arg: String) -> String { pad((symmetric, symmetric), arg) }
@@ -187,7 +196,7 @@ public enum Notation {
         return depth == 0
     }
 
-    static func subscriptDigits(_ n: Int) -> String { subscriptDigits(String(n)) }
+    package static func subscriptDigits(_ n: Int) -> String { subscriptDigits(String(n)) }
 
     static func subscriptDigits(_ s: String) -> String {
         let digits = Array("₀₁₂₃₄₅₆₇₈₉")
@@ -216,4 +225,28 @@ package func nearestUpsamplingFactors<S: BLASScalar>(_ t: TransposedConvolution<
           zip(g.inputSize, zip(g.outputSize, g.stride)).allSatisfy({ $0 == $1.0 * $1.1 }),
           t.taps.allSatisfy({ $0 == 1 }) else { return nil }
     return g.stride
+}
+
+extension Notation {
+    /// Max pooling, the reference's "non-linear down-sampler": `y = ↓s (max[K] (pad₋∞(p) x))`, its window's
+    /// maximum (dilated by `d`) at every `s`-th position; padding reads −∞.
+    public static func maxPooling(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int]) -> String {
+        var window = "max[" + compactWindow(kernel) + "]"
+        if dilation.contains(where: { $0 != 1 }) { window += "(\(up(dilation)))" }
+        let input = padding.allSatisfy({ $0 == 0 }) ? "x" : "pad₋∞(\(compact(padding))) x"
+        let inner = "\(window) (\(input))"
+        return "y = " + (stride.allSatisfy({ $0 == 1 }) ? inner : "\(down(stride)) (\(inner))")
+    }
+
+    /// `3×3` for a 3×3 window, `3` for a 1-D one.
+    static func compactWindow(_ k: [Int]) -> String { k.map(String.init).joined(separator: "×") }
+}
+
+extension String {
+    /// The string without trailing spaces (an operator written without its argument: `(↓2 (q *))ᵀ`).
+    var trimmingSuffixSpaces: String {
+        var s = Substring(self)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
 }

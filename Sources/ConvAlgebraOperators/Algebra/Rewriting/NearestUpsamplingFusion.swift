@@ -27,7 +27,13 @@ public struct NearestUpsamplingFusion: RewriteRule {
         let g = c.geometry
         guard g.boundary == .zero, g.stride.allSatisfy({ $0 == 1 }), factors.first!.codomain == c.domain, k.count == g.rank,
               let fused = Self.fused(c, k) else { return nil }
-        return RewriteMatch(consumed: 2, replacement: [fused])
+        let kernel = "(\(Notation.box(k)) * q)"
+        var notation = "\(kernel) * (\(Notation.up(k)) ·)"
+        if g.rank == 1, g.weightCount == g.kernelSize[0], g.kernelSize[0] <= 8 {
+            let entries = KernelFusion.fused(Array(repeating: 1.0, count: k[0]), symbolicKernelLength: g.kernelSize[0])
+            notation += ", \(Notation.box(k)) * q = (" + entries.map { "\($0)" }.joined(separator: ", ") + ")"
+        }
+        return RewriteMatch(consumed: 2, replacement: [fused], notation: notation)
     }
 
     /// The factors of a nearest up-sampling operator (``NearestUpsampling``, or the transposed convolution with the

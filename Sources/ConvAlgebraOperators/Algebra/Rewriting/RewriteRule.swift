@@ -22,10 +22,14 @@ public protocol RewriteRule: Sendable {
 public struct RewriteMatch<S: BLASScalar> {
     public let consumed: Int
     public let replacement: [any LinearOperator<S>]
+    /// The replacement in the reference's notation when the rule can say more than its factors' generic one
+    /// (a fused kernel written `(1 1) * q`); nil for ``Notation/chain(_:_:)`` of the replacement.
+    public let notation: String?
 
-    public init(consumed: Int, replacement: [any LinearOperator<S>]) {
+    public init(consumed: Int, replacement: [any LinearOperator<S>], notation: String? = nil) {
         self.consumed = consumed
         self.replacement = replacement
+        self.notation = notation
     }
 }
 

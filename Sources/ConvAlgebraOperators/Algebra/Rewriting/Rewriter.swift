@@ -43,11 +43,11 @@ public struct Rewriter: Sendable {
                     let old = current[i..<(i + m.consumed)]
                     let (before, after) = (OperatorCost.work(old), OperatorCost.work(m.replacement))
                     let step = RewriteStep(identity: rule.identity, before: Notation.chain(Array(old), "·"),
-                                           after: m.replacement.isEmpty ? "·" : Notation.chain(m.replacement, "·"),
+                                           after: m.notation ?? (m.replacement.isEmpty ? "·" : Notation.chain(m.replacement, "·")),
                                            costBefore: before, costAfter: after, applied: after < before)
-                    guard step.applied else { declined.append(step); continue }
-                    var next = Array(current[..<i]) + m.replacement + Array(current[(i + m.consumed)...])
-                    if next.isEmpty { next = [Identity<S>(shape: factors[0].domain)] }
+                    let next = Array(current[..<i]) + m.replacement + Array(current[(i + m.consumed)...])
+                    // A chain never becomes empty: a lone identity stays.
+                    guard step.applied, !next.isEmpty else { if !next.isEmpty { declined.append(step) }; continue }
                     current = next
                     taken.append(step)
                     changed = true
