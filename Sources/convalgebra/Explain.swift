@@ -70,7 +70,7 @@ struct Explain: ParsableCommand {
         let request = OperatorRequest<S>(
             name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: nil, input: input, purpose: .explain)
         let built = try definition.build(request)
-        if transpose && !built.isLinear {
+        if transpose && (!built.isLinear || op == MaxPoolOp.name) {
             throw ConvAlgebraError.invalidArgument("\(op) is not linear, so it has no transpose")
         }
         let a = transpose ? built.linear.anyTransposed : built.linear

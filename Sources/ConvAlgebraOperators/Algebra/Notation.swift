@@ -234,7 +234,7 @@ extension Notation {
         var window = "max[" + compactWindow(kernel) + "]"
         if dilation.contains(where: { $0 != 1 }) { window += "(\(up(dilation)))" }
         let input = padding.allSatisfy({ $0 == 0 }) ? "x" : "pad₋∞(\(compact(padding))) x"
-        let inner = "\(window) (\(input))"
+        let inner = "\(window) \(wrap(input))"
         return "y = " + (stride.allSatisfy({ $0 == 1 }) ? inner : "\(down(stride)) (\(inner))")
     }
 
