@@ -20,7 +20,7 @@ struct Bench: ParsableCommand {
     @Argument(help: "The op of the single form: \(OperatorFactory.names.joined(separator: ", ")).")
     var op: String?
 
-    @Option(help: "The suite to run (v1).")
+    @Option(help: "The suite to run: v1, or fusion (nearest up-sampling ×2 + 3×3 conv, fused and unfused).")
     var suite: String?
 
     @Option(help: "Suite form: the forms to run, comma separated (direct,dense,sparse,auto; default all).")
@@ -90,16 +90,18 @@ struct Bench: ParsableCommand {
     }
 
     private func runSuite(_ name: String) throws -> [BenchmarkResult] {
-        guard name == "v1" else { throw ConvAlgebraError.invalidArgument("unknown suite '\(name)' (known: v1)") }
+        let suites = ["v1": SuiteV1.cases, "fusion": SuiteFusion.cases]
+        guard let suite = suites[name] else { throw ConvAlgebraError.invalidArgument("unknown suite '\(name)' (known: fusion, v1)") }
         guard inputShape == nil, weightShape == nil, options.givenOptions.isEmpty else {
             throw ConvAlgebraError.invalidArgument("the suite form takes no op options, --input-shape or --weight-shape")
         }
         let wanted = try parseForms(forms ?? Form.allCases.map(\.rawValue).joined(separator: ","))
         let prefixes = cases.map { $0.split(separator: ",").map(String.init) }
-        try BenchLimits.checkCases(prefixes, known: SuiteV1.cases().map { ($0.id, $0.suite) })
+        let all = suite()
+        try BenchLimits.checkCases(prefixes, known: all.map { ($0.id, $0.suite) })
         print(BenchmarkReport.table([]))
         var results = [BenchmarkResult]()
-        for c in SuiteV1.cases() {
+        for c in all {
             if let prefixes, !prefixes.contains(where: { c.id == $0 || c.suite == $0 }) { continue }
             for f in c.forms where wanted.contains(f) {
                 let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
