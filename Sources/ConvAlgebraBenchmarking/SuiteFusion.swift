@@ -19,24 +19,29 @@ public enum SuiteFusion {
     public static let batch = 8, channels = 64, size = [32, 32]
 
     public static func cases() -> [BenchmarkCase] {
-        let up = { try NearestUpsampling<Float>(channels: channels, inputSize: size, scale: [2, 2]) }
-        func conv() throws -> Convolution<Float> {
-            let layer = try ConvolutionLayer<Float>(
-                inputShape: [channels] + size.map { $0 * 2 }, weightShape: [channels, channels, 3, 3],
-                weight: BenchmarkData.uniform(channels * channels * 9, seed: 5), padding: .symmetric([1]))
-            return layer.convolution
-        }
         let g = try! DLGeometry.convolution(inChannels: channels, outChannels: channels, inputSize: size.map { $0 * 2 },
                                             kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1])
         let flops = Double(batch) * DLGeometry.nominalFlops(g)
         let shape = [batch, channels] + size
         return [
             BenchmarkCase(id: "fu-up2-c3", suite: "F", op: "upsample+conv", inputShape: shape, flops: flops, forms: [.direct]) {
-                .linear(try Composed<Float>([try up(), try conv()]))
+                .linear(try Composed<Float>([try upsampling(), try convolution()]))
             },
             BenchmarkCase(id: "fu-up2-c3-unfused", suite: "F", op: "upsample+conv", inputShape: shape, flops: flops, forms: [.direct]) {
-                .linear(try Composed<Float>([try up(), try conv()], rewriting: false))
+                .linear(try Composed<Float>([try upsampling(), try convolution()], rewriting: false))
             },
         ]
+    }
+
+    /// Nearest up-sampling ×2 of the block's input.
+    static func upsampling() throws -> NearestUpsampling<Float> {
+        try NearestUpsampling<Float>(channels: channels, inputSize: size, scale: [2, 2])
+    }
+
+    /// The 3×3 convolution, padding 1, on the up-sampled plane (PyTorch's `conv2d`).
+    static func convolution() throws -> Convolution<Float> {
+        try ConvolutionLayer<Float>(
+            inputShape: [channels] + size.map { $0 * 2 }, weightShape: [channels, channels, 3, 3],
+            weight: BenchmarkData.uniform(channels * channels * 9, seed: 5), padding: .symmetric([1])).convolution
     }
 }

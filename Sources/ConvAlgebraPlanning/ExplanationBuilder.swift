@@ -9,7 +9,15 @@ enum ExplanationBuilder {
         let given = (op as? Composed<S>)?.factors ?? [op]
         let rewriting = (op as? Composed<S>)?.rewriting ?? Rewriter.standard.rewrite(given)
         let rewritten = (op as? Composed<S>).map { $0.rewritten } ?? rewriting.factors
-        let choice = FormChooser.choose(op, batch: batch)
+        var choice = FormChooser.choose(op, batch: batch)
+        if op is Composed<S> {
+            // A chain has no stencil of its own: its direct form runs the rewritten factors, each priced by the planner.
+            let parts = rewritten.map { FormChooser.choose($0, batch: batch).estimates[.direct] }
+            if parts.allSatisfy({ $0 != nil }) {
+                choice = FormChooser.Choice(form: .direct, reason: "a chain: its direct form runs the rewritten factors, "
+                                            + "each priced by the planner's direct estimate", estimates: [.direct: parts.reduce(0) { $0 + $1! }])
+            }
+        }
         let (nnz, source) = nonzeros(op, budget: budget)
         return Explanation(
             notation: notation(op), kernels: kernels(given) + (rewriting.changed ? kernels(rewritten, fused: true) : []),

@@ -28,6 +28,8 @@ public struct PolyphaseSplit: RewriteRule {
     public static func split<S: BLASScalar>(_ c: Convolution<S>) throws -> Sum<S>? {
         let g = c.geometry, r = g.rank
         guard g.boundary == .zero, g.stride.contains(where: { $0 > 1 }) else { return nil }
+        // The phases' kernels hold the taps once between them.
+        try MemoryBudget.default.check("the polyphase kernels", count: g.weightCount, elementBytes: MemoryLayout<S>.stride)
         // Per dimension, per phase p: the taps reading it (ascending), the phase-p length, offset and tap step.
         typealias Phase = (p: Int, taps: [Int], length: Int, offset: Int, step: Int)
         var perDim: [[Phase]] = []
