@@ -452,7 +452,7 @@ def main():
         if not selected(cid, "F"):
             continue
         if a.ours:
-            ours += run_ours(a.ours, cid, a.repeats, a.max_seconds, suite="fusion")
+            ours += run_ours(a.ours, f"{cid},{cid}-unfused", a.repeats, a.max_seconds, suite="fusion")
         x, w = rand(N, C, *spatial), rand(C, C, K, K)
         for name, fn in fusion_peers(x, w, scale, K).items():
             record(cid, N, name, "direct", fn)

@@ -56,14 +56,8 @@ struct Explain: ParsableCommand {
 
     private func explain<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
                                         _ x: Inputs.Array?, _: S.Type) throws {
-        var input: Tensor<S>?
-        if let given = try x?.tensor(S.self) {
-            guard given.shape == domain || given.shape.dims == [1] + domain.dims else {
-                throw ConvAlgebraError.shapeMismatch(
-                    "--input must hold one sample of the domain \(domain) (or a batch of one), got shape \(given.shape)")
-            }
-            input = try Tensor(shape: [1] + domain.dims, scalars: given.scalars)
-        } else if op == MaxPoolOp.name {
+        var input = try Inputs.oneSample(x, of: domain, as: S.self)
+        if input == nil && op == MaxPoolOp.name {
             try MemoryBudget.default.check("the zero sample", count: domain.count, elementBytes: MemoryLayout<S>.stride)
             input = Tensor(shape: try Shape([1] + domain.dims), repeating: 0)
         }
