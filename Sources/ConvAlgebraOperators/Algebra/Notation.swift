@@ -178,8 +178,9 @@ public enum Notation {
         return v.allSatisfy({ $0 == v[0] }) ? String(v[0]) : "(" + v.map(String.init).joined(separator: ",") + ")"
     }
 
+    /// Padding amounts: `1` when every axis pads 1 on both sides, `(1,2)` per axis, `1,2; 0,1` begin,end per axis.
     static func amounts(_ begin: [Int], _ end: [Int]) -> String {
-        if begin == end { return compact(begin) }
+        if begin == end { return begin.allSatisfy({ $0 == begin[0] }) ? String(begin[0]) : "(" + begin.map(String.init).joined(separator: ",") + ")" }
         return zip(begin, end).map { "\($0),\($1)" }.joined(separator: "; ")
     }
 
