@@ -51,8 +51,9 @@ enum ExplanationBuilder {
             case let w as WeightGradient<S>: (w.geometry, false)
             default: ((f as! TransposedWeightGradient<S>).base.geometry, false)
             }
-            var text = fused ? "(after rewriting) " : ""
             let shape = "(" + g.weightShape.map(String.init).joined(separator: ", ") + ")"
+            if fused { return "(after rewriting) \(name): a kernel of shape \(shape), made by the rewrite below" }
+            var text = ""
             // A forward tap step > 0 correlates: the convolving kernel is the weight flipped; a transposed
             // convolution of such a geometry convolves with the weight itself.
             let flipped = (g.tapStep.first ?? 1) > 0 ? !transposed : transposed

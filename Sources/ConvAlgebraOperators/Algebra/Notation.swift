@@ -20,6 +20,8 @@ public enum Notation {
     public static func expression<S: BLASScalar>(_ op: any LinearOperator<S>, applied arg: String, kernel: String = "q") -> String {
         switch op {
         case let c as Convolution<S>:
+            // The transpose of nearest up-sampling: the k-box sum.
+            if let k = nearestUpsamplingFactors(c.transposed) { return "\(down(k)) (\(box(k)) * \(wrap(arg)))" }
             return convolution(c.geometry, arg, kernel)
         case let t as TransposedConvolution<S>:
             if let k = nearestUpsamplingFactors(t) { return "\(box(k)) * (\(up(k)) \(wrap(arg)))" }
@@ -63,7 +65,7 @@ public enum Notation {
         case let s as Sum<S>:
             return "Σ[" + s.terms.map { expression($0, applied: arg, kernel: kernel) }.joined(separator: " + ") + "]"
         case let c as Composed<S>:
-            return chain(c.factors, arg)
+            return chain(c.factors, arg, kernel: kernel)
         default:
             if let s = op as? any ScaledOperator<S> { return "\(s.scaleText) · " + wrap(expression(s.scaledBase, applied: arg, kernel: kernel)) }
             return "A \(wrap(arg))"
@@ -71,13 +73,13 @@ public enum Notation {
     }
 
     /// The factors applied in turn; kernels are numbered `q₁, q₂, …` in application order when more than one
-    /// factor has one.
-    public static func chain<S: BLASScalar>(_ factors: [any LinearOperator<S>], _ arg: String = "x") -> String {
+    /// factor has one (`kernel` names them: `q̃` in a transpose's line).
+    public static func chain<S: BLASScalar>(_ factors: [any LinearOperator<S>], _ arg: String = "x", kernel: String = "q") -> String {
         let kernels = factors.filter { hasKernel($0) }.count
         var expr = arg, k = 0
         for f in factors {
-            var name = "q"
-            if hasKernel(f) { k += 1; if kernels > 1 { name = "q" + subscriptDigits(k) } }
+            var name = kernel
+            if hasKernel(f) { k += 1; if kernels > 1 { name = kernel + subscriptDigits(k) } }
             expr = expression(f, applied: expr, kernel: name)
         }
         return expr
@@ -86,7 +88,8 @@ public enum Notation {
     /// Whether the operator's formula names a learnable kernel `q`.
     public static func hasKernel<S: BLASScalar>(_ op: any LinearOperator<S>) -> Bool {
         if let t = op as? TransposedConvolution<S> { return nearestUpsamplingFactors(t) == nil }
-        return op is Convolution<S> || op is WeightGradient<S> || op is TransposedWeightGradient<S>
+        if let c = op as? Convolution<S> { return nearestUpsamplingFactors(c.transposed) == nil }
+        return op is WeightGradient<S> || op is TransposedWeightGradient<S>
     }
 
     // MARK: - Convolutions

@@ -72,6 +72,7 @@ import _TestSupport
         #expect(step.identity == NearestUpsamplingFusion().identity)
         #expect(step.after == "((1 1) * q) * (↑2 ·), (1 1) * q = (q0, q0+q1, q1+q2, q2)")
         #expect(e.rewrittenFactors.count == 1 && e.rewrittenNotation == "q * (↑2 x)")
+        #expect(e.transpose == "y = ↓2 ((1 1) * (q̃ * x))", "the transposed chain names the flipped kernel; the box sum")
         #expect(e.rewrittenWork < e.work)
         // Not countable from a stencil: the CSR matrix of the chain, materialised.
         #expect(e.nonzeros == (try chain.sparse().nonzeroCount))
