@@ -24,7 +24,8 @@ public enum BenchmarkReport {
                          + lpad(fixed(r.gflops, 2), 9)
                          + lpad(r.materialiseSeconds.map { fixed($0 * 1e3, 2) } ?? "-", 9)
                          + "  " + (r.note ?? "")
-                         + (r.forwardConvolutionSeconds.map { "  (the conv it transposes: \(fixed($0 * 1e3, 3)) ms)" } ?? ""))
+                         + (r.forwardConvolutionSeconds.map { "  (the conv it transposes: \(fixed($0 * 1e3, 3)) ms)" } ?? "")
+                         + (r.cpuMin.map { "  (CPU min \(fixed($0 * 1e3, 3)) ms)" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }
@@ -52,6 +53,7 @@ public enum BenchmarkReport {
                 ("gflops", number(r.gflops)),
                 ("note", r.note.map(quote) ?? "null"),
                 ("forward_conv_seconds", r.forwardConvolutionSeconds.map(number) ?? "null"),
+                ("cpu_min_seconds", r.cpuMin.map(number) ?? "null"),
             ]
             return "    {" + JSONText.members(fields).joined(separator: ", ") + "}"
         }

@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
     @Argument(help: "The op of the single form: \(OperatorFactory.names.joined(separator: ", ")).")
     var op: String?
 
-    @Option(help: "The suite to run (v1).")
+    @Option(help: "The suite to run: v1, or fusion (nearest up-sampling ×2 + 3×3 conv, fused and unfused).")
     var suite: String?
 
     @Option(help: "Suite form: the forms to run, comma separated (direct,dense,sparse,auto; default all).")
@@ -99,14 +99,16 @@ struct Bench: ParsableCommand {
     }
 
     private func runSuite(_ name: String) throws -> [BenchmarkResult] {
-        guard name == "v1" else { throw ConvAlgebraError.invalidArgument("unknown suite '\(name)' (known: v1)") }
+        let suites = ["v1": SuiteV1.cases, "fusion": SuiteFusion.cases]
+        guard let suite = suites[name] else { throw ConvAlgebraError.invalidArgument("unknown suite '\(name)' (known: fusion, v1)") }
         guard inputShape == nil, weightShape == nil, options.givenOptions.isEmpty else {
             throw ConvAlgebraError.invalidArgument("the suite form takes no op options, --input-shape or --weight-shape")
         }
         let wanted = try parseForms(forms ?? Form.allCases.map(\.rawValue).joined(separator: ","))
         let prefixes = cases.map { $0.split(separator: ",").map(String.init) }
-        try BenchLimits.checkCases(prefixes, known: SuiteV1.cases().map { ($0.id, $0.suite) })
-        let runs = SuiteV1.cases().filter { c in prefixes.map { p in p.contains { c.id == $0 || c.suite == $0 } } ?? true }
+        let all = suite()
+        try BenchLimits.checkCases(prefixes, known: all.map { ($0.id, $0.suite) })
+        let runs = all.filter { c in prefixes.map { p in p.contains { c.id == $0 || c.suite == $0 } } ?? true }
             .flatMap { c in c.forms.filter(wanted.contains).map { (c, $0) } }
         let progress = ProgressLine(total: runs.count)
         progress.row(Self.provenanceLine + "\n" + BenchmarkReport.table([]))

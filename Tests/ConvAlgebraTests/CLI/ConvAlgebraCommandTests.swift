@@ -35,7 +35,7 @@ import Testing
         (["apply", "downsample", "--factor", "2", "--weight", "w.npy"] + io, "--weight does not apply to downsample"),
         (["apply", "upsample-zeros", "--factor", "2", "--phase", "1"] + io, "--phase does not apply to upsample-zeros"),
         (["apply", "convolve"] + io, "convolve needs a kernel"),
-        (["apply", "convolve", "--kernel-size", "3"] + io, "for show only"),
+        (["apply", "convolve", "--kernel-size", "3"] + io, "for show and explain only"),
         (["apply", "convolve", "--weight", "w2d.npy"] + io, "weight of shape (K,), got shape (2, 3)"),
         (["apply", "convolve", "--weight", "w64.npy"] + io, "has dtype float64, but float32 is needed"),
         (["apply", "convolve", "--weight", "missing.npy"] + io, "cannot open 'missing.npy'"),

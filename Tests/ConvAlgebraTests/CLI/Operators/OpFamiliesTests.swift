@@ -42,7 +42,7 @@ import Testing
         (["show", "conv", "--domain", "4", "--kernel-size", "2"], "conv works on samples (C, *S) with 1 to 3 spatial dimensions"),
         (["show", "convolve", "--domain", "2,3", "--kernel-size", "2"], "convolve works on 1-D samples"),
         (["show", "convolve", "--domain", "4", "--kernel-size", "2", "--weight", "w.npy"], "give convolve either --weight or --kernel-size, not both"),
-        (["apply", "conv", "--kernel-size", "2", "--input", "x3.npy", "--output", "y.npy"], "--kernel-size gives conv a symbolic kernel, for show only"),
+        (["apply", "conv", "--kernel-size", "2", "--input", "x3.npy", "--output", "y.npy"], "--kernel-size gives conv a symbolic kernel, for show and explain only"),
         (["apply", "conv-transpose", "--input", "x3.npy", "--output", "y.npy"], "conv-transpose needs a kernel: --weight W.npy of shape (C_in, C_out/groups, *K)"),
         (["show", "convolve", "--domain", "4"], "or --kernel-size K for a symbolic one"),
     ])

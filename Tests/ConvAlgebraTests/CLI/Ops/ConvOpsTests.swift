@@ -243,7 +243,7 @@ import Testing
             (convG + ["--weight", "w.npy", "--padding", "8", "--padding-mode", "reflect"], "reflect"),
             (convG + ["--weight", "w.npy", "--output-padding", "1"], "--output-padding"), // not a conv option
             (convG + ["--weight", "w.npy", "--kernel-size", "3"], "not both"),
-            (convG + ["--kernel-size", "3"], "show only"),                              // a symbolic kernel in apply
+            (convG + ["--kernel-size", "3"], "show and explain only"),                              // a symbolic kernel in apply
             (convG + ["--weight", "w.npy", "--bias", "b.npy", "--transpose", "--domain", "4,8,8"], "transpose"),
             (convG + ["--weight", "w.npy", "--transpose", "--domain", "4,8,9"], "forward output"),
             (["apply", "conv", "--input", "x32.npy", "--output", "out.npy", "--weight", "w.npy", "--groups", "2"], nil), // dtypes
