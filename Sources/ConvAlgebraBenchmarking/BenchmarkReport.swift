@@ -10,7 +10,7 @@ import ConvAlgebraIO
 /// `{"threads": T, "cases": [{"id", "op", "form", "input_shape", "dtype", "seconds": {"min", "median", "max"},
 /// "materialise_seconds", "flops", "gflops", …}]}`, plus the fields `suite`, `repeats`, `stored_entries`,
 /// `materialise_entries_per_second` and `note` (the direct kernel, or auto's choice and reason), and at the top
-/// `peak_gflops` when the run measured the machine's FP32 peak.
+/// `peak_gflops` when the run measured the machine's FP32 peak and `provenance` (``BenchmarkProvenance``).
 public enum BenchmarkReport {
     /// A fixed-width table, one line per result.
     public static func table(_ results: [BenchmarkResult]) -> String {
@@ -28,8 +28,10 @@ public enum BenchmarkReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The JSON document; `peak_gflops` (the measured FP32 peak, ``MachinePeak``) when given.
-    public static func json(_ results: [BenchmarkResult], threads: Int, peakGFLOPs: Double? = nil) -> String {
+    /// The JSON document; `peak_gflops` (the measured FP32 peak, ``MachinePeak``) when given, and
+    /// `provenance` (``BenchmarkProvenance``: the machine, the measured peak, the commit, OpenBLAS) when given.
+    public static func json(_ results: [BenchmarkResult], threads: Int, peakGFLOPs: Double? = nil,
+                            provenance: BenchmarkProvenance? = nil) -> String {
         let cases = results.map { r -> String in
             let fields: [(String, String)] = [
                 ("id", r.id.map(quote) ?? "null"),
@@ -54,7 +56,8 @@ public enum BenchmarkReport {
             return "    {" + JSONText.members(fields).joined(separator: ", ") + "}"
         }
         let peak = peakGFLOPs.map { "\"peak_gflops\": \(number($0)), " } ?? ""
-        return "{\"threads\": \(threads), " + peak + "\"cases\": [\n" + cases.joined(separator: ",\n") + "\n]}\n"
+        let origin = provenance.map { "\"provenance\": \($0.json), " } ?? ""
+        return "{\"threads\": \(threads), " + peak + origin + "\"cases\": [\n" + cases.joined(separator: ",\n") + "\n]}\n"
     }
 
     private static func quote(_ s: String) -> String { JSONText.string(s) }

@@ -79,7 +79,8 @@ struct Bench: ParsableCommand {
         case (nil, nil): throw ConvAlgebraError.invalidArgument("give --suite v1 or an OP with --input-shape")
         }
         if let json {
-            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs)
+            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs,
+                                            provenance: .current(peak: peakGFLOPs))
             try Array(text.utf8).withUnsafeBytes { try AtomicFile.write([$0], to: json) }
         }
     }
