@@ -33,16 +33,17 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--peak", type=float, default=None,
                     help="machine peak in GFLOP/s for the fraction-of-peak column (default: the FMA probe that "
-                         "peers.py had `convalgebra bench --peak` measure in the same run; else the nominal 203)")
+                         "peers.py had `convalgebra bench --peak` measure in the same run, else the peak in our "
+                         "results' provenance; never a nominal figure)")
     a = ap.parse_args()
     doc = json.load(open(a.results))
     ours, peers = doc["ours"], doc["peers"]
     machine = doc.get("machine", {})
-    # Nominal: 2 cores x 32 FP32 FLOP/cycle x 3.2 GHz. Measured: the FMA probe, which this VM runs at about
-    # 16 FLOP/cycle/core; the fraction of peak is reported against the measured figure and the nominal one.
-    NOMINAL = 203.0
+    provenance = doc.get("provenance", {})
+    ours_origin, peer_versions = provenance.get("ours", {}), provenance.get("peers", {})
+    # The fraction of peak is of the peak measured on this machine (the FMA probe), never of a nominal figure.
     if a.peak is None:
-        a.peak = machine.get("fma_probe_gflops") or NOMINAL
+        a.peak = machine.get("fma_probe_gflops") or ours_origin.get("fma_peak_gflops_fp32") or float("nan")
 
     peer_by = {}
     for p in peers:
@@ -54,14 +55,21 @@ def main():
               "Ratio = our time / the peer's time (below 1: we are faster).\n")
     if machine:
         md.append("Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + "\n")
+    if ours_origin or peer_versions:
+        md.append("Provenance: CPU " + str(ours_origin.get("cpu_model", "?")) + f", {ours_origin.get('threads', '?')} threads "
+                  f"of {ours_origin.get('cores', '?')} usable cores, ISA {','.join(ours_origin.get('isa', []))} "
+                  f"(kernels {ours_origin.get('kernel_isa', '?')}), measured FMA peak "
+                  f"{fmt(ours_origin.get('fma_peak_gflops_fp32'))} GFLOP/s FP32 ({ours_origin.get('fma_peak_source', '?')}); "
+                  f"commit {ours_origin.get('commit', 'unknown')}; our BLAS {ours_origin.get('openblas', '?')}; "
+                  + "; ".join(f"{k} {v}" for k, v in peer_versions.items() if v) + "\n")
 
     # ---- suites A and B: direct form
     targets = {}
     for suite, title in (("A", "A. DL layers (direct form)"), ("B", "B. DSP 1-D (direct form)")):
         md.append(f"\n## {title}\n")
-        md.append("| id | ours ms | GFLOP/s | % of peak (measured) | % of nominal 203 | kernel | "
+        md.append("| id | ours ms | GFLOP/s | % of the measured peak | kernel | "
                   + "best peer | ours/best | ratios to each peer |")
-        md.append("|---|---|---|---|---|---|---|---|---|")
+        md.append("|---|---|---|---|---|---|---|---|")
         ratios = []
         for c in [c for c in ours if c["suite"] == suite and c["form"] == "direct"]:
             ps = peer_by.get((c["id"], batch_of(c)), [])
@@ -72,7 +80,7 @@ def main():
             if r_best:
                 ratios.append(r_best)
             row = {"suite": suite, "id": c["id"], "batch": batch_of(c), "form": "direct", "ours_seconds": t,
-                   "gflops": c["gflops"], "fraction_of_peak": c["gflops"] / a.peak, "fraction_of_nominal_peak": c["gflops"] / NOMINAL, "kernel": c.get("note"),
+                   "gflops": c["gflops"], "fraction_of_peak": c["gflops"] / a.peak, "kernel": c.get("note"),
                    "best_peer": best["peer"] if best else None, "ours_over_best": r_best, "ours_over_peer": each,
                    "forward_conv_seconds": c.get("forward_conv_seconds")}
             if suite == "B":
@@ -81,7 +89,7 @@ def main():
                 row["ours_over_numpy_convolve"] = t / npc[0]["seconds"]["median"] if npc else None
                 row["ours_over_scipy_fastest"] = t / min(p["seconds"]["median"] for p in sc) if sc else None
             rows.append(row)
-            md.append(f"| {c['id']} | {t * 1e3:.3f} | {c['gflops']:.1f} | {100 * c['gflops'] / a.peak:.0f} % | {100 * c['gflops'] / NOMINAL:.0f} % | "
+            md.append(f"| {c['id']} | {t * 1e3:.3f} | {c['gflops']:.1f} | {100 * c['gflops'] / a.peak:.0f} % | "
                       f"{c.get('note') or ''} | {row['best_peer'] or '–'} | **{fmt(r_best)}** | "
                       + ", ".join(f"{k} {fmt(v)}" for k, v in sorted(each.items())) + " |")
         if ratios:
@@ -161,7 +169,8 @@ def main():
     tr = [r for r in rows if r["suite"] == "A" and r.get("forward_conv_seconds")]
     targets["transposed_over_forward"] = {r["id"]: r["ours_seconds"] / r["forward_conv_seconds"] for r in tr}
 
-    json.dump({"threads": doc.get("threads"), "peak_gflops": a.peak, "machine": machine, "targets": targets, "rows": rows},
+    json.dump({"threads": doc.get("threads"), "peak_gflops": a.peak, "machine": machine, "provenance": provenance,
+               "targets": targets, "rows": rows},
               open(a.json, "w"), indent=1)
     open(a.markdown, "w").write("\n".join(md) + "\n")
     print("\n".join(md))

@@ -12,7 +12,9 @@ on the same case, so both see the same machine state; every peer runs on 2 threa
 
 Each timing: one warm-up, then `--repeats` runs (fewer, at least 3, when they would take over
 `--max-seconds`), median. Writes one JSON document:
-  {"threads": 2, "ours": [...ours' cases...], "peers": [{"id", "batch", "peer", "kind", "seconds": {...}}]}
+  {"threads": 2, "machine": {...}, "provenance": {"ours": {cpu_model, threads, isa, fma_peak_gflops_fp32, commit,
+   openblas, ...}, "peers": {numpy, scipy, torch, onnxruntime, jax, numpy_blas, scipy_blas}},
+   "ours": [...ours' cases...], "peers": [{"id", "batch", "peer", "kind", "seconds": {...}}]}
 """
 import argparse
 import json
@@ -329,6 +331,29 @@ def matrix_peers(spec, B, A, q, w):
 
 
 # ---------------------------------------------------------------------------------------------- main
+def peer_versions():
+    """The peers' versions and the BLAS NumPy and SciPy carry (their own OpenBLAS builds, not the system's)."""
+    versions = {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__}
+    for name, mod in (("torch", torch), ("onnxruntime", ort), ("jax", jax)):
+        versions[name] = getattr(mod, "__version__", None) if mod is not None else None
+    for name, mod in (("numpy_blas", np), ("scipy_blas", scipy)):
+        try:
+            blas = mod.show_config(mode="dicts")["Build Dependencies"]["blas"]
+            versions[name] = blas.get("openblas configuration") or f"{blas.get('name')} {blas.get('version')}"
+        except Exception:  # pragma: no cover - older NumPy/SciPy
+            versions[name] = None
+    try:  # the kernel set OpenBLAS picked at run time on this CPU, when threadpoolctl is installed
+        import threadpoolctl
+        versions["numpy_blas_runtime"] = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+                                          for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+    except Exception:
+        pass
+    return versions
+
+
+OURS_PROVENANCE = {}
+
+
 def run_ours(cli, case_id, repeats, max_seconds):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
@@ -338,6 +363,7 @@ def run_ours(cli, case_id, repeats, max_seconds):
     with open(path) as f:
         doc = json.load(f)
     os.unlink(path)
+    OURS_PROVENANCE.update(doc.get("provenance") or {})
     return doc["cases"]
 
 
@@ -409,8 +435,10 @@ def main():
             for name, (kind, fn) in matrix_peers(spec, B, A, q, w).items():
                 record(cid, B, name, kind, fn)
 
+    provenance = {"ours": OURS_PROVENANCE, "peers": peer_versions()}
     with open(a.json, "w") as f:
-        json.dump({"threads": THREADS, "machine": machine, "ours": ours, "peers": peers}, f, indent=1)
+        json.dump({"threads": THREADS, "machine": machine, "provenance": provenance, "ours": ours, "peers": peers}, f,
+                  indent=1)
 
 
 if __name__ == "__main__":

@@ -24,12 +24,15 @@ public struct BenchmarkProvenance: Sendable, Equatable {
     /// ``MachineProfile/fingerprint``: the wisdom's key for this machine.
     public var fingerprint: String
 
-    /// This process on this machine; `peak` when the caller measured it just now, else the calibrated rates'.
+    /// This process on this machine; `peak` when the caller measured it just now, else the calibrated rates' (the
+    /// wisdom's), else measured now with short FMA probes.
     public static func current(peak: Double? = nil) -> BenchmarkProvenance {
         let p = MachineProfile.current
+        let known = peak == nil ? Planner.knownRates?.peakFP32 : nil
         return BenchmarkProvenance(
             cpuModel: p.cpuModel, threads: p.threads, cores: p.cores, isa: p.isa.names, kernelISA: p.kernelISA.rawValue,
-            peakGFLOPs: peak ?? CostModel.current.peakFP32, peakSource: peak != nil ? "measured now" : "wisdom",
+            peakGFLOPs: peak ?? known ?? MachinePeak.fp32GFLOPs(rounds: 2_000_000, trials: 3),
+            peakSource: known != nil ? "wisdom" : "measured now",
             commit: commit(), openBLAS: BLASLibrary.configuration, fingerprint: p.fingerprint)
     }
 

@@ -68,7 +68,7 @@ extension CostModel {
         let r1 = 2 * 256 * 512 * 512 / net(bench.dense("gemm", rows: 512, columns: 512, batch: 256), threaded: false)
         let r2 = 2 * 4 * 512 * 512 / net(bench.dense("gemm-thin-batch", rows: 512, columns: 512, batch: 4), threaded: false)
         let r3 = 2 * 256 * 16 * 512 / net(bench.dense("gemm-few-rows", rows: 16, columns: 512, batch: 256), threaded: false)
-        let qb = clamp(r1 / r2, 1, 63), qr = clamp(r1 / r3, 1, 31)
+        let qb = clamp(r1 / r2, 1, 32), qr = clamp(r1 / r3, 1, 16)
         m.gemmHalfBatch = 256 * (qb - 1) / (64 - qb)
         m.gemmHalfRows = 512 * (qr - 1) / (32 - qr)
         m.gemmPeak = r1 * (256 + m.gemmHalfBatch) / 256 * (512 + m.gemmHalfRows) / 512
@@ -101,7 +101,9 @@ extension CostModel {
         let g1 = 64 * flops16 / net(bench.conv("im2col", wide, batch: 64, family: .gemm))
         let g2 = flops16 / net(bench.conv("im2col-one", wide, batch: 1, family: .gemm))
         let g3 = 64 * flops4 / net(bench.conv("im2col-thin", thin, batch: 64, family: .gemm))
-        let qw = clamp(g1 / g2, 1, 63), qt = clamp(g1 / g3, 1, 3.9)
+        // Clamped so that a disturbed timing cannot make the half sizes (and the rate scaled by them) explode:
+        // half width at most ~1 sample's pixels × 64, half thinness at most 16 channels.
+        let qw = clamp(g1 / g2, 1, 32), qt = clamp(g1 / g3, 1, 2.5)
         m.im2colHalfWidth = 64 * 256 * (qw - 1) / (64 - qw)
         m.im2colHalfThin = 16 * (qt - 1) / (4 - qt)
         m.im2colRate = g1 * (64 * 256 + m.im2colHalfWidth) / (64 * 256) * (16 + m.im2colHalfThin) / 16
@@ -210,8 +212,7 @@ private struct Bench {
         }
     }
 
-    private func uniform(_ count: Int) -> [Float] {
-        var generator = SplitMix64(seed: UInt64(count))
-        return generator.uniform(count)
-    }
+    /// Data for a timing: the values do not change a kernel's time (none is zero, none is special), so a
+    /// constant fill, which costs a memset rather than a random number per element.
+    private func uniform(_ count: Int) -> [Float] { [Float](repeating: 0.5, count: count) }
 }

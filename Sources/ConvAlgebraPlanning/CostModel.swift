@@ -56,6 +56,24 @@ public struct CostModel: Sendable, Equatable, Codable {
     /// The measured FMA peaks on all cores, GFLOP/s (provenance for reports; the model uses ``fp64Factor``).
     public var peakFP32: Double, peakFP64: Double
 
+    public init(gemmPeak: Double, gemmHalfBatch: Double, gemmHalfRows: Double, gemvBandwidth: Double, bandwidth: Double,
+                cacheBytes: Double, spmvNonzero: Double, spmvRow: Double, spmmNonzero: Double, spmmTransposed: Double,
+                parallelEfficiency: Double, stencilTap: Double, stencilIO: Double, stencilRankFactor: Double,
+                im2colRate: Double, im2colHalfWidth: Double, im2colHalfThin: Double, im2colTransposedFactor: Double,
+                fft: Double, reference: Double, overhead: Double, threadedOverhead: Double, handOff: Double,
+                fp64Factor: Double, peakFP32: Double, peakFP64: Double) {
+        (self.gemmPeak, self.gemmHalfBatch, self.gemmHalfRows) = (gemmPeak, gemmHalfBatch, gemmHalfRows)
+        (self.gemvBandwidth, self.bandwidth, self.cacheBytes) = (gemvBandwidth, bandwidth, cacheBytes)
+        (self.spmvNonzero, self.spmvRow, self.spmmNonzero, self.spmmTransposed) = (spmvNonzero, spmvRow, spmmNonzero, spmmTransposed)
+        (self.parallelEfficiency, self.stencilTap, self.stencilIO, self.stencilRankFactor)
+            = (parallelEfficiency, stencilTap, stencilIO, stencilRankFactor)
+        (self.im2colRate, self.im2colHalfWidth, self.im2colHalfThin, self.im2colTransposedFactor)
+            = (im2colRate, im2colHalfWidth, im2colHalfThin, im2colTransposedFactor)
+        (self.fft, self.reference, self.overhead, self.threadedOverhead, self.handOff)
+            = (fft, reference, overhead, threadedOverhead, handOff)
+        (self.fp64Factor, self.peakFP32, self.peakFP64) = (fp64Factor, peakFP32, peakFP64)
+    }
+
     /// Effective cores for `workers` threads.
     package func cores(_ workers: Int) -> Double { workers > 1 ? Double(workers) * parallelEfficiency : 1 }
 

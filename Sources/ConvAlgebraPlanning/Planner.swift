@@ -45,10 +45,22 @@ public enum Planner {
     }
 
     /// The wisdom file (``WisdomStore/defaultPath(environment:)`` unless set; empty: none). Setting it drops the
-    /// wisdom and rates read from the previous one.
+    /// wisdom read from the previous one (the rates held stay: they are the machine's, not the file's).
     public static var wisdomPath: String {
         get { state.withLock { resolvedPath($0) } }
-        set { state.withLock { $0.path = .some(newValue); $0.wisdom = nil; $0.rates = nil } }
+        set { state.withLock { $0.path = .some(newValue); $0.wisdom = nil } }
+    }
+
+    /// The rates held or in the wisdom, nil when neither has them (nothing is measured).
+    public static var knownRates: CostModel? {
+        if let held = state.withLock({ $0.rates }) { return held }
+        let profile = MachineProfile.current
+        return wisdom.rates(machine: profile.fingerprint, threads: profile.threads)
+    }
+
+    /// Uses `rates` for this process from now on (a caller that measured or chose them; tests).
+    public static func hold(_ rates: CostModel) {
+        state.withLock { $0.rates = rates }
     }
 
     /// How candidates and the calibration are timed (``Stopwatch/live(repeats:budget:)`` unless set; tests set
@@ -80,10 +92,8 @@ public enum Planner {
     /// This machine's rates: held, else from the wisdom, else measured now (``CostModel/calibrated(profile:stopwatch:peak:)``)
     /// and saved to the wisdom.
     public static func rates() -> CostModel {
-        if let held = state.withLock({ $0.rates }) { return held }
-        let profile = MachineProfile.current
-        if let known = wisdom.rates(machine: profile.fingerprint, threads: profile.threads) {
-            state.withLock { $0.rates = known }
+        if let known = knownRates {
+            hold(known)
             return known
         }
         return recalibrate(save: true)

@@ -45,6 +45,15 @@ public struct Wisdom: Sendable, Equatable, Codable {
         public var candidate: String
         /// Every candidate's measured seconds.
         public var seconds: [String: Double]
+
+        public init(operator: String, batch: Int, dtype: String, form: String, candidate: String, seconds: [String: Double]) {
+            self.operator = `operator`
+            self.batch = batch
+            self.dtype = dtype
+            self.form = form
+            self.candidate = candidate
+            self.seconds = seconds
+        }
     }
 
     /// The plan measured for `key` on `machine` with `threads` threads, nil when there is none.
