@@ -76,7 +76,7 @@ import _TestSupport
         try WisdomStore.save(w, to: path)
         Planner.wisdomPath = path
         #expect(Planner.decide(op, batch: 16, mode: .estimate).form == .dense)
-        #expect(Planner.estimate(op, batch: 16, model: PlannerFixture.rates).form != .dense)
+        #expect(Planner.estimate(op, batch: 16, model: FormChooserTests.typical).form != .dense)
         // The bench's auto form follows it too.
         let c = SuiteV1.suiteC(batches: [16]).first { $0.id == "mx-2d" }!
         let r = try BenchmarkRunner.run(c, form: .auto, repeats: 1)
