@@ -152,7 +152,7 @@ PYTHON    ?= python3
 # Optional: CASES=c2d-r1,mx-1d (ids or suite letters) to run part of the suite; REPEATS=R.
 REPEATS   ?= 10
 
-.PHONY: peers-venv bench bench-compare plot bench-package
+.PHONY: peers-venv bench bench-compare plot bench-package calibrate
 
 $(PEERS_VENV)/.installed: $(PEERS_DIR)/requirements.txt
 	$(PYTHON) -m venv $(PEERS_VENV)
@@ -161,6 +161,12 @@ $(PEERS_VENV)/.installed: $(PEERS_DIR)/requirements.txt
 	touch $@
 
 peers-venv: $(PEERS_VENV)/.installed
+
+# The planner's wisdom for this machine (rates, and the fastest form and kernel of each case; default suite C),
+# in $CONVALGEBRA_WISDOM or ~/.cache/convalgebra/wisdom.json, which bench and bench-compare then use.
+calibrate: deps
+	$(SWIFT) build -c release --product convalgebra
+	./.build/release/convalgebra calibrate $(if $(CASES),--cases $(CASES))
 
 # Ours alone: the whole suite v1 in every form, table on stdout and JSON.
 bench: deps

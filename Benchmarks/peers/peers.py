@@ -383,11 +383,22 @@ def git_commit():
 
 
 def peer_versions():
-    """The version of every peer library this run imported."""
-    versions = {"numpy": np.__version__, "scipy": scipy.__version__, "python": sys.version.split()[0]}
-    for name, module in (("torch", torch), ("jax", jax), ("onnxruntime", ort)):
-        if module is not None:
-            versions[name] = module.__version__
+    """The peers' versions and the BLAS NumPy and SciPy carry (their own OpenBLAS builds, not the system's)."""
+    versions = {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__}
+    for name, mod in (("torch", torch), ("onnxruntime", ort), ("jax", jax)):
+        versions[name] = getattr(mod, "__version__", None) if mod is not None else None
+    for name, mod in (("numpy_blas", np), ("scipy_blas", scipy)):
+        try:
+            blas = mod.show_config(mode="dicts")["Build Dependencies"]["blas"]
+            versions[name] = blas.get("openblas configuration") or f"{blas.get('name')} {blas.get('version')}"
+        except Exception:  # pragma: no cover - older NumPy/SciPy
+            versions[name] = None
+    try:  # the kernel set OpenBLAS picked at run time on this CPU, when threadpoolctl is installed
+        import threadpoolctl
+        versions["numpy_blas_runtime"] = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+                                          for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+    except Exception:
+        pass
     return versions
 
 

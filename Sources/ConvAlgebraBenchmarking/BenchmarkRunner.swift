@@ -80,9 +80,13 @@ public enum BenchmarkRunner {
         case .linear(let a):
             var chosen = form
             if form == .auto {
-                let choice = FormChooser.choose(a, batch: batch)
-                chosen = BenchmarkForm(rawValue: choice.form.rawValue)!
-                p.note = "\(choice.form.rawValue): \(choice.reason)"
+                let decision = Planner.decide(a, batch: batch)
+                chosen = decision.form
+                p.note = "\(decision.form.rawValue): \(decision.reason)" + (decision.kernel.map { " [kernel \($0)]" } ?? "")
+                    + " (\(decision.source.rawValue))"
+            } else if form == .direct {
+                // The direct kernel measured fastest for this batch, when the wisdom has one (else the builder's).
+                Planner.useMeasuredKernel(a, batch: batch)
             }
             let clock = ContinuousClock(), start = clock.now
             switch chosen {

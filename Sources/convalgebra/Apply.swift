@@ -2,7 +2,8 @@ import ArgumentParser
 import ConvAlgebra
 
 /// `convalgebra apply OP --input X.npy --output Y.npy [--weight W.npy] [--bias B.npy]
-/// [--form direct|dense|sparse|auto] [--transpose --domain SHAPE] [op options]`.
+/// [--form direct|dense|sparse|auto] [--plan estimate|measure|wisdom-only] [--wisdom FILE]
+/// [--transpose --domain SHAPE] [op options]`.
 ///
 /// Reads `X`, builds the op for one sample (the trailing extents of `X`, or `--domain`), applies it (or,
 /// with `--transpose`, its transpose) to every sample in the chosen form, and writes `Y` in `X`'s dtype
@@ -26,7 +27,7 @@ struct Apply: ParsableCommand {
     @Option(help: "Where to write Y (.npy); written only when everything succeeded.")
     var output: String
 
-    @Option(help: "direct (matrix-free), dense (GEMM), sparse (CSR) or auto (the cost model's pick for the batch).")
+    @Option(help: "direct (matrix-free), dense (GEMM), sparse (CSR) or auto (the planner's pick for the batch, see --plan).")
     var form = "direct"
 
     @Flag(help: "Apply the transpose of the operator built on --domain; X has its output shape per sample.")
@@ -60,10 +61,12 @@ struct Apply: ParsableCommand {
         let domain = try sample ?? chain.first.definition.sampleShape(ofInput: x.shape, chain.first.options)
         let built = try chain.build(domain: domain, input: x, purpose: .apply, cast: dtype != nil)
         let op = chain.name
-        // `auto` is the cost model's pick for this batch (a max-pool, not linear, runs its direct form).
-        let form = form != .auto ? form : !built.isLinear ? .direct
-            : FormChooser.choose(transpose ? built.linear.anyTransposed : built.linear,
-                                 batch: x.shape.count / max(transpose ? built.codomain.count : built.domain.count, 1)).form
+        // `auto` is the planner's pick for this batch (a max-pool, not linear, runs its direct form); the direct
+        // form of a convolution runs the kernel measured fastest for this batch when the wisdom has one.
+        let linear = transpose ? built.linear.anyTransposed : built.linear
+        let batch = x.shape.count / max(transpose ? built.codomain.count : built.domain.count, 1)
+        let form = form != .auto ? form : !built.isLinear ? .direct : Planner.decide(linear, batch: batch).form
+        if form == .direct && built.isLinear { Planner.useMeasuredKernel(linear, batch: batch) }
         let y: Tensor<S>
         if transpose {
             guard Inputs.endsIn(x.shape, built.codomain) else {

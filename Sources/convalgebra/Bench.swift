@@ -10,7 +10,8 @@ import ConvAlgebraBenchmarking
 /// The suite form runs BENCHMARKS.md's cases (the library's ``SuiteV1``); the single form builds random
 /// inputs and weights of the given shapes. Both warm up, time the applications to the whole batch (file
 /// I/O and materialisation excluded; materialisation timed separately), print a table and write JSON.
-/// Extensions of the contract: the form `auto` (``FormChooser``'s pick, with its reason), `--cases` to run
+/// Extensions of the contract: the form `auto` (``Planner``'s pick, with its reason; `--plan` and `--wisdom` as
+/// for apply), `--cases` to run
 /// only the suite cases with the given ids (or suite letters A, B, C), and
 /// `--max-seconds` (the suite form caps a slow case's repeats at this much time, at least 3 repeats), and `--peak`
 /// (the measured FP32 peak, ``MachinePeak``, alone or before the cases).
@@ -57,15 +58,20 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
     var memoryBudget: String?
 
+    @OptionGroup(title: "Planning")
+    var planning: PlanOptions
+
     @OptionGroup(title: "Op options (single form)")
     var options: OperatorOptions
 
     func run() throws {
         try MemoryBudgetOption.apply(memoryBudget)
+        try planning.apply()
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
         try BenchLimits.check(repeats: repeats, maxSeconds: maxSeconds)
-        let provenance = BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"])
         let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil
+        let provenance = BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"],
+                                                     peak: peakGFLOPs, measurePeak: json != nil)
         if let peakGFLOPs { print("FP32 peak (FMA probe, \(BenchmarkRunner.threads) cores): \(String(format: "%.1f", peakGFLOPs)) GFLOP/s") }
         let results: [BenchmarkResult]
         switch (suite, op) {

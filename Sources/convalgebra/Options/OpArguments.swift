@@ -1,12 +1,15 @@
 import ArgumentParser
 import ConvAlgebra
 
-/// What the op commands (`apply`, `show`, `analyze`, `export`) take besides their own options: the memory budget,
-/// the op options, the further stages of a chain (`--then`), and the one way they begin: set the budget, find the
-/// op (or the chain's ops), check the options each was given.
+/// What the op commands (`apply`, `show`, `analyze`, `export`, `explain`) take besides their own options: the memory
+/// budget, the planner's options, the op options, the further stages of a chain (`--then`), and the one way they
+/// begin: set the budget and the planner, find the op (or the chain's ops), check the options each was given.
 struct OpArguments: ParsableArguments {
     @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
     var memoryBudget: String?
+
+    @OptionGroup(title: "Planning")
+    var planning: PlanOptions
 
     @OptionGroup(title: "Op options")
     var options: OperatorOptions
@@ -16,10 +19,11 @@ struct OpArguments: ParsableArguments {
                                valueName: "op options"))
     var then: [String] = []
 
-    /// Sets ``MemoryBudget/limit`` from `--memory-budget`, then the definition of `op` with its options checked.
+    /// Sets ``MemoryBudget/limit`` from `--memory-budget` and the planner from `--plan` / `--wisdom`, then the definition of `op` with its options checked.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a bad budget, an unknown op or an option it does not take.
     func definition(of op: String) throws -> any OpDefinition.Type {
         try MemoryBudgetOption.apply(memoryBudget)
+        try planning.apply()
         let definition = try OperatorFactory.definition(named: op)
         try OperatorFactory.checkOptions(options, for: definition)
         return definition
@@ -31,6 +35,7 @@ struct OpArguments: ParsableArguments {
     ///   not take (naming the stage); the errors of reading a stage's arrays.
     func chain(of op: String) throws -> OpChain {
         try MemoryBudgetOption.apply(memoryBudget)
+        try planning.apply()
         return try OpChain(op: op, options: options, then: then)
     }
 }

@@ -1,5 +1,3 @@
-import ConvAlgebraCore
-import ConvAlgebraBackends
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

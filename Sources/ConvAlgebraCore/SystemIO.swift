@@ -1,4 +1,3 @@
-import ConvAlgebraCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,5 +68,23 @@ package enum SystemIO {
             guard n > 0 else { throw ended() }
             done += n
         }
+    }
+}
+
+extension SystemIO {
+    /// The bytes of the file at `path`, nil when it does not exist.
+    /// - Throws: ``ConvAlgebraError/io(_:)`` when it cannot be opened or read, or holds more than `limit` bytes
+    ///   (a small file — a settings or wisdom file — never needs more; a larger one is refused, not read).
+    package static func contents(of path: String, limit: Int) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw error("cannot open '\(path)'")
+        }
+        defer { close(fd) }
+        var bytes = [UInt8]()
+        try read(fd, upTo: limit + 1, into: &bytes, path: path)
+        guard bytes.count <= limit else { throw ConvAlgebraError.io("'\(path)' is larger than \(limit) bytes") }
+        return bytes
     }
 }

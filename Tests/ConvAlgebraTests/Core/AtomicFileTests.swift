@@ -1,5 +1,4 @@
-@testable import ConvAlgebraIO
-import ConvAlgebraCore
+@testable import ConvAlgebraCore
 import Foundation
 import Testing
 
