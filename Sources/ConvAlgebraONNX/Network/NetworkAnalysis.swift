@@ -64,16 +64,20 @@ public struct NetworkAnalysis: Sendable {
     ///   - smallest: compute `σ_min` and the condition number (dense SVD, where it fits the budget and
     ///     ``smallestFlopLimit``).
     ///   - tolerance: Lanczos stops when the relative change of `σ₁` between steps falls to this.
+    ///   - denseLimit: matrices up to this many entries get the dense SVD (default ``denseLimit``; 0 sends every
+    ///     layer to Lanczos unless `smallest` asks for the dense SVD).
     ///   - progress: called with one line per layer (the CLI prints it on stderr).
     /// - Throws: memory-budget and LAPACK errors.
     public init(network: Network, smallest: Bool = false, tolerance: Double = 1e-9, maxIterations: Int = 2000,
-                budget: MemoryBudget = .default, progress: ((String) -> Void)? = nil) throws {
+                denseLimit: Int = NetworkAnalysis.denseLimit, budget: MemoryBudget = .default,
+                progress: ((String) -> Void)? = nil) throws {
         self.network = network
         self.tolerance = tolerance
         var out: [Layer] = []
         for (k, layer) in network.layers.enumerated() {
             let start = DispatchTime.now().uptimeNanoseconds
-            let item = try Self.analyse(layer, smallest: smallest, tolerance: tolerance, maxIterations: maxIterations, budget: budget)
+            let item = try Self.analyse(layer, smallest: smallest, tolerance: tolerance, maxIterations: maxIterations,
+                                        denseLimit: denseLimit, budget: budget)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             out.append(Layer(layer: layer, nnz: item.nnz, spectralNorm: item.sigma, method: item.method, iterations: item.iterations,
                              converged: item.converged, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
@@ -90,7 +94,7 @@ public struct NetworkAnalysis: Sendable {
     }
 
     private static func analyse(_ layer: NetworkLayer, smallest: Bool, tolerance: Double, maxIterations: Int,
-                                budget: MemoryBudget) throws -> Item {
+                                denseLimit: Int, budget: MemoryBudget) throws -> Item {
         let op = layer.linear
         let (m, n) = op.matrixSize
         var item = Item()
@@ -121,12 +125,14 @@ public struct NetworkAnalysis: Sendable {
         return item
     }
 
-    /// The CSR pattern's size when the matrix materialises within a modest share of the budget, else a stencil's
-    /// term count (an upper bound that equals it for zero-padded convolutions), else nil.
+    /// The non-zero entries of the CSR matrix when it materialises within a modest share of the budget (the CSR
+    /// pattern may hold explicit zeros, e.g. an interpolation's weight-0 edge terms; they are not counted), else a
+    /// stencil's term count (an upper bound that equals it for zero-padded convolutions), else nil.
     static func nonzeros(_ op: any LinearOperator<Double>, budget: MemoryBudget) throws -> Int? {
-        if let s = op as? any StencilOperator, s.termCount <= (1 << 24) { return try op.sparse(budget: budget).nonzeroCount }
+        func count(_ m: CSRMatrix<Double>) -> Int { m.values.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+        if let s = op as? any StencilOperator, s.termCount <= (1 << 24) { return count(try op.sparse(budget: budget)) }
         if let s = op as? any StencilOperator { return s.termCount }
         // Composites (padding then convolution, sums): their CSR product, within at most 1 GiB.
-        return try? op.sparse(budget: MemoryBudget(bytes: Swift.min(budget.bytes, 1 << 30))).nonzeroCount
+        return (try? op.sparse(budget: MemoryBudget(bytes: Swift.min(budget.bytes, 1 << 30)))).map(count)
     }
 }

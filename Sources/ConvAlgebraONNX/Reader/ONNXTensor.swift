@@ -19,14 +19,16 @@ public struct ONNXTensor: Sendable, Equatable {
         self.dims = dims; self.values = values; self.dataType = dataType
     }
 
-    /// The elements as integers (shape computations); fractional values are refused.
-    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a non-integral or out-of-range value.
+    /// The elements as integers (shape computations), those beyond ±2^62 clamped there (Slice's `INT64_MIN` /
+    /// `INT64_MAX` mean "to the end"); fractional values are refused.
+    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a non-integral or non-finite value.
     public func integers(_ what: String) throws -> [Int] {
-        try values.map { v in
-            guard v.rounded() == v, abs(v) < 9.0e18 else {
+        let limit = Double(1 << 62)
+        return try values.map { v in
+            guard v.rounded() == v else {
                 throw ConvAlgebraError.invalidArgument("\(what) must hold integers, got \(v)")
             }
-            return Int(v)
+            return Int(Swift.min(Swift.max(v, -limit), limit))
         }
     }
 
