@@ -11,7 +11,7 @@ import PackageDescription
 //   ConvAlgebraOperators   the operator protocol, its algebra, and one folder per operator family
 //   ConvAlgebraPlanning    the `auto` form's cost model
 //   ConvAlgebraAnalysis    singular values, norms, least squares, spectra, overlap
-//   ConvAlgebraIO          NPY files
+//   ConvAlgebraIO          NPY files; matrices as .npz (SciPy's CSR layout, a ZIP), Matrix Market and .npy
 //   ConvAlgebraONNX        ONNX models: reader (SwiftProtobuf), graph walk, per-layer analysis (own product)
 //   ConvAlgebra            the umbrella: re-exports the public API of all of the above
 //
@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "ConvAlgebraOperators", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels", "ConvAlgebraMatrices"]),
         .target(name: "ConvAlgebraPlanning", dependencies: ["ConvAlgebraCore", "ConvAlgebraKernels", "ConvAlgebraMatrices", "ConvAlgebraOperators"]),
         .target(name: "ConvAlgebraAnalysis", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels", "ConvAlgebraMatrices", "ConvAlgebraOperators"]),
-        .target(name: "ConvAlgebraIO", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends"]),
+        .target(name: "ConvAlgebraIO", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraMatrices"]),
         // The benchmark suite and its runner (`convalgebra bench`): not part of the library's API.
         .target(name: "ConvAlgebraBenchmarking", dependencies: [
             "ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels", "ConvAlgebraMatrices",

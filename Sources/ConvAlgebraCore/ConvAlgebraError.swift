@@ -15,12 +15,15 @@ public enum ConvAlgebraError: Error, Equatable, Sendable, CustomStringConvertibl
     case malformedNPY(String)
     /// A file-system failure.
     case io(String)
+    /// A file that is not a valid archive or matrix file of its format (a ZIP / `.npz` archive, a Matrix Market
+    /// file); the message names the file and what is wrong.
+    case malformedFile(String)
     /// An operation that this operator does not support (for example a symbolic product of two kernels).
     case unsupported(String)
 
     public var description: String {
         switch self {
-        case .invalidArgument(let m), .shapeMismatch(let m), .overflow(let m), .io(let m), .unsupported(let m):
+        case .invalidArgument(let m), .shapeMismatch(let m), .overflow(let m), .io(let m), .unsupported(let m), .malformedFile(let m):
             return m
         case .malformedNPY(let m):
             return "malformed NPY: \(m)"

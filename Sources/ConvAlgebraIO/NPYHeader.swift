@@ -57,6 +57,14 @@ package struct NPYHeader: Equatable {
     ///   keys `descr`, `fortran_order`, `shape`; for a dtype other than `<f4`/`<f8` (big-endian, integer,
     ///   float16, …); for `fortran_order: True`; for a negative shape entry or an element count that overflows.
     package init(text bytes: UnsafeRawBufferPointer) throws {
+        try self.init(anyDescriptor: bytes)
+        try NPYHeader.checkDescriptor(descr)
+    }
+
+    /// Parses the header dict as ``init(text:)`` does, accepting any descriptor string (the members of an
+    /// `.npz` archive hold integers and byte strings too; their reader checks the dtype itself).
+    /// - Throws: ``ConvAlgebraError/malformedNPY(_:)`` for all but the dtype checks of ``init(text:)``.
+    package init(anyDescriptor bytes: UnsafeRawBufferPointer) throws {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConvAlgebraError.malformedNPY("the header is not valid UTF-8 text")
         }
@@ -86,7 +94,6 @@ package struct NPYHeader: Equatable {
             let missing = ["descr", "fortran_order", "shape"].filter { k in !entries.contains { $0.0 == k } }
             throw ConvAlgebraError.malformedNPY("the header lacks the key(s) \(missing.map { "'\($0)'" }.joined(separator: ", "))")
         }
-        try NPYHeader.checkDescriptor(descr)
         guard !fortran else {
             throw ConvAlgebraError.malformedNPY("fortran_order: True is not supported (only C order); save a C-contiguous array")
         }

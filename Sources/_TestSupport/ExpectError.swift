@@ -3,7 +3,7 @@ import Testing
 
 /// The case of a ``ConvAlgebraError`` without its payload, to say which error a test expects.
 public enum ConvAlgebraErrorCase: String, Sendable, CaseIterable {
-    case invalidArgument, shapeMismatch, overflow, exceedsMemoryBudget, malformedNPY, io, unsupported
+    case invalidArgument, shapeMismatch, overflow, exceedsMemoryBudget, malformedNPY, io, unsupported, malformedFile
 
     public init(_ error: ConvAlgebraError) {
         switch error {
@@ -14,6 +14,7 @@ public enum ConvAlgebraErrorCase: String, Sendable, CaseIterable {
         case .malformedNPY: self = .malformedNPY
         case .io: self = .io
         case .unsupported: self = .unsupported
+        case .malformedFile: self = .malformedFile
         }
     }
 }

@@ -77,15 +77,7 @@ struct Analyze: ParsableCommand {
     private func run<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
                                     _ b: Inputs.Array?, _ x: Inputs.Array?, _ method: AnalysisMethod,
                                     _ iteration: PowerIteration.Algorithm, _: S.Type) throws {
-        var input = try x?.tensor(S.self)
-        if let given = input {
-            guard given.shape == domain || given.shape.dims == [1] + domain.dims else {
-                throw ConvAlgebraError.shapeMismatch(
-                    "--input must hold one sample of the domain \(domain) (or a batch of one), got shape \(given.shape)")
-            }
-            // The factory's builders read an input as a batch: one sample is a batch of one.
-            input = try Tensor(shape: [1] + domain.dims, scalars: given.scalars)
-        }
+        let input = try Inputs.oneSample(x, of: domain, as: S.self)
         let request = OperatorRequest(
             name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: try b?.tensor(S.self), input: input,
             purpose: .analyze)

@@ -17,10 +17,10 @@ struct ConvAlgebraCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convalgebra",
         abstract: "Convolutions as DSP operators: apply them directly or as dense/sparse matrices, transpose them, print their matrices.",
-        subcommands: [Apply.self, Show.self, Analyze.self, Bench.self, Machine.self, Model.self])
+        subcommands: [Apply.self, Show.self, Analyze.self, Export.self, Bench.self, Machine.self, Model.self])
 
     /// The subcommands whose first argument is an OP.
-    static let opSubcommands: Set<String> = ["apply", "show", "analyze", "bench"]
+    static let opSubcommands: Set<String> = ["apply", "show", "analyze", "export", "bench"]
 
     static func main() {
         do {

@@ -23,7 +23,7 @@ protocol OpDefinition: Sendable {
 /// Everything an op builder may use: the options, the loaded arrays (already checked to have the
 /// input's dtype), one sample's shape, and what the operator is for.
 struct OperatorRequest<S: BLASScalar> {
-    enum Purpose: Sendable { case apply, show, bench, analyze }
+    enum Purpose: Sendable { case apply, show, bench, analyze, export }
 
     var name: String
     var options: OperatorOptions

@@ -32,4 +32,36 @@ enum Inputs {
     static func endsIn(_ shape: Shape, _ sample: Shape) -> Bool {
         shape.rank >= sample.rank && Swift.Array(shape.dims.suffix(sample.rank)) == sample.dims
     }
+
+    /// A dtype of the `.npy` files, as `--dtype` spells it.
+    enum DType: String, CaseIterable { case float32, float64 }
+
+    /// The dtype of a command whose values come from `arrays` (the first one given fixes it), else from
+    /// `--dtype`, else float32.
+    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for an unknown `--dtype` or one the arrays contradict.
+    static func dtype(given: String?, arrays: [Array?]) throws -> DType {
+        let fixed = arrays.compactMap { $0 }.first.map { a -> (DType, Array) in
+            switch a.value { case .float32: return (.float32, a); case .float64: return (.float64, a) }
+        }
+        guard let given else { return fixed?.0 ?? .float32 }
+        guard let d = DType(rawValue: given) else {
+            throw ConvAlgebraError.invalidArgument("unknown dtype '\(given)' (known: float32, float64)")
+        }
+        if let (f, a) = fixed, f != d {
+            throw ConvAlgebraError.invalidArgument("--dtype \(given) contradicts \(a.what) ('\(a.path)'), which is \(f.rawValue)")
+        }
+        return d
+    }
+
+    /// The sample of `--input` as a batch of one (the op builders read an input as a batch): the file holds one
+    /// sample of `domain` or a batch of one; nil when no input was given.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for another shape; a dtype error as ``Array/tensor(_:)``.
+    static func oneSample<S: BLASScalar>(_ x: Array?, of domain: Shape, as _: S.Type) throws -> Tensor<S>? {
+        guard let given = try x?.tensor(S.self) else { return nil }
+        guard given.shape == domain || given.shape.dims == [1] + domain.dims else {
+            throw ConvAlgebraError.shapeMismatch(
+                "--input must hold one sample of the domain \(domain) (or a batch of one), got shape \(given.shape)")
+        }
+        return try Tensor(shape: try Shape([1] + domain.dims), scalars: given.scalars)
+    }
 }
