@@ -36,9 +36,10 @@ public enum NetworkReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The `--json` document: `{"layers": [...], "lipschitz_bound": ...}` and the details (shapes without the batch).
-    public static func json(_ a: NetworkAnalysis, model: String) -> String {
-        let layers = a.layers.map { l -> String in
+    /// The `--json` document: `{"layers": [...], "lipschitz_bound": ...}` and the details (shapes without the batch);
+    /// `matrixFiles` (one per layer, from ``Network/exportMatrices(to:budget:)``) adds each layer's `"matrix_file"`.
+    public static func json(_ a: NetworkAnalysis, model: String, matrixFiles: [String]? = nil) -> String {
+        let layers = a.layers.enumerated().map { k, l -> String in
             var f: [(String, String)] = [
                 ("name", JSONText.string(l.layer.name)), ("op", JSONText.string(l.layer.op)),
                 ("nodes", JSONText.array(l.layer.nodes.map(JSONText.string))),
@@ -62,6 +63,7 @@ public enum NetworkReport {
                 f.append(("overlap", "null"))
             }
             f.append(("seconds", JSONText.number(l.seconds)))
+            if let files = matrixFiles, k < files.count { f.append(("matrix_file", JSONText.string(files[k]))) }
             return "    {" + JSONText.members(f).joined(separator: ", ") + "}"
         }
         let notes = a.network.notes.filter { $0.kind != .constant }.map { n in

@@ -6,7 +6,8 @@ import ConvAlgebraONNX
 import Glibc
 #endif
 
-/// `convalgebra model analyze MODEL.onnx [--input-shape SHAPE] [--smallest] [--json FILE] [--skip]`: whole networks.
+/// `convalgebra model analyze MODEL.onnx [--input-shape SHAPE] [--smallest] [--json FILE] [--skip] [--export-dir DIR]`:
+/// whole networks.
 struct Model: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Whole networks: read an ONNX model and analyse every linear layer's exact operator.",
@@ -43,6 +44,9 @@ struct ModelAnalyze: ParsableCommand {
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
 
+    @Option(name: .customLong("export-dir"), help: "Write each layer's matrix (one sample, float64 CSR) to this directory as SciPy .npz.")
+    var exportDir: String?
+
     @Option(parsing: .unconditional, help: "Lanczos: stop when the relative change of σ₁ reaches this.")
     var tolerance = 1e-9
 
@@ -66,13 +70,14 @@ struct ModelAnalyze: ParsableCommand {
         let shape = try inputShape.map { try CommaList.shape($0, option: "--input-shape").dims }
         let onnx = try ONNXModel(contentsOf: model)
         let network = try Network(model: onnx, inputShape: shape, skipUnsupported: skip)
+        let files = try exportDir.map { try network.exportMatrices(to: $0) }
         let quiet = self.quiet
         let analysis = try NetworkAnalysis(network: network, smallest: smallest, tolerance: tolerance,
                                            maxIterations: maxIterations) { line in
             if !quiet { FileHandleText.standardError(line + "\n") }
         }
         if let json {
-            let bytes = Array(NetworkReport.json(analysis, model: model).utf8)
+            let bytes = Array(NetworkReport.json(analysis, model: model, matrixFiles: files).utf8)
             try bytes.withUnsafeBytes { try AtomicFile.write([$0], to: json) }
         }
         print(NetworkReport.text(analysis, model: model))

@@ -2,6 +2,7 @@ import ConvAlgebra
 import ConvAlgebraONNX
 import Foundation
 import Testing
+import _TestSupport
 
 /// `convalgebra model analyze` through the built binary: the table, the JSON keys and values against the
 /// fixtures, progress on stderr, and one-line errors for bad models and options.
@@ -46,6 +47,24 @@ import Testing
         for (args, fragment) in bad {
             try cli.expectFailure(args + ["--json", "out.json"], output: "out.json", containing: fragment)
         }
+    }
+
+    @Test func exportDirWritesEveryLayersMatrix() throws {
+        let cli = try CLIRunner()
+        try cli.expectSuccess(["model", "analyze", try ONNXFixtures.path("convnet", "onnx"), "--quiet", "--export-dir", "m",
+                               "--json", "c.json"])
+        let doc = try AnalyzeTests.json(cli, "c.json")
+        let layers = try #require(doc["layers"] as? [[String: Any]])
+        for (l, e) in zip(layers, try ONNXFixtures.layers("convnet")) {
+            let file = try #require(l["matrix_file"] as? String)
+            let m = try NPZ.read(path: cli.path("m/" + file)).matrix(of: Double.self)
+            let j = try ONNXFixtures.jacobian(e)
+            expectMatricesEqual(try m.dense(), j, rtol: 0, atol: 1e-12 * (j.entries.map(abs).max() ?? 1), file)
+        }
+        #expect((layers.first?["matrix_file"] as? String) == "00_c1_Conv.npz")
+        // A file where the directory should be: one error line.
+        try cli.write(bytes: [1], "f")
+        try cli.expectFailure(["model", "analyze", try ONNXFixtures.path("convnet", "onnx"), "--export-dir", "f"], containing: "not a directory")
     }
 
     @Test func skipKeepsGoingWithAnUnknownBound() throws {
