@@ -10,6 +10,7 @@ import _TestSupport
         .exceedsMemoryBudget(what: "a dense 10 × 10 matrix", bytes: 800, budget: 100),
         .malformedNPY("truncated header"),
         .io("no such file x.npy"),
+        .malformedFile("m.npz: not a ZIP archive"),
         .unsupported("a quadratic form"),
     ]
 
