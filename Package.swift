@@ -12,6 +12,7 @@ import PackageDescription
 //   ConvAlgebraPlanning    the `auto` form's cost model
 //   ConvAlgebraAnalysis    singular values, norms, least squares, spectra, overlap
 //   ConvAlgebraIO          NPY files; matrices as .npz (SciPy's CSR layout, a ZIP), Matrix Market and .npy
+//   ConvAlgebraONNX        ONNX models: reader (SwiftProtobuf), graph walk, per-layer analysis (own product)
 //   ConvAlgebra            the umbrella: re-exports the public API of all of the above
 //
 // `package` is the access level between layers; `public` is the API.
@@ -23,11 +24,15 @@ let package = Package(
         // The benchmark suite v1 and its runner, for the package-benchmark sub-package in Benchmarks/:
         // a product of its own, so none of it is in the library's API.
         .library(name: "ConvAlgebraBenchmarking", targets: ["ConvAlgebraBenchmarking"]),
+        // Whole ONNX models (reader, graph walk, per-layer analysis): a product of its own, so the core library
+        // does not depend on SwiftProtobuf.
+        .library(name: "ConvAlgebraONNX", targets: ["ConvAlgebraONNX"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation` (make docs): the DocC catalog in Sources/ConvAlgebra.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // MARK: - Public API
@@ -41,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "convalgebra",
             dependencies: [
-                "ConvAlgebra", "ConvAlgebraBenchmarking",
+                "ConvAlgebra", "ConvAlgebraBenchmarking", "ConvAlgebraONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,6 +79,16 @@ let package = Package(
             "ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels", "ConvAlgebraMatrices",
             "ConvAlgebraOperators", "ConvAlgebraPlanning", "ConvAlgebraIO",
         ]),
+        // ONNX models: the generated `onnx.proto` messages (scripts/generate_onnx_proto.sh), the reader, the graph
+        // walk onto the operators, and the per-layer analysis. Above Operators and Analysis; not in the umbrella.
+        .target(
+            name: "ConvAlgebraONNX",
+            dependencies: [
+                "ConvAlgebraCore", "ConvAlgebraKernels", "ConvAlgebraMatrices", "ConvAlgebraOperators", "ConvAlgebraAnalysis",
+                "ConvAlgebraIO", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Proto/onnx.proto", "Proto/LICENSE-ONNX"]
+        ),
         // FP32 GEMM micro-kernels in C: AVX2 + FMA through function-level target attributes, picked at run
         // time, so the package needs no unsafe compiler flags (which would bar it as a dependency).
         .target(name: "CMicroKernels"),
@@ -103,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConvAlgebraTests",
-            dependencies: ["ConvAlgebra", "ConvAlgebraBenchmarking", "_TestSupport"],
+            dependencies: ["ConvAlgebra", "ConvAlgebraBenchmarking", "ConvAlgebraONNX", "_TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -18,7 +18,7 @@ struct ConvAlgebraCommand: ParsableCommand {
         commandName: "convalgebra",
         abstract: "Convolutions as DSP operators: apply them directly or as dense/sparse matrices, transpose them, print their matrices.",
         version: ConvAlgebraVersion.string,
-        subcommands: [Apply.self, Show.self, Analyze.self, Export.self, Explain.self, Bench.self, Machine.self, Random.self, Calibrate.self, Batch.self])
+        subcommands: [Apply.self, Show.self, Analyze.self, Export.self, Explain.self, Bench.self, Machine.self, Model.self, Random.self, Calibrate.self, Batch.self])
 
     /// The subcommands whose first argument is an OP.
     static let opSubcommands: Set<String> = ["apply", "show", "analyze", "export", "explain", "bench"]

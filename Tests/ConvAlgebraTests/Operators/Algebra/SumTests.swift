@@ -2,23 +2,33 @@ import ConvAlgebra
 import Testing
 import _TestSupport
 
-/// `Σ A_i`: the matrices add, the transpose is the sum of transposes, the forms agree.
+/// `F₀ + F₁`: every form is the sum of the terms' matrices (computed apart), the transpose is the sum of the
+/// transposes, nested sums flatten, and mismatched shapes are refused.
 @Suite struct SumTests {
-    @Test func matricesAddAndTheTransposeIsTheSumOfTransposes() throws {
-        let a = try Convolution<Double>(kernel: [1, 2, 3], inputLength: 7, mode: .same)
-        let b = try Convolution<Double>(kernel: [4, 5], inputLength: 7, mode: .same)
-        let s = try Sum<Double>([a, b])
-        let (da, db, ds) = (try a.dense(), try b.dense(), try s.dense())
-        for r in 0..<ds.rows { for c in 0..<ds.columns { #expect(ds[r, c] == da[r, c] + db[r, c]) } }
-        expectMatricesEqual(try s.sparse().dense(), ds)
-        expectMatricesEqual(try s.transposed.dense(), ds.transposed())
-        try expectFormsAgree(s)
-        _ = try expectDotTest(s)
+    @Test(arguments: Precision.allCases)
+    func residualBlockIsIdentityPlusBranch(precision: Precision) throws { try check(precision.scalarType) }
+
+    private func check<S: BLASScalar>(_: S.Type) throws {
+        let layer = try ConvolutionLayer<S>(inputShape: [2, 5], weightShape: [2, 2, 3], weight: [1, -2, 3, 0.5, 2, -1, 1, 1, -3, 2, 0.25, 4],
+                                            padding: .symmetric([1]))
+        let f = layer.convolution
+        let block = try Identity<S>(shape: f.domain).plus(f)
+        var expected = try f.dense()
+        for i in 0..<expected.rows { expected[i, i] += 1 }
+        expectMatricesEqual(try block.dense(), expected, "dense")
+        expectMatricesEqual(try block.sparse().dense(), expected, "sparse")
+        expectMatricesEqual(try probedMatrix(block), expected, rtol: S.testRelativeTolerance, atol: S.testAbsoluteTolerance, "direct")
+        try expectFormsAgree(block)
+        try expectDotTest(block)
+        try expectTransposeIsLiteral(block)
+        // Nested sums flatten.
+        let nested = try Sum<S>([block, f])
+        #expect(nested.terms.count == 3)
     }
 
-    @Test func termsMustShareTheirShapes() throws {
-        expectThrows(.invalidArgument, "no terms") { try Sum<Double>([]) }
-        let a = try Downsample<Double>(factor: 2, inputLength: 8), b = try Downsample<Double>(factor: 3, inputLength: 8)
-        expectThrows(.shapeMismatch, "different codomains") { try Sum<Double>([a, b]) }
+    @Test func refusesMismatchedTerms() throws {
+        let a = try Convolution<Double>(kernel: [1, 2], inputLength: 5, mode: .full)
+        #expect(throws: ConvAlgebraError.self) { try Identity<Double>(shape: a.domain).plus(a) }
+        #expect(throws: ConvAlgebraError.self) { try Sum<Double>([]) }
     }
 }
