@@ -35,13 +35,14 @@ public enum SuiteFusion {
 
     /// Nearest up-sampling ×2 of the block's input.
     static func upsampling() throws -> NearestUpsampling<Float> {
-        try NearestUpsampling<Float>(channels: channels, inputSize: size, scale: [2, 2])
+        try NearestUpsampling<Float>(inputShape: [channels] + size, scale: [2, 2])
     }
 
     /// The 3×3 convolution, padding 1, on the up-sampled plane (PyTorch's `conv2d`).
     static func convolution() throws -> Convolution<Float> {
         try ConvolutionLayer<Float>(
-            inputShape: [channels] + size.map { $0 * 2 }, weightShape: [channels, channels, 3, 3],
-            weight: BenchmarkData.uniform(channels * channels * 9, seed: 5), padding: .symmetric([1])).convolution
+            inputShape: [channels] + size.map { $0 * 2 },
+            weight: try Tensor(shape: [channels, channels, 3, 3], scalars: BenchmarkData.uniform(channels * channels * 9, seed: 5)),
+            padding: .symmetric([1])).convolution
     }
 }

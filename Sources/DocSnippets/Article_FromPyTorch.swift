@@ -8,7 +8,7 @@ enum Article_FromPyTorch {
 
     /// Sources/ConvAlgebra/ConvAlgebra.docc/FromPyTorch.md, the block at line 87.
     static func block1() throws {
-        let pool = try AveragePooling<Double>(channels: 1, inputSize: [4, 4], kernelSize: [2, 2])
+        let pool = try AveragePooling<Double>(inputShape: [1, 4, 4], kernelSize: [2, 2])
         let matrix = try pool.dense()                 // 4 × 16: each row averages one 2 × 2 window
         print(matrix.rows, matrix.columns, try pool.transposed.dense() == matrix.transposed())
         _ = pool

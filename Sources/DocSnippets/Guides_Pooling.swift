@@ -8,13 +8,13 @@ enum Guides_Pooling {
 
     /// Guides/Pooling.md, the block at line 17.
     static func block1() throws {
-        let A = try AveragePooling<Double>(channels: 1, inputSize: [6], kernelSize: [2], stride: [2])
+        let A = try AveragePooling<Double>(inputShape: [1, 6], kernelSize: [2], stride: [2])
         print(try A.symbolic())
         // 0.5  0.5    0    0    0    0
         //   0    0  0.5  0.5    0    0
         //   0    0    0    0  0.5  0.5
-        let U = try Upsampling.nearest(channels: 1, inputSize: [3], scale: [2], as: Double.self)   // NearestUpsampling: (1 1) * (↑2 x)
-        let M = try MaxPooling<Double>(channels: 1, inputSize: [6], kernelSize: [2])
+        let U = try Upsampling.nearest(inputShape: [1, 3], scale: [2], as: Double.self)   // NearestUpsampling: (1 1) * (↑2 x)
+        let M = try MaxPooling<Double>(inputShape: [1, 6], kernelSize: [2])
         let x = try Tensor<Double>(shape: [1, 1, 6], scalars: [3, 1, 4, 1, 5, 9])
         let J = try M.jacobian(at: x)     // a Selection: J·x == M(x); Jᵀ routes gradients (max-unpooling)
         print(try J.symbolic())           // picks x0, x2, x5

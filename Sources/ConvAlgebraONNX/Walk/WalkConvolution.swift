@@ -63,7 +63,7 @@ extension NetworkWalk {
         let (b, e) = try windowPadding(node, spatial: Array(sample.dropFirst()), kernel: kernel, stride: stride, dilation: dilation)
         let weightShape = w.dims
         let make: @Sendable ([Double]) throws -> (any LinearOperator<Double>, Convolution<Double>?) = { values in
-            let layer = try ConvolutionLayer<Double>(inputShape: sample, weightShape: weightShape, weight: values, stride: stride,
+            let layer = try ConvolutionLayer<Double>(inputShape: sample, weight: try Tensor(shape: weightShape, scalars: values), stride: stride,
                                                      padding: .explicit(begin: b, end: e), dilation: dilation, groups: groups)
             return (layer.linear, layer.convolution)
         }
@@ -111,7 +111,7 @@ extension NetworkWalk {
         let (pb, pe, op) = (b, e, outputPadding)
         let make: @Sendable ([Double]) throws -> (any LinearOperator<Double>, Convolution<Double>?) = { values in
             let layer = try TransposedConvolutionLayer<Double>(
-                inputShape: sample, weightShape: weightShape, weight: values, stride: stride,
+                inputShape: sample, weight: try Tensor(shape: weightShape, scalars: values), stride: stride,
                 padding: .explicit(begin: pb, end: pe), outputPadding: op, dilation: dilation, groups: groups)
             return (layer.linear, nil)
         }

@@ -32,7 +32,7 @@ extension NetworkWalk {
         let includePad = try node.int("count_include_pad", default: 0) != 0
         let op: any LinearOperator<Double> = try described(node) {
             if w.begin == w.end, zip(w.begin, w.kernel).allSatisfy({ $0 <= $1 / 2 }) {
-                return try AveragePooling<Double>(channels: c, inputSize: n, kernelSize: w.kernel, stride: w.stride,
+                return try AveragePooling<Double>(inputShape: [c] + n, kernelSize: w.kernel, stride: w.stride,
                                                   padding: w.begin, ceilMode: w.ceil, countIncludePad: includePad, budget: budget)
             }
             // Asymmetric (or over-half) padding: the zeros are an explicit factor, counted in every window.
@@ -42,7 +42,7 @@ extension NetworkWalk {
             }
             let pad = try ZeroPadding<Double>(inputSize: n, begin: w.begin, end: w.end, channels: c, hasChannelAxis: true)
             let padded = Array(pad.codomain.dims.dropFirst())
-            let pool = try AveragePooling<Double>(channels: c, inputSize: padded, kernelSize: w.kernel, stride: w.stride,
+            let pool = try AveragePooling<Double>(inputShape: [c] + padded, kernelSize: w.kernel, stride: w.stride,
                                                   ceilMode: w.ceil, budget: budget)
             return try pad.then(pool)
         }

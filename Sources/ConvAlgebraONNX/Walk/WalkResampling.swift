@@ -94,7 +94,7 @@ extension NetworkWalk {
             throw ConvAlgebraError.unsupported("node '\(node.name)' (\(node.op)): mode '\(mode)' (supported: nearest, linear)")
         }
         let op = try described(node) {
-            try Upsampling.make(upMode, channels: full[1], inputSize: Array(full.dropFirst(2)), scale: factors, as: Double.self)
+            try Upsampling.make(upMode, inputShape: Array(full.dropFirst()), scale: factors, as: Double.self)
         }
         try addLayer(node, input: input, op: node.op, linear: op)
     }

@@ -31,9 +31,13 @@ public enum Notation {
         case let u as NearestUpsamplingTranspose<S>:
             return "\(down(u.base.scale)) (\(box(u.base.scale)) * \(wrap(arg)))"
         case let i as Interpolation<S>:
-            return "Λ\(subscripted(i.scale)) * (\(up(i.scale)) \(wrap(arg)))"
+            guard let k = i.integerScale else { return "Λ[\(sizes(i.inputSize))→\(sizes(i.outputSize))] \(wrap(arg))" }
+            return "Λ\(subscripted(k)) * (\(up(k)) \(wrap(arg)))"
         case let i as InterpolationTranspose<S>:
-            return "\(down(i.base.scale)) (Λ\(subscripted(i.base.scale)) * \(wrap(arg)))"
+            guard let k = i.base.integerScale else {
+                return "Λ[\(sizes(i.base.inputSize))→\(sizes(i.base.outputSize))]ᵀ \(wrap(arg))"
+            }
+            return "\(down(k)) (Λ\(subscripted(k)) * \(wrap(arg)))"
         case let d as Downsample<S>:
             return sampling(down(d.factors), phaseText(d.factors, d.phases), arg, transpose: false)
         case let u as Upsample<S>:
@@ -254,3 +258,6 @@ extension String {
         return String(s)
     }
 }
+
+/// Axis lengths as `4×6`, for a resize whose ratio is not a whole number.
+private func sizes(_ n: [Int]) -> String { n.map(String.init).joined(separator: "×") }

@@ -143,6 +143,13 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
         return PoolingPlaneStencil(inputPlane: n.reduce(1, *), outputPlane: M, rowOffsets: offsets, columns: cols, weights: weights)
     }
 
+    /// The whole-number factor `L / n` of every axis, or nil when an axis's output length (from `size:`) is not a
+    /// multiple of its input length.
+    public var integerScale: [Int]? {
+        let k = zip(outputSize, inputSize).map { $0 / max($1, 1) }
+        return zip(k, zip(outputSize, inputSize)).allSatisfy { $0 * $1.1 == $1.0 } ? k : nil
+    }
+
     public var domain: Shape { try! Shape([channels] + inputSize) }
     public var codomain: Shape { try! Shape([channels] + outputSize) }
     public var transposed: InterpolationTranspose<Scalar> { InterpolationTranspose(base: self) }
