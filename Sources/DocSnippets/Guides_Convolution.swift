@@ -4,6 +4,7 @@ import ConvAlgebra
 enum Guides_Convolution {
     static let blocks: [(String, @Sendable () throws -> Void)] = [
         ("Guides/Convolution.md:12", block1),
+        ("Guides/Convolution.md:25", block2),
     ]
 
     /// Guides/Convolution.md, the block at line 12.
@@ -18,5 +19,13 @@ enum Guides_Convolution {
         let T = C.transposed              // TransposedConvolution: the same terms, rows and columns swapped
         _ = C
         _ = T
+    }
+
+    /// Guides/Convolution.md, the block at line 25.
+    static func block2() throws {
+        let q = [1.0, 2.0, 3.0]
+        print(try Convolution<Double>(kernel: q, inputLength: 8, mode: .same, stride: 2).explain().notation)   // y = ↓2 (q * x)
+        print(try TransposedConvolution<Double>(kernel: q, stride: 2, inputLength: 4).explain().notation)      // y = q * (↑2 x) = (↓2 (q̃ *))ᵀ x
+        _ = q
     }
 }

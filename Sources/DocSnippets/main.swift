@@ -4,6 +4,7 @@ let documents: [[(String, @Sendable () throws -> Void)]] = [
     Guides_Convolution.blocks,
     Guides_ConvolutionLayer.blocks,
     Guides_Pooling.blocks,
+    Guides_Rewriting.blocks,
     Guides_Sampling.blocks,
     Article_AnalysingAnOperator.blocks,
     Article_ChoosingAForm.blocks,

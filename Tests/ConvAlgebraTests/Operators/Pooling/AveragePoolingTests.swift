@@ -124,7 +124,7 @@ import _TestSupport
             try PoolingGeometry(channels: 1, inputSize: size, kernelSize: [3], padding: [2], dilation: [2])
         }
         expectThrows(.invalidArgument, "k 2, p 2, d 3") {
-            try MaxPooling<Float>(channels: 1, inputSize: size, kernelSize: [2], padding: [2], dilation: [3])
+            try MaxPooling<Float>(inputShape: [1] + size, kernelSize: [2], padding: [2], dilation: [3])
         }
     }
 }

@@ -102,12 +102,12 @@ import _TestSupport
     @Test(arguments: Form.allCases)
     func aScaleOneDimensionReadsItsOwnSampleTwiceAsPyTorch(_ form: Form) throws {
         let inf = Double.infinity
-        let line = try Upsampling.make(.linear, channels: 1, inputSize: [4], scale: [1], as: Double.self)
+        let line = try Upsampling.make(.linear, inputShape: [1, 4], scale: [1], as: Double.self)
         let y = try line.apply(try Tensor(shape: [1, 1, 4], scalars: [1, 2, inf, 3]), form: form).scalars
         #expect(y[0] == 1 && y[1] == 2 && y[2].isNaN && y[3] == 3, "\(y)")
         let g = try line.anyTransposed.apply(try Tensor(shape: [1, 1, 4], scalars: [0, inf, 0, 0]), form: form).scalars
         #expect(g[0] == 0 && g[1].isNaN && g[2] == 0 && g[3] == 0, "\(g)")
-        let plane = try Upsampling.make(.linear, channels: 1, inputSize: [2, 2], scale: [1, 2], as: Double.self)
+        let plane = try Upsampling.make(.linear, inputShape: [1] + [2, 2], scale: [1, 2], as: Double.self)
         let z = try plane.apply(try Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, inf, 3]), form: form).scalars
         #expect(Array(z[0..<4]) == [1, 1.25, 1.75, 2] && z[4...6].allSatisfy(\.isNaN) && z[7] == 3, "\(z)")
     }

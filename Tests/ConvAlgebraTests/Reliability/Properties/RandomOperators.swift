@@ -63,20 +63,20 @@ enum RandomOperators {
         case .avgPool:
             let (k, s, p, ceil, include) = (ints(d, 1...3), ints(d, 1...3), ints(d, 0...1), int(0...1) == 1, int(0...1) == 1)
             let S = ints(d, sizes)
-            return Drawn(op: try AveragePooling<Double>(channels: int(1...2), inputSize: S, kernelSize: k, stride: s,
+            return Drawn(op: try AveragePooling<Double>(inputShape: [int(1...2)] + S, kernelSize: k, stride: s,
                                                         padding: p, ceilMode: ceil, countIncludePad: include),
                          description: "avg-pool size=\(S) kernel=\(k) stride=\(s) padding=\(p) ceil=\(ceil) include-pad=\(include)")
         case .maxPoolJacobian:
             let (k, s, p, dil, ceil) = (ints(d, 1...3), ints(d, 1...3), ints(d, 0...1), ints(d, 1...2), int(0...1) == 1)
             let S = ints(d, sizes)
-            let pool = try MaxPooling<Double>(channels: int(1...2), inputSize: S, kernelSize: k, stride: s, padding: p,
+            let pool = try MaxPooling<Double>(inputShape: [int(1...2)] + S, kernelSize: k, stride: s, padding: p,
                                               dilation: dil, ceilMode: ceil)
             let x = try Tensor(shape: pool.domain, scalars: taps(pool.domain.count))
             return Drawn(op: try pool.jacobian(at: x), description: "max-pool Jacobian size=\(S) kernel=\(k) stride=\(s) "
                          + "padding=\(p) dilation=\(dil) ceil=\(ceil)")
         case .upsampling:
             let (mode, scale, S) = (pick(UpsamplingMode.allCases), ints(d, 1...3), ints(d, 1...5))
-            return Drawn(op: try Upsampling.make(mode, channels: int(1...2), inputSize: S, scale: scale, as: Double.self),
+            return Drawn(op: try Upsampling.make(mode, inputShape: [int(1...2)] + S, scale: scale, as: Double.self),
                          description: "upsample \(mode) size=\(S) scale=\(scale)")
         case .padding:
             let (S, b, e, mode) = (ints(d, sizes), ints(d, 0...3), ints(d, 0...3), pick(PaddingMode.allCases))

@@ -26,21 +26,21 @@ import _TestSupport
             (2, [5], [3], [3], [1]), (2, [4, 5], [2, 2], [3, 3], [1]), (3, [3, 3, 2], [2, 1, 3], [2, 3, 2], [1, 1, 2]),
         ]
         for c in cases {
-            let up = try NearestUpsampling<Double>(channels: c.channels, inputSize: c.size, scale: c.scale)
+            let up = try NearestUpsampling<Double>(inputShape: [c.channels] + c.size, scale: c.scale)
             let conv: Convolution<Double> = try layerConvolution(up.codomain.dims, out: 3, kernel: c.kernel, padding: [padding],
                                                                  dilation: c.dilation)
             let r = try expectProved(NearestUpsamplingFusion(), [up, conv], "\(c.size.count)-D padding \(padding)")
             #expect(r.count == 1 && r[0] is TransposedConvolution<Double>)
         }
         // Groups: 4 channels in 2 groups.
-        let up = try NearestUpsampling<Double>(channels: 4, inputSize: [3, 4], scale: [2, 2])
+        let up = try NearestUpsampling<Double>(inputShape: [4] + [3, 4], scale: [2, 2])
         let grouped: Convolution<Double> = try layerConvolution(up.codomain.dims, out: 2, kernel: [3, 3], padding: [padding], groups: 2)
         try expectProved(NearestUpsamplingFusion(), [up, grouped], "groups padding \(padding)")
     }
 
     /// The decoder block (×2 then 3×3): 4 taps per output and channel pair instead of 9, so the rewriter fuses it.
     @Test func theRewriterFusesTheDecoderBlock() throws {
-        let up = try NearestUpsampling<Float>(channels: 4, inputSize: [8, 8], scale: [2, 2])
+        let up = try NearestUpsampling<Float>(inputShape: [4] + [8, 8], scale: [2, 2])
         let conv: Convolution<Float> = try layerConvolution(up.codomain.dims, out: 4, kernel: [3, 3], padding: [1])
         let chain = try Composed<Float>([up, conv])
         #expect(chain.rewritten.count == 1 && chain.rewritten[0] is TransposedConvolution<Float>)
@@ -53,7 +53,7 @@ import _TestSupport
     }
 
     @Test func aStridedConvolutionIsNotFused() throws {
-        let up = try NearestUpsampling<Double>(channels: 1, inputSize: [6], scale: [2])
+        let up = try NearestUpsampling<Double>(inputShape: [1, 6], scale: [2])
         let conv: Convolution<Double> = try layerConvolution(up.codomain.dims, out: 1, kernel: [3], stride: [2], padding: [1])
         #expect(NearestUpsamplingFusion().match([up, conv][...]) == nil)
     }
