@@ -95,7 +95,10 @@ import Testing
 
     @Test func currentReadsTheLinkedOpenBLAS() {
         let p = BenchmarkProvenance.current(commit: "")
-        #expect(p.commit == nil && p.version == ConvAlgebraVersion.string)
+        // No commit given: git's HEAD of the checkout (40 hex digits), or nil outside one.
+        #expect(p.commit.map { $0.count == 40 && $0.allSatisfy(\.isHexDigit) } ?? true, "\(p.commit ?? "nil")")
+        #expect(p.version == ConvAlgebraVersion.string)
+        #expect(BenchmarkProvenance.current(commit: "abc123").commit == "abc123")
         #expect(p.blas.hasPrefix("OpenBLAS "))
         // The version is the word after "OpenBLAS", digits and dots.
         #expect(p.blasVersion.map { $0.wholeMatch(of: /[0-9]+(\.[0-9]+)+/) != nil } == true, "\(p.blas)")

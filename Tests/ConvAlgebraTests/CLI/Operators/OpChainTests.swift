@@ -79,7 +79,7 @@ import Testing
     @Test func showAndAnalyzeTakeChains() throws {
         let cli = try CLIRunner()
         // ↓2 ↑2 = I: the chain's matrix printed by show is the identity.
-        let text = try cli.expectSuccess(["show", "upsample-zeros", "--factor", "2", "--then", "downsample --factor 2", "--domain", "3"])
+        let text = try cli.expectSuccess(["show", "upsample-zeros", "--factor", "2", "--then", "downsample --factor 2", "--domain", "3", "--no-header"])
         #expect(text == "1  0  0\n0  1  0\n0  0  1\n")
         let report = try cli.expectSuccess(["analyze", "upsample-zeros", "--factor", "2", "--then", "downsample --factor 2", "--domain", "3"])
         #expect(report.contains("upsample-zeros → downsample"))
