@@ -38,6 +38,7 @@ struct Explain: ParsableCommand {
     var options: OperatorOptions { arguments.options }
 
     func run() throws {
+        if !arguments.then.isEmpty { return try explainChain() }
         let definition = try arguments.definition(of: op)
         guard options.bias == nil else {
             throw ConvAlgebraError.invalidArgument("explain describes the linear part of an op; --bias does not apply")
@@ -52,6 +53,30 @@ struct Explain: ParsableCommand {
         case (.float32?, _), (nil, .float32?): try explain(definition, sample, weight, x, Float.self)
         default: try explain(definition, sample, weight, x, Double.self)
         }
+    }
+
+    /// A chain (`--then`): the library's `Composed` of the stages, its factors before and after rewriting. The
+    /// stages' arrays are read as float64 (the structure does not depend on the dtype).
+    private func explainChain() throws {
+        let chain = try arguments.chain(of: op)
+        guard !chain.hasBias else {
+            throw ConvAlgebraError.invalidArgument("explain describes the linear part of a chain; --bias does not apply")
+        }
+        guard (1...(1 << 40)).contains(batch) else {
+            throw ConvAlgebraError.invalidArgument("--batch must be between 1 and 2^40, got \(batch)")
+        }
+        let sample = try CommaList.shape(domain, option: "--domain")
+        let x = try Inputs.oneSample(try Inputs.read(input, what: "X"), of: sample, as: Double.self)
+        let built = try chain.build(domain: sample, input: x, purpose: .explain, cast: true)
+        if transpose && !built.isLinear {
+            throw ConvAlgebraError.invalidArgument("\(chain.name) is not linear, so it has no transpose")
+        }
+        let explanation = (transpose ? built.linear.anyTransposed : built.linear).explain(batch: batch, budget: .default)
+        if let json {
+            let bytes = Array(ExplainJSON.encode(explanation, op: chain.name, transpose: transpose).utf8)
+            try bytes.withUnsafeBytes { try AtomicFile.write([$0], to: json) }
+        }
+        print(explanation.description)
     }
 
     private func explain<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,

@@ -29,6 +29,16 @@ import Testing
                 && out.contains("direct kernel: "), "\(out)")
     }
 
+    /// A chain (`--then`): nearest up-sampling then a 3×3 conv is explained as the composition, and the rewriter's
+    /// fusion into one transposed convolution is shown after rewriting.
+    @Test func aChainShowsItsFactorsBeforeAndAfterRewriting() throws {
+        let out = try CLIRunner().expectSuccess(["explain", "upsample", "--scale", "2", "--then", "conv --kernel-size 3 --padding 1",
+                                                 "--domain", "2,8,8"])
+        #expect(out.split(separator: "\n").first == "y = q * pad(1) ((1 1)^⊗2 * (↑2 x))", "\(out)")
+        #expect(out.contains("domain (2, 8, 8) → codomain (2, 16, 16)") && out.contains("factors (application order): ")
+                && out.contains("after rewriting: crop(1) (q * (↑2 ·))"), "\(out)")
+    }
+
     @Test func jsonCarriesTheFields() throws {
         let cli = try CLIRunner()
         _ = try cli.expectSuccess(["explain", "conv", "--domain", "2,8,8", "--kernel-size", "3", "--stride", "2", "--padding", "1",
