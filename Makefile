@@ -5,7 +5,8 @@ SWIFT       ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release demo test test-portable check-aarch64 example fixtures fixtures-torch clean
+.PHONY: all deps build release demo test test-python test-portable check-aarch64 example fixtures fixtures-torch clean \
+        install uninstall docs snippets check-downstream
 
 all: build
 
@@ -37,12 +38,70 @@ example: deps
 	$(SWIFT) build --product ReadmeExample
 	./.build/debug/ReadmeExample
 
-# The test suite: builds the CLI first (the CLI tests run the binary), then Swift Testing.
+# The test suite: builds the CLI first (the CLI tests run the binary, the README test runs README.md's shell
+# blocks against it), then Swift Testing, then the README example and every snippet of the docs (DocSnippets).
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 	$(SWIFT) run ReadmeExample > /dev/null
 	@echo "README example: ran"
+	$(SWIFT) run DocSnippets > /dev/null
+	@echo "doc snippets: ran"
+	@$(MAKE) --no-print-directory test-python
+
+# Sources/DocSnippets is generated from the ```swift blocks of README.md, Guides/ and the DocC articles;
+# DocSnippetsTests fails while it differs from them, and this target rewrites it.
+snippets:
+	$(SWIFT) build --build-tests
+	CONVALGEBRA_WRITE_SNIPPETS=1 $(SWIFT) test --skip-build --filter DocSnippetsTests || true
+	$(SWIFT) test --skip-build --filter DocSnippetsTests
+
+# The CLI, release build, copied to $(PREFIX)/bin (default ~/.local/bin; PREFIX=/usr/local for everyone).
+PREFIX ?= $(HOME)/.local
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/convalgebra $(DESTDIR)$(PREFIX)/bin/convalgebra
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/convalgebra"; \
+	case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "add it to PATH: export PATH=\"$(PREFIX)/bin:\$$PATH\"";; esac
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/convalgebra
+
+# The DocC catalog of the ConvAlgebra module (Sources/ConvAlgebra/ConvAlgebra.docc) as a static site in
+# $(DOCS_DIR), through swift-docc-plugin; fails on any DocC warning (the log is $(DOCS_DIR).log).
+DOCS_DIR ?= .build/docs
+docs: deps
+	scripts/make-docs.sh $(DOCS_DIR)
+
+# A throw-away package that depends on this one by path and imports ConvAlgebra, built from scratch (debug):
+# fails on any compiler warning, as a user's build would show them.
+check-downstream: deps
+	scripts/check-downstream.sh
+
+
+# The Python bridge (python/): pytest against the debug CLI that `make test` just built, the package imported from
+# the source tree. The tests need Python 3 with numpy, scipy and pytest: from a venv python/.venv made here (pip
+# install numpy scipy pytest; needs the network once), else from the system python if it has all three. When
+# neither works this says, loudly, that the bridge tests were NOT run and why; it does not fail `make test`
+# (the Swift library does not need Python).
+PYTHON_BRIDGE_VENV = python/.venv
+test-python:
+	@py=""; why=""; \
+	if ! command -v $(PYTHON) >/dev/null 2>&1; then why="$(PYTHON) is not on PATH"; \
+	elif [ -x $(PYTHON_BRIDGE_VENV)/bin/python ] && $(PYTHON_BRIDGE_VENV)/bin/python -c "import numpy, scipy, pytest" 2>/dev/null; then \
+	  py=$(PYTHON_BRIDGE_VENV)/bin/python; \
+	elif $(PYTHON) -m venv $(PYTHON_BRIDGE_VENV) >/dev/null 2>&1 && $(PYTHON_BRIDGE_VENV)/bin/pip install -q numpy scipy pytest >/dev/null 2>&1; then \
+	  py=$(PYTHON_BRIDGE_VENV)/bin/python; \
+	elif $(PYTHON) -c "import numpy, scipy, pytest" 2>/dev/null; then \
+	  py=$(PYTHON); \
+	else why="no venv could be made in $(PYTHON_BRIDGE_VENV) (python3-venv missing or no network for pip) and $(PYTHON) lacks numpy, scipy or pytest"; fi; \
+	if [ -z "$$py" ]; then \
+	  echo "*** Python bridge tests NOT RUN: $$why."; \
+	  echo "*** Install python3-venv (or numpy, scipy, pytest for $(PYTHON)) and run: make test-python"; \
+	else \
+	  echo "Python bridge tests ($$py):"; \
+	  PYTHONPATH=$(CURDIR)/python CONVALGEBRA_BIN=$(CURDIR)/.build/debug/convalgebra $$py -m pytest -q -p no:cacheprovider python/tests || exit 1; \
+	fi
 
 # The whole suite on the portable C kernels (CONVALGEBRA_ISA=portable: no AVX2 or AVX-512 path, as on aarch64);
 # it must pass as `make test` does.
@@ -75,10 +134,11 @@ fixtures:
 	python3 scripts/make_fixtures.py
 	python3 scripts/make_analysis_fixtures.py
 
-# The PyTorch fixtures (conv family, pooling family): the CPU wheel pulls ~3 GB.
+# The PyTorch fixtures (conv family, pooling family, interpolation to a size): the CPU wheel pulls ~3 GB.
 fixtures-torch:
 	python3 scripts/make_torch_fixtures_conv.py
 	python3 scripts/make_torch_fixtures_pool.py
+	python3 scripts/make_torch_fixtures_resize.py
 
 clean:
 	rm -rf .build
@@ -92,7 +152,7 @@ PYTHON    ?= python3
 # Optional: CASES=c2d-r1,mx-1d (ids or suite letters) to run part of the suite; REPEATS=R.
 REPEATS   ?= 10
 
-.PHONY: peers-venv bench bench-compare plot bench-package
+.PHONY: peers-venv bench bench-compare plot bench-package calibrate
 
 $(PEERS_VENV)/.installed: $(PEERS_DIR)/requirements.txt
 	$(PYTHON) -m venv $(PEERS_VENV)
@@ -102,11 +162,17 @@ $(PEERS_VENV)/.installed: $(PEERS_DIR)/requirements.txt
 
 peers-venv: $(PEERS_VENV)/.installed
 
+# The planner's wisdom for this machine (rates, and the fastest form and kernel of each case; default suite C),
+# in $CONVALGEBRA_WISDOM or ~/.cache/convalgebra/wisdom.json, which bench and bench-compare then use.
+calibrate: deps
+	$(SWIFT) build -c release --product convalgebra
+	./.build/release/convalgebra calibrate $(if $(CASES),--cases $(CASES))
+
 # Ours alone: the whole suite v1 in every form, table on stdout and JSON.
 bench: deps
 	$(SWIFT) build -c release --product convalgebra
 	mkdir -p $(RESULTS)
-	./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
+	CONVALGEBRA_COMMIT=$$(git rev-parse HEAD 2>/dev/null) ./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
 
 # Ours and the peers in one go, case by case side by side, then the ratio table (Markdown + JSON).
 bench-compare: deps peers-venv
@@ -132,7 +198,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_RUNS    ?= 1000000
 FUZZ_BIN      = Fuzz/.build/release
 
-.PHONY: fuzz fuzz-build sanitize sanitize-address sanitize-thread
+.PHONY: fuzz fuzz-build sanitize sanitize-ci sanitize-address sanitize-thread sanitize-undefined
 
 # The fuzz targets (Fuzz/, a sub-package) under -sanitize=fuzzer,address. Each run first replays its committed
 # corpus and the crash regressions (Fuzz/Regressions: copy a crash-… file there and it is replayed forever),
@@ -149,15 +215,51 @@ fuzz: fuzz-build
 	$(FUZZ_BIN)/FuzzOperators Fuzz/.work/operators Fuzz/Corpus/operators Fuzz/Regressions/operators \
 	  -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=Fuzz/Crashes/operators- -print_final_stats=1
 
-# The test suite under AddressSanitizer and ThreadSanitizer, each in its own build directory so the normal
-# build is untouched (SANITIZE_FILTER=Suite limits the run, e.g. for CI's short subset).
+# The whole test suite under AddressSanitizer, ThreadSanitizer and UndefinedBehaviorSanitizer, each in its own
+# build directory so the normal build is untouched (SANITIZE_FILTER=Suite limits the run to a subset, as CI's
+# short run does). UBSan instruments the C kernels (Sources/CMicroKernels; Swift traps on its own undefined
+# behaviour anyway; swiftc has no -sanitize=undefined on Linux): clang compiles the C target with
+# -fsanitize=undefined and links its runtime, and the first finding stops the run (-fno-sanitize-recover).
 SANITIZE_FILTER ?=
-sanitize: sanitize-address sanitize-thread
+SANITIZE_TEST    = $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+UBSAN_FLAGS      = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
+sanitize: sanitize-address sanitize-thread sanitize-undefined
+
+# CI's short run: the C and Swift kernels, the NPY reader, and the property and non-finite tests (every operator
+# family in every form) under ASan.
+SANITIZE_CI_FILTER = MicroGEMMTests|ConvTileKernelTests|RowStencilKernelsTests|ConvolutionKernelsTests|Im2colGEMMKernelsTests|CircularPaddingKernelsTests|SparseKernelsTests|PoolingKernelsTests|PoolingRowKernelsTests|NPYTests|NPYHeaderTests|NonFiniteFormsTests|OperatorPropertyTests
+sanitize-ci:
+	$(MAKE) sanitize-address SANITIZE_FILTER='$(SANITIZE_CI_FILTER)'
 
 sanitize-address: deps
 	$(SWIFT) build --scratch-path .build/asan --sanitize address --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --scratch-path .build/asan --sanitize address --skip-build $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --scratch-path .build/asan --sanitize address --skip-build $(SANITIZE_TEST)
 
 sanitize-thread: deps
 	$(SWIFT) build --scratch-path .build/tsan --sanitize thread --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread --skip-build $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread --skip-build $(SANITIZE_TEST)
+
+sanitize-undefined: deps
+	$(SWIFT) build --scratch-path .build/ubsan --build-tests $(UBSAN_FLAGS)
+	CONVALGEBRA_BIN=$(CURDIR)/.build/ubsan/debug/convalgebra UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test --scratch-path .build/ubsan --skip-build $(UBSAN_FLAGS) $(SANITIZE_TEST)
+
+# ---- Differential fuzzing (issue 13): `convalgebra apply` against PyTorch (layers) and NumPy (1-D DSP) on
+# DIFFFUZZ_COUNT random configurations of every op, form, dtype and direction, in a venv of its own (numpy,
+# scipy, torch CPU-only). A disagreement prints a reproducer and fails the target; its files are kept under
+# difffuzz-failures/.
+DIFFFUZZ_VENV  = scripts/.venv-difffuzz
+DIFFFUZZ_COUNT ?= 3000
+DIFFFUZZ_SEED  ?= 1
+
+.PHONY: difffuzz
+
+$(DIFFFUZZ_VENV)/.installed: scripts/requirements-difffuzz.txt
+	python3 -m venv $(DIFFFUZZ_VENV)
+	$(DIFFFUZZ_VENV)/bin/pip install -q --upgrade pip
+	$(DIFFFUZZ_VENV)/bin/pip install -q -r scripts/requirements-difffuzz.txt
+	touch $@
+
+difffuzz: deps $(DIFFFUZZ_VENV)/.installed
+	$(SWIFT) build -c release --product convalgebra
+	$(DIFFFUZZ_VENV)/bin/python scripts/difffuzz.py --bin .build/release/convalgebra \
+	  --count $(DIFFFUZZ_COUNT) --seed $(DIFFFUZZ_SEED)

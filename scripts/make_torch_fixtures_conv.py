@@ -15,23 +15,12 @@ root, created on first use (the CPU+CUDA torch wheel is ~3 GB and takes a few mi
 """
 import json
 import os
-import subprocess
-import sys
+
+from fixture_venv import ensure_venv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "ConvAlgebraTests", "Fixtures", "torch-conv")
 
-
-def ensure_venv():
-    venv = os.environ.get("VENV") or os.path.join(ROOT, ".venv-torch")
-    python = os.path.join(venv, "bin", "python")
-    if os.path.realpath(sys.prefix) == os.path.realpath(venv):
-        return
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", venv])
-    if subprocess.call([python, "-c", "import torch, numpy"]) != 0:
-        subprocess.check_call([python, "-m", "pip", "install", "-q", "torch", "numpy"])
-    os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:])
 
 
 # Conv cases: (id, dims, C_in, spatial, C_out, kernel, options).
@@ -195,5 +184,5 @@ def main():
 
 
 if __name__ == "__main__":
-    ensure_venv()
+    ensure_venv(__file__)
     main()

@@ -10,25 +10,13 @@ Usage: python3 scripts/make_torch_fixtures_pool.py
 Runs itself inside a virtual environment with torch and numpy: $VENV if set, else .venv-torch in the repo
 root, created on first use (the CPU+CUDA torch wheel is ~3 GB and takes a few minutes to install).
 """
-import json
 import os
-import subprocess
-import sys
+
+from fixture_venv import ensure_venv, write_manifest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "ConvAlgebraTests", "Fixtures", "torch-pool")
 
-
-def ensure_venv():
-    venv = os.environ.get("VENV") or os.path.join(ROOT, ".venv-torch")
-    python = os.path.join(venv, "bin", "python")
-    if os.path.realpath(sys.prefix) == os.path.realpath(venv):
-        return
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", venv])
-    if subprocess.call([python, "-c", "import torch, numpy"]) != 0:
-        subprocess.check_call([python, "-m", "pip", "install", "-q", "torch", "numpy"])
-    os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:])
 
 
 def main():
@@ -156,14 +144,9 @@ def main():
                 run(f"up{d}d_{mode}_x{scale}", "interpolate", d, options, normal(d),
                     lambda x, m=torch_mode, sc=scale, kw=kwargs: F.interpolate(x, scale_factor=sc, mode=m, **kw))
 
-    manifest = dict(generator="scripts/make_torch_fixtures_pool.py", torch_version=torch.__version__,
-                    numpy_version=np.__version__, cases=cases)
-    with open(os.path.join(OUT, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
-    print(f"wrote {len(cases)} cases, {len(os.listdir(OUT))} files, {total} bytes to {OUT}")
+    write_manifest(OUT, __file__, cases, torch_version=torch.__version__, numpy_version=np.__version__)
 
 
 if __name__ == "__main__":
-    ensure_venv()
+    ensure_venv(__file__)
     main()

@@ -5,7 +5,9 @@ Reads the document peers.py writes (ours and the peers timed side by side) and c
 issue 5: suite A geometric mean of ours/best peer <= 1.0 with no case above 1.25; suite B <= 0.5 x
 numpy.convolve and <= 1.0 x scipy's fastest method; suite C dense >= 95 % of NumPy matmul's GFLOP/s,
 sparse >= 1.5 x scipy.sparse, auto within 10 % of our best form, a transposed conv <= 1.1 x the conv
-it transposes; the 3x3 convs' fraction of machine peak.
+it transposes; the 3x3 convs' fraction of the machine's peak as the FMA probe measured it in the same run
+(never a nominal figure: without a measured peak the column says so). The header names the machine, the commit
+and every library's version, from the provenance peers.py recorded.
 """
 import argparse
 import json
@@ -26,6 +28,33 @@ def fmt(x, digits=3):
     return f"{x:.{digits}g}"
 
 
+def provenance_lines(provenance, machine, peak):
+    """The header: which machine, which build, which versions (from peers.py's record; older runs lack it)."""
+    ours = provenance.get("ours") or {}
+    m = ours.get("machine") or {}
+    lines = []
+    if m:
+        caches = ", ".join(f"{k.upper()} {m[k] // 1024} KiB" for k in ("l1d", "l2", "l3") if m.get(k))
+        lines.append(f"Machine: {m.get('cpu_model', '?')} ({m.get('architecture', '?')}), {m.get('threads', '?')} threads used, "
+                     f"ISA {' '.join(m.get('isa', []))}, our kernels {m.get('kernel_isa', '?')}; {caches}.")
+    else:
+        lines.append("Machine: not recorded by this run (peers.py before provenance was added).")
+    lines.append(f"Peak: {peak:.1f} GFLOP/s FP32, measured by the FMA probe in this run." if peak
+                 else "Peak: not measured in this run, so no percentage of peak is given.")
+    if machine.get("numpy_sgemm_2048_gflops"):
+        lines.append(f"NumPy sgemm 2048³ in this run: {machine['numpy_sgemm_2048_gflops']} GFLOP/s.")
+    build = [f"convalgebra {ours['convalgebra_version']}" if ours.get("convalgebra_version") else None,
+             f"commit {provenance['commit']}" if provenance.get("commit") else None,
+             f"OpenBLAS {ours['openblas_version']}" if ours.get("openblas_version") else None]
+    build = [b for b in build if b]
+    if build:
+        lines.append("Build: " + ", ".join(build) + ".")
+    peers = provenance.get("peers") or {}
+    if peers:
+        lines.append("Peers: " + ", ".join(f"{k} {v}" for k, v in sorted(peers.items())) + ".")
+    return [line + "\n" for line in lines]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results", help="the JSON written by peers.py")
@@ -33,16 +62,19 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--peak", type=float, default=None,
                     help="machine peak in GFLOP/s for the fraction-of-peak column (default: the FMA probe that "
-                         "peers.py had `convalgebra bench --peak` measure in the same run; else the nominal 203)")
+                         "peers.py had `convalgebra bench --peak` measure in the same run; without one, no column)")
     a = ap.parse_args()
     doc = json.load(open(a.results))
     ours, peers = doc["ours"], doc["peers"]
     machine = doc.get("machine", {})
-    # Nominal: 2 cores x 32 FP32 FLOP/cycle x 3.2 GHz. Measured: the FMA probe, which this VM runs at about
-    # 16 FLOP/cycle/core; the fraction of peak is reported against the measured figure and the nominal one.
-    NOMINAL = 203.0
+    # The peak is measured (the FMA probe on the cores the run used), never assumed: a nominal figure from
+    # the CPU's name is wrong on VMs and on CPUs that split wide FMAs.
     if a.peak is None:
-        a.peak = machine.get("fma_probe_gflops") or NOMINAL
+        a.peak = machine.get("fma_probe_gflops")
+    provenance = doc.get("provenance") or {}
+
+    def of_peak(gflops):
+        return gflops / a.peak if a.peak else None
 
     peer_by = {}
     for p in peers:
@@ -52,16 +84,15 @@ def main():
     md.append("# Benchmark suite v1: ours against the peers\n")
     md.append(f"Threads: {doc.get('threads', 2)} for every library. Medians of repeated runs, seconds in ms. "
               "Ratio = our time / the peer's time (below 1: we are faster).\n")
-    if machine:
-        md.append("Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()) + "\n")
+    md.extend(provenance_lines(provenance, machine, a.peak))
 
     # ---- suites A and B: direct form
     targets = {}
     for suite, title in (("A", "A. DL layers (direct form)"), ("B", "B. DSP 1-D (direct form)")):
         md.append(f"\n## {title}\n")
-        md.append("| id | ours ms | GFLOP/s | % of peak (measured) | % of nominal 203 | kernel | "
+        md.append("| id | ours ms | GFLOP/s | % of measured peak | kernel | "
                   + "best peer | ours/best | ratios to each peer |")
-        md.append("|---|---|---|---|---|---|---|---|---|")
+        md.append("|---|---|---|---|---|---|---|---|")
         ratios = []
         for c in [c for c in ours if c["suite"] == suite and c["form"] == "direct"]:
             ps = peer_by.get((c["id"], batch_of(c)), [])
@@ -72,7 +103,7 @@ def main():
             if r_best:
                 ratios.append(r_best)
             row = {"suite": suite, "id": c["id"], "batch": batch_of(c), "form": "direct", "ours_seconds": t,
-                   "gflops": c["gflops"], "fraction_of_peak": c["gflops"] / a.peak, "fraction_of_nominal_peak": c["gflops"] / NOMINAL, "kernel": c.get("note"),
+                   "gflops": c["gflops"], "fraction_of_peak": of_peak(c["gflops"]), "kernel": c.get("note"),
                    "best_peer": best["peer"] if best else None, "ours_over_best": r_best, "ours_over_peer": each,
                    "forward_conv_seconds": c.get("forward_conv_seconds")}
             if suite == "B":
@@ -81,7 +112,8 @@ def main():
                 row["ours_over_numpy_convolve"] = t / npc[0]["seconds"]["median"] if npc else None
                 row["ours_over_scipy_fastest"] = t / min(p["seconds"]["median"] for p in sc) if sc else None
             rows.append(row)
-            md.append(f"| {c['id']} | {t * 1e3:.3f} | {c['gflops']:.1f} | {100 * c['gflops'] / a.peak:.0f} % | {100 * c['gflops'] / NOMINAL:.0f} % | "
+            pct = f"{100 * row['fraction_of_peak']:.0f} %" if row["fraction_of_peak"] is not None else "not measured"
+            md.append(f"| {c['id']} | {t * 1e3:.3f} | {c['gflops']:.1f} | {pct} | "
                       f"{c.get('note') or ''} | {row['best_peer'] or '–'} | **{fmt(r_best)}** | "
                       + ", ".join(f"{k} {fmt(v)}" for k, v in sorted(each.items())) + " |")
         if ratios:
@@ -161,7 +193,8 @@ def main():
     tr = [r for r in rows if r["suite"] == "A" and r.get("forward_conv_seconds")]
     targets["transposed_over_forward"] = {r["id"]: r["ours_seconds"] / r["forward_conv_seconds"] for r in tr}
 
-    json.dump({"threads": doc.get("threads"), "peak_gflops": a.peak, "machine": machine, "targets": targets, "rows": rows},
+    json.dump({"threads": doc.get("threads"), "peak_gflops": a.peak, "machine": machine, "provenance": provenance,
+               "targets": targets, "rows": rows},
               open(a.json, "w"), indent=1)
     open(a.markdown, "w").write("\n".join(md) + "\n")
     print("\n".join(md))

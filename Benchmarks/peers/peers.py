@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer timings for benchmark suite v1 (shared/BENCHMARKS.md), side by side with ours.
+"""Peer timings for benchmark suite v1 (docs/BENCHMARKS.md), side by side with ours.
 
 For every case id it first runs ours (`convalgebra bench --suite v1 --cases ID --json ...`), then the peers
 on the same case, so both see the same machine state; every peer runs on 2 threads:
@@ -9,10 +9,14 @@ on the same case, so both see the same machine state; every peer runs on 2 threa
                   scipy.signal.fftconvolve, PyTorch conv1d
   C (forms):      NumPy matmul (OpenBLAS) with the dense matrix, scipy.sparse CSR @ dense (single-threaded:
                   scipy.sparse has no threads), and the direct peers of A/B
+  F (fusion, `convalgebra bench --suite fusion`): nearest up-sampling x2 then a 3x3 conv: PyTorch's two calls
+                  (F.interpolate + F.conv2d) and PyTorch's conv_transpose2d with the fused kernel (1 1) * q per axis
 
 Each timing: one warm-up, then `--repeats` runs (fewer, at least 3, when they would take over
-`--max-seconds`), median. Writes one JSON document:
-  {"threads": 2, "ours": [...ours' cases...], "peers": [{"id", "batch", "peer", "kind", "seconds": {...}}]}
+`--max-seconds`), median; min and the least process CPU time too (on a loaded machine, the work itself). Writes one JSON document:
+  {"threads": 2, "machine": {...}, "provenance": {"commit", "ours": <convalgebra bench's provenance>,
+   "peers": {library: version}}, "ours": [...ours' cases...],
+   "peers": [{"id", "batch", "peer", "kind", "seconds": {...}}]}
 """
 import argparse
 import json
@@ -66,14 +70,15 @@ def timeit(fn, repeats, max_seconds):
     n = max(1, repeats)
     if warm > 0:
         n = min(n, max(3, int(max_seconds / warm)))
-    ts = []
+    ts, cpu = [], []
     for _ in range(n):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         ts.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     ts.sort()
     med = ts[len(ts) // 2] if len(ts) % 2 else (ts[len(ts) // 2 - 1] + ts[len(ts) // 2]) / 2
-    return {"min": ts[0], "median": med, "max": ts[-1], "repeats": len(ts)}
+    return {"min": ts[0], "median": med, "max": ts[-1], "repeats": len(ts), "cpu_min": min(cpu)}
 
 
 # ---------------------------------------------------------------------------------------------- cases
@@ -101,6 +106,10 @@ DSP = [
     ("dsp-tconv", 256, 4096, 9, "same", 2, 1, True),
 ]
 BATCHES = [1, 16, 256, 4096]
+# Fusion cases (suite F): (id, N, C, spatial, scale, K) — nearest up-sampling by `scale`, then a KxK conv, padding K//2.
+FUSION = [
+    ("fu-up2-c3", 8, 64, (32, 32), 2, 3),
+]
 # Matrix study: (id, layer-or-dsp spec). Layers as (kind, Cin, Cout, spatial, K, stride, pad, extra).
 MATRIX = [
     ("mx-1d", ("dsp", 1024, 9, "same", 1, 1)),
@@ -328,16 +337,84 @@ def matrix_peers(spec, B, A, q, w):
     return peers
 
 
+# ----------------------------------------------------------------------------------------- fusion peers
+def fused_kernel(w, scale):
+    """The conv_transpose2d weight equal to nearest up-sampling by `scale` then conv2d(w, padding K//2):
+    per axis the full convolution of flip(w) with (1 ... 1), channels swapped to (C_in, C_out, ...)."""
+    q = w[:, :, ::-1, ::-1]  # conv2d correlates: its convolving kernel is the flipped weight
+    box = np.ones((scale, scale), dtype=np.float32)
+    cout, cin, K, _ = w.shape
+    v = np.zeros((cout, cin, K + scale - 1, K + scale - 1), dtype=np.float32)
+    for a in range(scale):
+        for b in range(scale):
+            v[:, :, a:a + K, b:b + K] += q * box[a, b]
+    return np.ascontiguousarray(v.transpose(1, 0, 2, 3))
+
+
+def fusion_peers(x, w, scale, K):
+    X, W = torch.from_numpy(x), torch.from_numpy(w)
+    V = torch.from_numpy(fused_kernel(w, scale))
+    p = K // 2
+    # conv_transpose2d writes x[c]·V[τ] to c·scale − P + τ; the chain writes W[t]·x[c] to c·scale + p − t + s with
+    # τ = s + K − 1 − t (s < scale the box offset): P = K − 1 − p.
+    P = K - 1 - p
+    two = lambda: F.conv2d(F.interpolate(X, scale_factor=scale, mode="nearest"), W, padding=p)
+    fused = lambda: F.conv_transpose2d(X, V, stride=scale, padding=P)
+    with torch.inference_mode():
+        ref, got = two(), fused()
+        # The same output size, (n − 1)·scale − 2P + K + scale − 1 = n·scale, and the same values.
+        assert ref.shape == got.shape, (ref.shape, got.shape)
+        err = float((ref - got).abs().max())
+        assert err <= 1e-3 * float(ref.abs().max()), err
+    return {"torch two calls": torch_run(two), "torch fused convT": torch_run(fused)}
+
+
 # ---------------------------------------------------------------------------------------------- main
-def run_ours(cli, case_id, repeats, max_seconds):
+def git_commit():
+    """The repository's HEAD (with -dirty when the work tree differs), or None outside a checkout."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        head = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def peer_versions():
+    """The peers' versions and the BLAS NumPy and SciPy carry (their own OpenBLAS builds, not the system's)."""
+    versions = {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__}
+    for name, mod in (("torch", torch), ("onnxruntime", ort), ("jax", jax)):
+        versions[name] = getattr(mod, "__version__", None) if mod is not None else None
+    for name, mod in (("numpy_blas", np), ("scipy_blas", scipy)):
+        try:
+            blas = mod.show_config(mode="dicts")["Build Dependencies"]["blas"]
+            versions[name] = blas.get("openblas configuration") or f"{blas.get('name')} {blas.get('version')}"
+        except Exception:  # pragma: no cover - older NumPy/SciPy
+            versions[name] = None
+    try:  # the kernel set OpenBLAS picked at run time on this CPU, when threadpoolctl is installed
+        import threadpoolctl
+        versions["numpy_blas_runtime"] = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+                                          for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+    except Exception:
+        pass
+    return versions
+
+
+OURS_PROVENANCE = {}
+
+
+def run_ours(cli, case_id, repeats, max_seconds, suite="v1"):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
-    cmd = [cli, "bench", "--suite", "v1", "--cases", case_id, "--repeats", str(repeats),
+    cmd = [cli, "bench", "--suite", suite, "--cases", case_id, "--repeats", str(repeats),
            "--max-seconds", str(max_seconds), "--json", path]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, CONVALGEBRA_COMMIT=git_commit() or ""))
     with open(path) as f:
         doc = json.load(f)
     os.unlink(path)
+    OURS_PROVENANCE.update(doc.get("provenance") or {})
     return doc["cases"]
 
 
@@ -409,8 +486,19 @@ def main():
             for name, (kind, fn) in matrix_peers(spec, B, A, q, w).items():
                 record(cid, B, name, kind, fn)
 
+    for (cid, N, C, spatial, scale, K) in FUSION:
+        if not selected(cid, "F"):
+            continue
+        if a.ours:
+            ours += run_ours(a.ours, f"{cid},{cid}-unfused", a.repeats, a.max_seconds, suite="fusion")
+        x, w = rand(N, C, *spatial), rand(C, C, K, K)
+        for name, fn in fusion_peers(x, w, scale, K).items():
+            record(cid, N, name, "direct", fn)
+
     with open(a.json, "w") as f:
-        json.dump({"threads": THREADS, "machine": machine, "ours": ours, "peers": peers}, f, indent=1)
+        provenance = {"commit": git_commit(), "ours": OURS_PROVENANCE, "peers": peer_versions()}
+        json.dump({"threads": THREADS, "machine": machine, "provenance": provenance, "ours": ours, "peers": peers},
+                  f, indent=1)
 
 
 if __name__ == "__main__":

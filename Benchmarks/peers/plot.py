@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""PNG plots from the comparison JSON (compare.py): suite C time against batch per form, the crossover map
-over (density, batch), and the ratio against the best peer for suites A and B."""
+"""PNG plots from the comparison JSON (compare.py), each readable at a glance: suite C time against batch per
+form (one legend, outside the panels), the crossover map (one cell per operator and batch, coloured by the
+form that won, labelled with that form and its margin over the runner-up), and the ratio against the best peer
+for suites A and B (each bar labelled with its value and the peer). Every figure names the machine."""
 import argparse
 import json
 import math
@@ -9,8 +11,23 @@ import os
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 COLORS = {"direct": "tab:blue", "dense": "tab:red", "sparse": "tab:green", "auto": "black"}
+
+
+def machine_line(doc):
+    """`AMD EPYC, 2 threads, peak 80.1 GFLOP/s, convalgebra 0.4.0`: what the figures were measured on."""
+    ours = (doc.get("provenance") or {}).get("ours") or {}
+    m = ours.get("machine") or {}
+    parts = [m.get("cpu_model") or "machine not recorded"]
+    if m.get("threads"):
+        parts.append(f"{m['threads']} threads")
+    if doc.get("peak_gflops"):
+        parts.append(f"measured peak {doc['peak_gflops']:.1f} GFLOP/s")
+    if ours.get("convalgebra_version"):
+        parts.append(f"convalgebra {ours['convalgebra_version']}")
+    return ", ".join(parts)
 
 
 def main():
@@ -21,6 +38,7 @@ def main():
     doc = json.load(open(a.compare))
     rows = doc["rows"]
     os.makedirs(a.out, exist_ok=True)
+    where = machine_line(doc)
 
     # 1. Suite C: time against batch size, per operator, direct / dense / sparse (+ auto, + peers).
     c = [r for r in rows if r["suite"] == "C"]
@@ -46,34 +64,41 @@ def main():
         ax.grid(True, which="both", alpha=0.3)
     for ax in list(axes.flat)[len(ids):]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=7)
-    fig.tight_layout()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
+    fig.suptitle("Suite C: time of one application to the batch, per form (" + where + ")", fontsize=10)
+    fig.tight_layout(rect=(0, 0.05, 1, 0.96))
     fig.savefig(os.path.join(a.out, "forms-time-vs-batch.png"), dpi=110)
     plt.close(fig)
 
-    # 2. The crossover map: each (operator, batch) at (batch, density), coloured by the winning form,
-    #    labelled with dense time / direct time.
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    for r in c:
-        if not r.get("best_form") or not r.get("density"):
-            continue
-        ax.scatter(r["batch"], r["density"], s=140, color=COLORS[r["best_form"]], edgecolor="k", zorder=3)
-        s = r["seconds"]
-        if s.get("dense") and s.get("direct"):
-            ax.annotate(f"{s['dense'] / s['direct']:.2g}", (r["batch"], r["density"]), textcoords="offset points",
-                        xytext=(8, 4), fontsize=7)
-    for cid in ids:
-        r = next(r for r in c if r["id"] == cid)
-        if r.get("density"):
-            ax.annotate(cid, (0.6, r["density"]), fontsize=7, ha="right", va="center")
-    for form in ("direct", "dense", "sparse"):
-        ax.scatter([], [], color=COLORS[form], edgecolor="k", label=f"{form} wins")
-    ax.set_xscale("log"); ax.set_yscale("log")
-    ax.set_xlim(0.15, 12000)
-    ax.set_xlabel("batch size B"); ax.set_ylabel("density nnz / (m·n)")
-    ax.set_title("Fastest form over (density, batch); label: dense time / direct time")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="lower right")
+    # 2. The crossover map: operators (rows, by density) x batch sizes (columns); each cell is coloured by the
+    #    form that won and says which and by how much (the runner-up's time / the winner's).
+    ops = sorted(ids, key=lambda cid: next((r.get("density") or 0) for r in c if r["id"] == cid))
+    batches = sorted({r["batch"] for r in c})
+    fig, ax = plt.subplots(figsize=(2.0 + 1.5 * len(batches), 1.0 + 0.55 * len(ops)))
+    for yi, cid in enumerate(ops):
+        for xi, b in enumerate(batches):
+            r = next((r for r in c if r["id"] == cid and r["batch"] == b), None)
+            times = {f: t for f, t in ((r or {}).get("seconds") or {}).items() if f in ("direct", "dense", "sparse") and t}
+            if not times:
+                continue
+            ranked = sorted(times, key=times.get)
+            won = ranked[0]
+            margin = times[ranked[1]] / times[won] if len(ranked) > 1 else None
+            ax.add_patch(plt.Rectangle((xi - 0.48, yi - 0.45), 0.96, 0.9, color=COLORS[won], alpha=0.35, lw=0))
+            text = won + (f"\n{margin:.3g}× vs {ranked[1]}" if margin else "")
+            ax.text(xi, yi, text, ha="center", va="center", fontsize=7.5)
+    ax.set_xlim(-0.5, len(batches) - 0.5)
+    ax.set_ylim(-0.5, len(ops) - 0.5)
+    ax.set_xticks(range(len(batches)))
+    ax.set_xticklabels([f"B = {b}" for b in batches])
+    ax.set_yticks(range(len(ops)))
+    dens = {r["id"]: r.get("density") for r in c}
+    ax.set_yticklabels([f"{cid}  (density {dens[cid]:.2g})" if dens.get(cid) else cid for cid in ops], fontsize=8)
+    ax.set_title("Fastest form per operator and batch; the margin is the runner-up's time / the winner's\n" + where,
+                 fontsize=9)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     fig.tight_layout()
     fig.savefig(os.path.join(a.out, "crossover-map.png"), dpi=110)
     plt.close(fig)
@@ -82,15 +107,21 @@ def main():
     ab = [r for r in rows if r["suite"] in ("A", "B") and r.get("ours_over_best")]
     fig, ax = plt.subplots(figsize=(11, 4.5))
     xs = range(len(ab))
-    ax.bar(xs, [r["ours_over_best"] for r in ab], color=["tab:blue" if r["suite"] == "A" else "tab:orange" for r in ab])
+    bars = ax.bar(xs, [r["ours_over_best"] for r in ab],
+                  color=["tab:blue" if r["suite"] == "A" else "tab:orange" for r in ab])
+    for bar, r in zip(bars, ab):
+        ax.annotate(f"{r['ours_over_best']:.2f}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    textcoords="offset points", xytext=(0, 2), ha="center", va="bottom", fontsize=7)
     ax.axhline(1.0, color="k", lw=1)
-    ax.axhline(1.25, color="r", lw=1, ls="--", label="1.25 (suite A's worst-case target)")
+    ax.axhline(1.25, color="r", lw=1, ls="--", label="1.25: suite A's worst-case target")
     ax.set_xticks(list(xs))
-    ax.set_xticklabels([f"{r['id']}\n({r['best_peer']})" for r in ab], rotation=60, ha="right", fontsize=7)
+    ax.set_xticklabels([f"{r['id']}\nvs {r['best_peer']}" for r in ab], rotation=60, ha="right", fontsize=7)
     ax.set_yscale("log")
     ax.set_ylabel("our time / best peer's time")
-    ax.set_title("Suites A (blue) and B (orange): ratio against the best peer (below 1: ours is faster)")
-    ax.legend()
+    ax.set_title("Ratio against the best peer (below 1: ours is faster) — " + where, fontsize=10)
+    handles = ax.get_legend_handles_labels()[0] + [Patch(color="tab:blue", label="suite A (DL layers)"),
+                                                   Patch(color="tab:orange", label="suite B (1-D DSP)")]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     fig.savefig(os.path.join(a.out, "ratio-vs-best-peer.png"), dpi=110)
     plt.close(fig)

@@ -39,8 +39,8 @@ public struct AliasingReading: Sendable, Equatable {
     public static func of<S: BLASScalar>(_ op: any LinearOperator<S>) -> AliasingReading? {
         if let c = op as? Convolution<S> { return AliasingReading(direction: .downsampling, stride: c.geometry.stride) }
         if let c = op as? TransposedConvolution<S> { return AliasingReading(direction: .upsampling, stride: c.geometry.stride) }
-        if let d = op as? Downsample<S> { return AliasingReading(direction: .downsampling, stride: [d.factor]) }
-        if let u = op as? Upsample<S> { return AliasingReading(direction: .upsampling, stride: [u.factor]) }
+        if let d = op as? Downsample<S> { return AliasingReading(direction: .downsampling, stride: d.factors) }
+        if let u = op as? Upsample<S> { return AliasingReading(direction: .upsampling, stride: u.factors) }
         return nil
     }
 

@@ -18,7 +18,7 @@ import ConvAlgebraOperators
 /// convolutions, whose spectrum is a smooth frequency response), which is why the estimate reports
 /// whether it converged, the last relative change and the residual `‖AᵀA v − σ² v‖ / σ²`.
 public struct PowerIteration: Sendable, Equatable {
-    /// Plain power iteration, or its Krylov acceleration (``LanczosBidiagonalization``: the same products
+    /// Plain power iteration, or its Krylov acceleration (`LanczosBidiagonalization`: the same products
     /// with `A` and `Aᵀ`, far fewer of them, at the price of storing the basis).
     public enum Algorithm: String, Sendable, CaseIterable { case power, lanczos }
 

@@ -81,6 +81,8 @@ public struct BenchmarkResult: Sendable {
     /// For a transposed convolution in the direct form: the median seconds of the convolution it is the
     /// transpose of, on the same batch (the same FLOPs), measured in the same run.
     public var forwardConvolutionSeconds: Double? = nil
+    /// The least process CPU time (all threads) of one timed application: on a loaded machine, the work itself.
+    public var cpuMin: Double? = nil
 
     public init(id: String?, suite: String, op: String, form: Form, inputShape: [Int], dtype: String,
                 min: Double, median: Double, max: Double, repeats: Int, materialiseSeconds: Double?,

@@ -10,7 +10,8 @@ import ConvAlgebraIO
 /// `{"threads": T, "cases": [{"id", "op", "form", "input_shape", "dtype", "seconds": {"min", "median", "max"},
 /// "materialise_seconds", "flops", "gflops", …}]}`, plus the fields `suite`, `repeats`, `stored_entries`,
 /// `materialise_entries_per_second` and `note` (the direct kernel, or auto's choice and reason), and at the top
-/// `peak_gflops` when the run measured the machine's FP32 peak.
+/// `peak_gflops` when the run measured the machine's FP32 peak and `provenance` (``BenchmarkProvenance``: version,
+/// commit, OpenBLAS, machine) when given.
 public enum BenchmarkReport {
     /// A fixed-width table, one line per result.
     public static func table(_ results: [BenchmarkResult]) -> String {
@@ -23,13 +24,15 @@ public enum BenchmarkReport {
                          + lpad(fixed(r.gflops, 2), 9)
                          + lpad(r.materialiseSeconds.map { fixed($0 * 1e3, 2) } ?? "-", 9)
                          + "  " + (r.note ?? "")
-                         + (r.forwardConvolutionSeconds.map { "  (the conv it transposes: \(fixed($0 * 1e3, 3)) ms)" } ?? ""))
+                         + (r.forwardConvolutionSeconds.map { "  (the conv it transposes: \(fixed($0 * 1e3, 3)) ms)" } ?? "")
+                         + (r.cpuMin.map { "  (CPU min \(fixed($0 * 1e3, 3)) ms)" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }
 
-    /// The JSON document; `peak_gflops` (the measured FP32 peak, ``MachinePeak``) when given.
-    public static func json(_ results: [BenchmarkResult], threads: Int, peakGFLOPs: Double? = nil) -> String {
+    /// The JSON document; `peak_gflops` (the measured FP32 peak, ``MachinePeak``) and `provenance` when given.
+    public static func json(_ results: [BenchmarkResult], threads: Int, peakGFLOPs: Double? = nil,
+                            provenance: BenchmarkProvenance? = nil) -> String {
         let cases = results.map { r -> String in
             let fields: [(String, String)] = [
                 ("id", r.id.map(quote) ?? "null"),
@@ -50,11 +53,13 @@ public enum BenchmarkReport {
                 ("gflops", number(r.gflops)),
                 ("note", r.note.map(quote) ?? "null"),
                 ("forward_conv_seconds", r.forwardConvolutionSeconds.map(number) ?? "null"),
+                ("cpu_min_seconds", r.cpuMin.map(number) ?? "null"),
             ]
             return "    {" + JSONText.members(fields).joined(separator: ", ") + "}"
         }
         let peak = peakGFLOPs.map { "\"peak_gflops\": \(number($0)), " } ?? ""
-        return "{\"threads\": \(threads), " + peak + "\"cases\": [\n" + cases.joined(separator: ",\n") + "\n]}\n"
+        let origin = provenance.map { "\"provenance\": \($0.json), " } ?? ""
+        return "{\"threads\": \(threads), " + peak + origin + "\"cases\": [\n" + cases.joined(separator: ",\n") + "\n]}\n"
     }
 
     private static func quote(_ s: String) -> String { JSONText.string(s) }

@@ -5,6 +5,11 @@ import ConvAlgebraMatrices
 import ConvAlgebraOperators
 import ConvAlgebraPlanning
 import ConvAlgebraIO
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// Times benchmark cases: a warm-up, then repeated applications of the operator to the whole batch,
 /// input and output allocated once, outside the timing; materialisation timed separately.
 public enum BenchmarkRunner {
@@ -22,12 +27,14 @@ public enum BenchmarkRunner {
         form: BenchmarkForm, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default
     ) throws -> BenchmarkResult {
         let p = try prepare(op, inputShape: inputShape, form: form, budget: budget)
-        let sorted = time(repeats: repeats, budget: timeBudget) { p.run() }.sorted()
+        let (wall, cpu) = timeWithCPU(repeats: repeats, budget: timeBudget) { p.run() }
+        let sorted = wall.sorted()
         var result = BenchmarkResult(id: id, suite: suite, op: name, form: form, inputShape: inputShape,
                                      dtype: MemoryLayout<S>.size == 4 ? "float32" : "float64",
                                      min: sorted.first!, median: median(sorted), max: sorted.last!, repeats: sorted.count,
                                      materialiseSeconds: p.materialiseSeconds, storedEntries: p.storedEntries,
                                      flops: flops, note: p.note)
+        result.cpuMin = cpu.min()
         // A transposed convolution costs what the convolution it transposes costs: time that one too.
         if form == .direct, case .linear(let a) = op, let t = a as? TransposedConvolution<S> {
             let f = try prepare(.linear(t.transposed), inputShape: [p.batch] + t.codomain.dims, form: .direct, budget: budget)
@@ -73,9 +80,13 @@ public enum BenchmarkRunner {
         case .linear(let a):
             var chosen = form
             if form == .auto {
-                let choice = FormChooser.choose(a, batch: batch)
-                chosen = BenchmarkForm(rawValue: choice.form.rawValue)!
-                p.note = "\(choice.form.rawValue): \(choice.reason)"
+                let decision = Planner.decide(a, batch: batch)
+                chosen = decision.form
+                p.note = "\(decision.form.rawValue): \(decision.reason)" + (decision.kernel.map { " [kernel \($0)]" } ?? "")
+                    + " (\(decision.source.rawValue))"
+            } else if form == .direct {
+                // The direct kernel measured fastest for this batch, when the wisdom has one (else the builder's).
+                Planner.useMeasuredKernel(a, batch: batch)
             }
             let clock = ContinuousClock(), start = clock.now
             switch chosen {
@@ -110,6 +121,25 @@ public enum BenchmarkRunner {
         return (0..<n).map { _ in seconds(clock.measure(body)) }
     }
 
+    /// ``time(repeats:budget:_:)`` with the process CPU time of each run beside its wall time (all threads: on a
+    /// loaded machine the CPU time is what the run itself used, where the wall time also holds the waits).
+    public static func timeWithCPU(repeats: Int, budget: Double, _ body: () -> Void) -> (wall: [Double], cpu: [Double]) {
+        var cpu: [Double] = []
+        let wall = time(repeats: repeats, budget: budget) {
+            let start = processCPUSeconds()
+            body()
+            cpu.append(processCPUSeconds() - start)
+        }
+        return (wall, Array(cpu.dropFirst()))  // the first is the warm-up's
+    }
+
+    /// The process's CPU time (every thread), seconds.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
     package static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
@@ -118,6 +148,9 @@ public enum BenchmarkRunner {
     package static func directNote<S: BLASScalar>(_ a: any LinearOperator<S>) -> String? {
         if let c = a as? Convolution<S> { return c.directPlan.kernel.name }
         if let t = a as? TransposedConvolution<S> { return t.directPlan.kernel.name }
+        if let c = a as? Composed<S> {  // the chain the direct form runs (after rewriting)
+            return c.rewritten.map { directNote($0) ?? Notation.expression($0, applied: "·") }.joined(separator: " → ")
+        }
         return nil
     }
 

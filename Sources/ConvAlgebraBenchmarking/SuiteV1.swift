@@ -6,7 +6,7 @@ import ConvAlgebraOperators
 import ConvAlgebraPlanning
 import ConvAlgebraIO
 
-/// Benchmark suite v1 (`/work/shared/BENCHMARKS.md`): float32, NCHW / NCL, both cores.
+/// Benchmark suite v1 (`docs/BENCHMARKS.md`, whose case ids and shapes `BenchmarkDocsTests` checks against these): float32, NCHW / NCL, both cores.
 ///
 /// - A: DL layers in the direct form (conv, conv_transpose, pools, up-sampling).
 /// - B: 1-D DSP convolutions (`numpy.convolve` semantics) in the direct form.
@@ -57,19 +57,19 @@ public enum SuiteV1 {
             convT("ct2d-s2", n: 8, cin: 64, cout: 32, size: [56, 56], k: 3, s: 2, p: 1, op: 1),
             BenchmarkCase(id: "mp2d", suite: "A", op: "max-pool", inputShape: [8, 64, 112, 112],
                           flops: pooled * 9, forms: [.direct]) {
-                .maxPool(try MaxPooling(channels: 64, inputSize: [112, 112], kernelSize: [3, 3], stride: [2, 2], padding: [1, 1]))
+                .maxPool(try MaxPooling(inputShape: [64, 112, 112], kernelSize: [3, 3], stride: [2, 2], padding: [1, 1]))
             },
             BenchmarkCase(id: "ap2d", suite: "A", op: "avg-pool", inputShape: [8, 64, 112, 112],
                           flops: pooled * 4, forms: [.direct]) {
-                .linear(try AveragePooling<Float>(channels: 64, inputSize: [112, 112], kernelSize: [2, 2], stride: [2, 2], padding: [0, 0]))
+                .linear(try AveragePooling<Float>(inputShape: [64, 112, 112], kernelSize: [2, 2], stride: [2, 2], padding: [0, 0]))
             },
             BenchmarkCase(id: "up-nn", suite: "A", op: "upsample", inputShape: [8, 64, 56, 56],
                           flops: pooled * 4, forms: [.direct]) {
-                .linear(try Upsampling.nearest(channels: 64, inputSize: [56, 56], scale: [2], as: Float.self))
+                .linear(try Upsampling.nearest(inputShape: [64, 56, 56], scale: [2], as: Float.self))
             },
             BenchmarkCase(id: "up-lin", suite: "A", op: "upsample", inputShape: [8, 64, 56, 56],
                           flops: pooled * 4 * 2 * 4, forms: [.direct]) {
-                .linear(try Upsampling.linear(channels: 64, inputSize: [56, 56], scale: [2], as: Float.self))
+                .linear(try Upsampling.linear(inputShape: [64, 56, 56], scale: [2], as: Float.self))
             },
         ]
     }

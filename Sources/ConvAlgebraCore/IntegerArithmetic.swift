@@ -1,6 +1,6 @@
 /// Integer division rounded toward −∞ and +∞, and the greatest common divisor: the index arithmetic of every
 /// stencil (`c = i·s + o + t·e` solved for `i` or `t`), in one place.
-public enum IntegerArithmetic {
+package enum IntegerArithmetic {
     /// `⌊a / b⌋` for any signs (Swift's `/` truncates toward zero); `b ≠ 0`.
     @inlinable @inline(__always)
     public static func floorDiv(_ a: Int, _ b: Int) -> Int {

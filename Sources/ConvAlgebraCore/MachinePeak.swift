@@ -11,7 +11,7 @@ import Dispatch
 /// 2 × 32 × 3.2 GHz = 205 GFLOP/s measures ~80 GFLOP/s (16 FLOP/cycle/core at ~2.5 GHz). The probes use
 /// the widest FMAs the hardware has (`ca_fma_probe_lanes`), the width our widest kernels run: on cores with two
 /// 512-bit FMA ports that is twice the 256-bit rate, on cores that split a 512-bit FMA (Zen 4) the same.
-public enum MachinePeak {
+package enum MachinePeak {
     /// Best of `trials` FP32 probes of `rounds` rounds each, in GFLOP/s over `cores` cores (nil: every core the
     /// kernels use).
     /// - Complexity: `trials · cores · 20·L · rounds` FLOPs (~0.1 s per trial at the defaults).

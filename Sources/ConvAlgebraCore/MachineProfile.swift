@@ -63,7 +63,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     // MARK: - Peak
 
     /// The measured FP32 and FP64 peaks, when ``measurePeak(rounds:trials:)`` has been run and stored here
-    /// (``measuringPeak()``); nil in ``current``.
+    /// (``measuringPeak(rounds:trials:)``); nil in ``current``.
     public var peak: Peak?
 
     /// A profile from explicit values; ``cores`` is derived from the three core counts as ``current`` does it.
@@ -88,7 +88,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// This process's machine, read once at first use (thread-safe, as every `static let`).
     public static let current: MachineProfile = read(from: .live)
 
-    /// Measures the FP32 and FP64 peaks on ``cores`` threads (``MachinePeak``): the best of `trials` runs of
+    /// Measures the FP32 and FP64 peaks on ``cores`` threads (`MachinePeak`): the best of `trials` runs of
     /// `rounds` FMA rounds each. Not a timing guarantee: a busy machine measures lower.
     /// - Complexity: `trials · cores · rounds · 240` FLOPs, about 0.5 s at the defaults on a 2-core AVX2 machine.
     public func measurePeak(rounds: Int = 10_000_000, trials: Int = 5) -> Peak {

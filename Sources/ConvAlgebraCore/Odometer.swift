@@ -5,7 +5,7 @@
 /// var o = Odometer([2, 3])
 /// repeat { use(o.index) } while o.next()     // (0,0) (0,1) (0,2) (1,0) (1,1) (1,2)
 /// ```
-public struct Odometer: Sendable {
+package struct Odometer: Sendable {
     public let extents: [Int]
     /// The current multi-index.
     public var index: [Int]

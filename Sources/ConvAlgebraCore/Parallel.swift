@@ -2,7 +2,7 @@
 ///
 /// Kernels hand this raw pointers into disjoint output regions; the jobs never write the same
 /// element, which is why wrapping the closure as `@unchecked Sendable` is sound.
-public enum Parallel {
+package enum Parallel {
     /// Runs `body(0) … body(jobs − 1)`, across cores when `work` (a multiply-add count) is large
     /// enough to repay the dispatch, otherwise in order on the calling thread.
     public static func forEach(jobs: Int, work: Int, threshold: Int = 1 << 16, _ body: (Int) -> Void) {

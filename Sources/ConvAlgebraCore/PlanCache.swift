@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// - Complexity: a look-up is one lock and one dictionary probe; building runs `make` once per key.
 public final class PlanCache: Sendable, Hashable, CustomStringConvertible {
-    private let plans = Mutex<[AnyHashable: any Sendable]>([:])
+    fileprivate let plans = Mutex<[AnyHashable: any Sendable]>([:])
 
     public init() {}
 
@@ -42,4 +42,11 @@ public final class PlanCache: Sendable, Hashable, CustomStringConvertible {
     public static func == (lhs: PlanCache, rhs: PlanCache) -> Bool { true }
     public func hash(into hasher: inout Hasher) {}
     public var description: String { "PlanCache(\(count) plans)" }
+}
+
+extension PlanCache {
+    /// Keeps `plan` under `key`, replacing whatever was there (a planner installing the plan it chose).
+    package func replace<Key: Hashable & Sendable, Plan: Sendable>(_ plan: Plan, for key: Key) {
+        plans.withLock { $0[AnyHashable(key)] = plan }
+    }
 }

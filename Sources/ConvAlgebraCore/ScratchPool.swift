@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// - Complexity: one lock to take a block and one to give it back; a block is allocated only when no free one
 ///   is large enough (the too-small one it replaces is freed).
-public final class ScratchPool: Sendable {
+package final class ScratchPool: Sendable {
     private struct Block: @unchecked Sendable { let base: UnsafeMutableRawPointer, bytes: Int }
     private let free = Mutex<[Block]>([])
 

@@ -35,7 +35,7 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Overflow-checked size arithmetic for the sizes that decide allocations.
-public enum Checked {
+package enum Checked {
     /// `a · b`, or an ``ConvAlgebraError/overflow(_:)`` naming `what`.
     @inlinable
     public static func multiply(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws -> Int {

@@ -107,8 +107,7 @@ package final class WorkerPool: @unchecked Sendable {
         let context = Unmanaged.passRetained(self).toOpaque()
         let made = pthread_create(&thread, nil, { context in
             let pool = Unmanaged<WorkerPool>.fromOpaque(context!).takeRetainedValue()
-            pool.work()
-            return nil
+            pool.work()  // never returns: a worker lives as long as the process
         }, context)
         if made == 0 { pthread_detach(thread) } else { Unmanaged<WorkerPool>.fromOpaque(context).release() }
     }

@@ -54,7 +54,7 @@ public enum NPYArray: Sendable, Equatable {
 /// targets here (x86_64, arm64).
 ///
 /// Writing produces version 1.0 when the header fits its 16-bit length, else 2.0, with the data aligned
-/// to 64 bytes as NumPy does, through ``AtomicFile`` (temporary file, then `rename`).
+/// to 64 bytes as NumPy does, through `AtomicFile` (temporary file, then `rename`).
 public enum NPY {
     // MARK: - Reading
 

@@ -130,7 +130,7 @@ public struct CSRMatrix<Scalar: BLASScalar>: Sendable, Equatable {
     /// Applies the matrix to every sample of a row-major batch: `y_b = A · x_b` for each sample `b`.
     ///
     /// `x` holds `batch × columns` scalars, `y` receives `batch × rows`. Threaded and vectorised
-    /// (``SparseKernels``): from 8 samples on, the batch is transposed into blocks of 16 so that each
+    /// (`SparseKernels`): from 8 samples on, the batch is transposed into blocks of 16 so that each
     /// non-zero does one SIMD multiply-add over the block.
     /// - Complexity: `2 · batch · nnz` FLOPs.
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {

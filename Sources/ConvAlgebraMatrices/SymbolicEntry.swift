@@ -81,10 +81,15 @@ public struct SymbolicEntry: Hashable, Sendable, CustomStringConvertible {
 
     /// The entry as text: `q0+q1`, `2q1`, `-q0`, `0.25`; with `latex`, `q_{0} + q_{1}`.
     public func formatted(latex: Bool) -> String {
+        formatted(latex: latex) { latex ? "q_{\($0)}" : "q\($0)" }
+    }
+
+    /// The entry as text with the taps named by `tapName` (for a layer's weight, `q[o,i,ky,kx]`).
+    public func formatted(latex: Bool, tapName: (Int) -> String) -> String {
         if isZero { return "0" }
         var parts: [(negative: Bool, text: String)] = []
         for (t, c) in terms {
-            let name = latex ? "q_{\(t)}" : "q\(t)"
+            let name = tapName(t)
             let m = abs(c)
             parts.append((c < 0, m == 1 ? name : SymbolicEntry.number(m) + name))
         }

@@ -27,13 +27,13 @@ public struct DotTestResult: Sendable, CustomStringConvertible {
 /// of `op` and of `op.transposed`, in `form`, on `batch` samples at once; the inner products run over
 /// the whole batch.
 ///
-/// On failure the issue, recorded at the caller, prints both sides.
+/// On failure the issue, recorded at the caller and prefixed by `context`, prints both sides.
 /// - Throws: whatever applying the operator throws (a shape or budget error is a bug of the operator).
 @discardableResult
 public func expectDotTest<Op: LinearOperator>(
     _ op: Op, rtol: Op.Scalar = Op.Scalar.testRelativeTolerance, atol: Op.Scalar = Op.Scalar.testAbsoluteTolerance,
     batch: Int = 2, seed: UInt64 = 0xD07_7E57, form: Form = .direct, budget: MemoryBudget = .unlimited,
-    sourceLocation: SourceLocation = #_sourceLocation
+    context: String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> DotTestResult {
     var rng = SplitMix64(seed: seed)
     let x: Tensor<Op.Scalar> = try randomBatch(batch, of: op.domain, using: &rng)
@@ -46,7 +46,7 @@ public func expectDotTest<Op: LinearOperator>(
                                tolerance: Double(atol) + Double(rtol) * max(forwardScale, adjointScale))
     if !result.passed || forward.isNaN || adjoint.isNaN {
         Issue.record(Comment(rawValue:
-            "dot test failed for \(Op.self) \(op.domain) → \(op.codomain), \(form) form, batch \(batch), seed \(seed): \(result)"),
+            (context.isEmpty ? "" : context + ": ") + "dot test failed for \(Op.self) \(op.domain) → \(op.codomain), \(form) form, batch \(batch), seed \(seed): \(result)"),
             sourceLocation: sourceLocation)
     }
     return result

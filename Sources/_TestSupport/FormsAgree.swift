@@ -12,15 +12,15 @@ import Testing
 ///    `atol + rtol·|direct|`;
 /// 3. the checked public ``LinearOperator/apply(_:form:budget:)`` gives the same numbers in every form.
 ///
-/// Every failure is recorded at the caller.
+/// Every failure is recorded at the caller, prefixed by `context` (say, the configuration and its seed).
 /// - Throws: a materialisation error (over `budget`) or an apply error: a bug for the operators tested.
 public func expectFormsAgree<Op: LinearOperator>(
     _ op: Op, rtol: Op.Scalar = Op.Scalar.testRelativeTolerance, atol: Op.Scalar = Op.Scalar.testAbsoluteTolerance,
-    batch: Int = 3, seed: UInt64 = 0xF0_4A5, budget: MemoryBudget = .unlimited,
+    batch: Int = 3, seed: UInt64 = 0xF0_4A5, budget: MemoryBudget = .unlimited, context: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
     typealias S = Op.Scalar
-    let name = "\(Op.self) \(op.domain) → \(op.codomain)"
+    let name = (context.isEmpty ? "" : context + ": ") + "\(Op.self) \(op.domain) → \(op.codomain)"
     let (m, n) = op.matrixSize
     var rng = SplitMix64(seed: seed)
     let x: Tensor<S> = try randomBatch(batch, of: op.domain, using: &rng)
@@ -67,13 +67,14 @@ public func expectFormsAgree<Op: LinearOperator>(
 
 /// Expects the materialised transpose to be the transpose of the materialisation, entry for entry:
 /// `dense(Aᵀ) = dense(A)ᵀ`, `sparse(Aᵀ) = sparse(A)ᵀ` (same pattern and values), and, unless
-/// `symbolic` is false, `symbolic(Aᵀ) = symbolic(A)ᵀ`. Exact: the transpose is literal.
+/// `symbolic` is false, `symbolic(Aᵀ) = symbolic(A)ᵀ`. Exact: the transpose is literal. Failures are prefixed
+/// by `context`.
 /// - Throws: a materialisation error.
 public func expectTransposeIsLiteral<Op: LinearOperator>(
-    _ op: Op, symbolic: Bool = true, budget: MemoryBudget = .unlimited,
+    _ op: Op, symbolic: Bool = true, budget: MemoryBudget = .unlimited, context: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-    let name = "\(Op.self) \(op.domain) → \(op.codomain)"
+    let name = (context.isEmpty ? "" : context + ": ") + "\(Op.self) \(op.domain) → \(op.codomain)"
     let t = op.transposed
     #expect(t.domain == op.codomain && t.codomain == op.domain,
             "\(name): the transpose maps \(t.domain) → \(t.codomain)", sourceLocation: sourceLocation)

@@ -41,10 +41,9 @@ struct Analyze: ParsableCommand {
     var iteration = "lanczos"
 
     @OptionGroup var arguments: OpArguments
-    var options: OperatorOptions { arguments.options }
 
     func run() throws {
-        let definition = try arguments.definition(of: op)
+        let chain = try arguments.chain(of: op)
         guard let method = AnalysisMethod(rawValue: method) else {
             throw ConvAlgebraError.invalidArgument(
                 "unknown method '\(self.method)' (known: \(AnalysisMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -58,31 +57,26 @@ struct Analyze: ParsableCommand {
         guard maxIterations >= 1 else {
             throw ConvAlgebraError.invalidArgument("--max-iterations must be at least 1, got \(maxIterations)")
         }
-        if op == "max-pool" && input == nil {
+        if chain.needsInput && input == nil {
             throw ConvAlgebraError.invalidArgument(
                 "max-pool is not linear: analyze its Jacobian at one sample given with --input X.npy")
         }
         let sample = try CommaList.shape(domain, option: "--domain")
-        let weight = try Inputs.read(options.weight, what: "W")
         let x = try Inputs.read(input, what: "X")
-        // The bias is read and checked like apply's, though only the linear part is analysed.
-        let bias = try Inputs.read(options.bias, what: "B")
-        // The dtype: the input's, else the weight's, else float64.
-        switch (x?.value, weight?.value) {
-        case (.float32?, _), (nil, .float32?): try run(definition, sample, weight, bias, x, method, iteration, Float.self)
-        default: try run(definition, sample, weight, bias, x, method, iteration, Double.self)
+        // The dtype: the input's, else the first weight's or bias's (read and checked like apply's, though only
+        // the linear part is analysed), else float64.
+        switch [x, chain.arrays.compactMap { $0 }.first].compactMap({ $0 }).first?.value {
+        case .float32?: try run(chain, sample, x, method, iteration, Float.self)
+        default: try run(chain, sample, x, method, iteration, Double.self)
         }
     }
 
-    private func run<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
-                                    _ b: Inputs.Array?, _ x: Inputs.Array?, _ method: AnalysisMethod,
+    private func run<S: BLASScalar>(_ chain: OpChain, _ domain: Shape, _ x: Inputs.Array?, _ method: AnalysisMethod,
                                     _ iteration: PowerIteration.Algorithm, _: S.Type) throws {
         let input = try Inputs.oneSample(x, of: domain, as: S.self)
-        let request = OperatorRequest(
-            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: try b?.tensor(S.self), input: input,
-            purpose: .analyze)
-        let built = try definition.build(request)
-        let linear = built.isLinear && op != "max-pool"
+        let built = try chain.build(domain: domain, input: input, purpose: .analyze)
+        let op = chain.name
+        let linear = built.isLinear && !chain.needsInput
         if !linear && input == nil {
             throw ConvAlgebraError.invalidArgument("\(op) is not linear: analyze its Jacobian at one sample given with --input X.npy")
         }
@@ -90,15 +84,15 @@ struct Analyze: ParsableCommand {
             of: built.linear, method: method, budget: .default,
             power: PowerIteration(tolerance: tolerance, maxIterations: maxIterations, algorithm: iteration))
         // PyTorch's spectral_norm reshapes the conv weight with dim 0, the conv-transpose weight with dim 1.
-        let weightDim: Int? = op == "conv" ? 0 : op == "conv-transpose" ? 1 : nil
-        if let weightDim, let wt = request.weight {
+        let weightDim: Int? = chain.isChain ? nil : op == "conv" ? 0 : op == "conv-transpose" ? 1 : nil
+        if let weightDim, let wt = try chain.first.weight?.tensor(S.self) {
             analysis.reshapedWeightNorm = try ReshapedWeightNorm.value(weight: wt.scalars, shape: wt.shape.dims, dim: weightDim)
         } else {
             analysis.reshapedWeightNorm = nil
         }
         var text = AnalysisReport.text(analysis, name: op)
         if !linear { text += "\nnote: \(op) is not linear; this is its Jacobian at the sample in --input" }
-        if options.bias != nil { text += "\nnote: the bias is a constant offset; the analysis is of the linear part" }
+        if chain.hasBias { text += "\nnote: the bias is a constant offset; the analysis is of the linear part" }
         if let json {
             let bytes = Array(AnalysisJSON.encode(analysis, op: op).utf8)
             try bytes.withUnsafeBytes { try AtomicFile.write([$0], to: json) }

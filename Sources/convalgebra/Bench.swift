@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ConvAlgebra
 import ConvAlgebraBenchmarking
 
@@ -9,7 +10,8 @@ import ConvAlgebraBenchmarking
 /// The suite form runs BENCHMARKS.md's cases (the library's ``SuiteV1``); the single form builds random
 /// inputs and weights of the given shapes. Both warm up, time the applications to the whole batch (file
 /// I/O and materialisation excluded; materialisation timed separately), print a table and write JSON.
-/// Extensions of the contract: the form `auto` (``FormChooser``'s pick, with its reason), `--cases` to run
+/// Extensions of the contract: the form `auto` (``Planner``'s pick, with its reason; `--plan` and `--wisdom` as
+/// for apply), `--cases` to run
 /// only the suite cases with the given ids (or suite letters A, B, C), and
 /// `--max-seconds` (the suite form caps a slow case's repeats at this much time, at least 3 repeats), and `--peak`
 /// (the measured FP32 peak, ``MachinePeak``, alone or before the cases).
@@ -20,7 +22,7 @@ struct Bench: ParsableCommand {
     @Argument(help: "The op of the single form: \(OperatorFactory.names.joined(separator: ", ")).")
     var op: String?
 
-    @Option(help: "The suite to run (v1).")
+    @Option(help: "The suite to run: v1, or fusion (nearest up-sampling ×2 + 3×3 conv, fused and unfused).")
     var suite: String?
 
     @Option(help: "Suite form: the forms to run, comma separated (direct,dense,sparse,auto; default all).")
@@ -56,14 +58,20 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
     var memoryBudget: String?
 
+    @OptionGroup(title: "Planning")
+    var planning: PlanOptions
+
     @OptionGroup(title: "Op options (single form)")
     var options: OperatorOptions
 
     func run() throws {
         try MemoryBudgetOption.apply(memoryBudget)
+        try planning.apply()
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
         try BenchLimits.check(repeats: repeats, maxSeconds: maxSeconds)
         let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil
+        let provenance = BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"],
+                                                     peak: peakGFLOPs, measurePeak: json != nil)
         if let peakGFLOPs { print("FP32 peak (FMA probe, \(BenchmarkRunner.threads) cores): \(String(format: "%.1f", peakGFLOPs)) GFLOP/s") }
         let results: [BenchmarkResult]
         switch (suite, op) {
@@ -74,9 +82,16 @@ struct Bench: ParsableCommand {
         case (nil, nil): throw ConvAlgebraError.invalidArgument("give --suite v1 or an OP with --input-shape")
         }
         if let json {
-            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs)
+            let text = BenchmarkReport.json(results, threads: BenchmarkRunner.threads, peakGFLOPs: peakGFLOPs,
+                                            provenance: provenance)
             try Array(text.utf8).withUnsafeBytes { try AtomicFile.write([$0], to: json) }
         }
+    }
+
+    /// `# convalgebra 0.4.0 (commit), OpenBLAS …, CPU, threads, kernels`: the first line of the output, printed
+    /// once the arguments are known to be good (a failure prints nothing on stdout).
+    static var provenanceLine: String {
+        "# " + BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"]).summary
     }
 
     private func parseForms(_ text: String) throws -> [Form] {
@@ -90,23 +105,27 @@ struct Bench: ParsableCommand {
     }
 
     private func runSuite(_ name: String) throws -> [BenchmarkResult] {
-        guard name == "v1" else { throw ConvAlgebraError.invalidArgument("unknown suite '\(name)' (known: v1)") }
+        let suites = ["v1": SuiteV1.cases, "fusion": SuiteFusion.cases]
+        guard let suite = suites[name] else { throw ConvAlgebraError.invalidArgument("unknown suite '\(name)' (known: fusion, v1)") }
         guard inputShape == nil, weightShape == nil, options.givenOptions.isEmpty else {
             throw ConvAlgebraError.invalidArgument("the suite form takes no op options, --input-shape or --weight-shape")
         }
         let wanted = try parseForms(forms ?? Form.allCases.map(\.rawValue).joined(separator: ","))
         let prefixes = cases.map { $0.split(separator: ",").map(String.init) }
-        try BenchLimits.checkCases(prefixes, known: SuiteV1.cases().map { ($0.id, $0.suite) })
-        print(BenchmarkReport.table([]))
+        let all = suite()
+        try BenchLimits.checkCases(prefixes, known: all.map { ($0.id, $0.suite) })
+        let runs = all.filter { c in prefixes.map { p in p.contains { c.id == $0 || c.suite == $0 } } ?? true }
+            .flatMap { c in c.forms.filter(wanted.contains).map { (c, $0) } }
+        let progress = ProgressLine(total: runs.count)
+        progress.row(Self.provenanceLine + "\n" + BenchmarkReport.table([]))
         var results = [BenchmarkResult]()
-        for c in SuiteV1.cases() {
-            if let prefixes, !prefixes.contains(where: { c.id == $0 || c.suite == $0 }) { continue }
-            for f in c.forms where wanted.contains(f) {
-                let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
-                results.append(r)
-                print(BenchmarkReport.table([r]).split(separator: "\n").last!)
-            }
+        for (index, (c, f)) in runs.enumerated() {
+            progress.show(index + 1, "\(c.id ?? c.op) \(f.rawValue)")
+            let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
+            results.append(r)
+            progress.row(String(BenchmarkReport.table([r]).split(separator: "\n").last!))
         }
+        progress.finish()
         return results
     }
 
@@ -148,7 +167,7 @@ struct Bench: ParsableCommand {
             let r = try BenchmarkRunner.run(.linear(built.linear), id: nil, suite: "single", op: name, inputShape: shape.dims,
                                             flops: BenchmarkData.usefulFlops(built.linear, batch: batch), form: form,
                                             repeats: repeats, timeBudget: maxSeconds ?? .infinity)
-            print(BenchmarkReport.table([r]))
+            print(Self.provenanceLine + "\n" + BenchmarkReport.table([r]))
             return r
         }
         // An op with its own forward (max-pool): time it on the whole batch, direct form only.
@@ -169,7 +188,7 @@ struct Bench: ParsableCommand {
                                 materialiseSeconds: nil, storedEntries: nil,
                                 flops: Double(batch) * Double(built.codomain.count) * windowSize(spatialRank: domain.rank - 1),
                                 note: nil)
-        print(BenchmarkReport.table([r]))
+        print(Self.provenanceLine + "\n" + BenchmarkReport.table([r]))
         return r
     }
 

@@ -7,8 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The `convalgebra` tool: apply, show (and, as they land, bench and analyze) the operators of the
-/// library from the command line. The contract it follows is `shared/CLI.md`.
+/// The `convalgebra` tool: apply, show, analyze and bench the operators of the library from the command line.
+/// The contract it follows is `docs/CLI.md`; `--version` prints ``ConvAlgebraVersion/string``.
 ///
 /// Every failure, argument-parser's own included, prints exactly one line `error: …` on stderr and
 /// exits non-zero; `--help` prints the usual help on stdout and exits 0.
@@ -17,10 +17,11 @@ struct ConvAlgebraCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convalgebra",
         abstract: "Convolutions as DSP operators: apply them directly or as dense/sparse matrices, transpose them, print their matrices.",
-        subcommands: [Apply.self, Show.self, Analyze.self, Export.self, Bench.self, Machine.self])
+        version: ConvAlgebraVersion.string,
+        subcommands: [Apply.self, Show.self, Analyze.self, Export.self, Explain.self, Bench.self, Machine.self, Model.self, Random.self, Calibrate.self, Batch.self])
 
     /// The subcommands whose first argument is an OP.
-    static let opSubcommands: Set<String> = ["apply", "show", "analyze", "export", "bench"]
+    static let opSubcommands: Set<String> = ["apply", "show", "analyze", "export", "explain", "bench"]
 
     static func main() {
         do {
@@ -33,25 +34,30 @@ struct ConvAlgebraCommand: ParsableCommand {
 
     /// Prints one `error: …` line and exits, or hands a help/version request to argument-parser.
     static func fail(_ error: Error) -> Never {
-        if let e = error as? ConvAlgebraError {
-            printError(e.description)
-            terminate(1)
+        guard let (line, code) = errorLine(for: error, arguments: Array(CommandLine.arguments.dropFirst())) else {
+            exit(withError: error)  // --help, --version: printed on stdout as usual
         }
+        printError(line)
+        terminate(code)
+    }
+
+    /// The text of the one `error: …` line for `error` (without the prefix) and the exit status, or nil for a
+    /// help/version request, which exits 0. `arguments` is the command line without the program name.
+    static func errorLine(for error: Error, arguments args: [String]) -> (line: String, code: Int32)? {
+        if let e = error as? ConvAlgebraError { return (e.description, 1) }
         let code = exitCode(for: error)
-        if code == .success { exit(withError: error) }  // --help, --version: printed on stdout as usual
+        if code == .success { return nil }
+        let status = code.rawValue == 0 ? 1 : code.rawValue
         // `apply frobnicate` without its other arguments: the unknown op is the first thing to fix, so say
         // that rather than argument-parser's "missing --input".
-        let args = Array(CommandLine.arguments.dropFirst())
         if args.count >= 2, opSubcommands.contains(args[0]), !args[1].hasPrefix("-"),
            case .failure(let unknown) = Result(catching: { try OperatorFactory.definition(named: args[1]) }) {
-            printError("\(unknown)")
-            terminate(code.rawValue == 0 ? 1 : code.rawValue)
+            return ("\(unknown)", status)
         }
         let message = fullMessage(for: error)
         var line = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
         if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }
-        printError(line.isEmpty ? "invalid arguments (see --help)" : line)
-        terminate(code.rawValue == 0 ? 1 : code.rawValue)
+        return (line.isEmpty ? "invalid arguments (see --help)" : line, status)
     }
 
     private static func printError(_ text: String) {

@@ -41,11 +41,10 @@ struct Export: ParsableCommand {
     var dtype: String?
 
     @OptionGroup var arguments: OpArguments
-    var options: OperatorOptions { arguments.options }
 
     func run() throws {
-        let definition = try arguments.definition(of: op)
-        guard options.bias == nil else {
+        let chain = try arguments.chain(of: op)
+        guard !chain.hasBias else {
             throw ConvAlgebraError.invalidArgument("export writes the linear part of an op; --bias does not apply")
         }
         let format = try self.format.map { name in
@@ -55,25 +54,22 @@ struct Export: ParsableCommand {
             }
             return f
         } ?? MatrixFormat(path: output)
-        if op == "max-pool" && input == nil {
+        if chain.needsInput && input == nil {
             throw ConvAlgebraError.invalidArgument(
                 "max-pool is not linear: export its Jacobian at one sample given with --input X.npy")
         }
         let sample = try CommaList.shape(domain, option: "--domain")
-        let weight = try Inputs.read(options.weight, what: "W")
         let x = try Inputs.read(input, what: "X")
-        switch try Inputs.dtype(given: dtype, arrays: [x, weight]) {
-        case .float32: try export(definition, sample, weight, x, format, Float.self)
-        case .float64: try export(definition, sample, weight, x, format, Double.self)
+        switch try Inputs.dtype(given: dtype, arrays: [x] + chain.arrays) {
+        case .float32: try export(chain, sample, x, format, Float.self)
+        case .float64: try export(chain, sample, x, format, Double.self)
         }
     }
 
-    private func export<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
-                                       _ x: Inputs.Array?, _ format: MatrixFormat, _: S.Type) throws {
-        let request = OperatorRequest(
-            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: nil,
-            input: try Inputs.oneSample(x, of: domain, as: S.self), purpose: .export)
-        let built = try definition.build(request)
+    private func export<S: BLASScalar>(_ chain: OpChain, _ domain: Shape, _ x: Inputs.Array?, _ format: MatrixFormat,
+                                       _: S.Type) throws {
+        let input = try Inputs.oneSample(x, of: domain, as: S.self)
+        let built = try chain.build(domain: domain, input: input, purpose: .export)
         let a = transpose ? built.linear.anyTransposed : built.linear
         if format.isSparse {
             try format.write(try a.sparse(budget: .default), to: output)

@@ -8,7 +8,8 @@ import Foundation
 /// `architecture`, `cpu_model`, `cores`, `online_cores`, `affinity_cores`, `cgroup_cpu_limit`,
 /// `threads_override`, `threads`, `caches` {`l1d`, `l2`, `l3`, `line`, `sources`, `shared_by`}, `isa`,
 /// `kernel_isa`, `kernel_isa_forced_portable`, `memory` {`physical`, `cgroup_limit`, `address_space_limit`,
-/// `available`}, and with `--peak` `peak_gflops_fp32` / `peak_gflops_fp64`; sizes in bytes, absent limits `null`.
+/// `available`}, and with `--peak` `peak_gflops_fp32` / `peak_gflops_fp64`; sizes in bytes, absent limits `null`;
+/// `convalgebra_version` names the build that read it.
 /// A `CONVALGEBRA_THREADS` that is not a positive integer is an error here (the library ignores it).
 struct Machine: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ struct Machine: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(profile), as: UTF8.self))
+            print(String(decoding: try encoder.encode(VersionedProfile(profile: profile)), as: UTF8.self))
         } else {
             print(Self.text(profile))
         }
@@ -74,5 +75,17 @@ struct Machine: ParsableCommand {
         var unit = 0, scale = 1
         while unit + 1 < units.count, n / scale >= 1024 { unit += 1; scale *= 1024 }
         return n % scale == 0 ? "\(n / scale) \(units[unit])" : String(format: "%.1f", Double(n) / Double(scale)) + " " + units[unit]
+    }
+}
+
+/// The profile's JSON document with `convalgebra_version` beside its keys (one object, not a nested one).
+private struct VersionedProfile: Encodable {
+    let profile: MachineProfile
+    private enum Key: String, CodingKey { case version = "convalgebra_version" }
+
+    func encode(to encoder: any Encoder) throws {
+        try profile.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(ConvAlgebraVersion.string, forKey: .version)
     }
 }

@@ -23,23 +23,21 @@ public func fuzzOperators(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let (cin, cout) = (reader.small(), reader.small())
         let k = [reader.small(), reader.small()]
         op = (try? ConvolutionLayer<Float>(
-            inputShape: [cin, reader.int(), reader.int()], weightShape: [cout, cin] + k,
-            weight: Array(repeating: 0.5, count: weightCount([cout, cin] + k)),
+            inputShape: [cin, reader.int(), reader.int()], weight: Tensor.random(shape: [cout, cin] + k, seed: 1, budget: smallWeights),
             stride: [reader.int()], padding: .explicit(begin: [reader.int()], end: [reader.int()]), dilation: [reader.int()],
             groups: reader.small(), paddingMode: PaddingMode.allCases[Int(reader.byte() ?? 0) % 4]))?.linear
     case 4:
         let (cin, cout) = (reader.small(), reader.small())
         let k = [reader.small()]
         op = (try? TransposedConvolutionLayer<Float>(
-            inputShape: [cin, reader.int()], weightShape: [cin, cout] + k,
-            weight: Array(repeating: 0.5, count: weightCount([cin, cout] + k)),
+            inputShape: [cin, reader.int()], weight: Tensor.random(shape: [cin, cout] + k, seed: 1, budget: smallWeights),
             stride: [reader.int()], padding: .explicit(begin: [reader.int()], end: [reader.int()]),
             outputPadding: [reader.int()], dilation: [reader.int()]))?.linear
     case 5:
-        op = try? AveragePooling<Float>(channels: reader.small(), inputSize: [reader.int(), reader.int()], kernelSize: [reader.int()],
+        op = try? AveragePooling<Float>(inputShape: [reader.small(), reader.int(), reader.int()], kernelSize: [reader.int()],
                                         stride: [reader.int()], padding: [reader.int()], ceilMode: (reader.byte() ?? 0) & 1 == 1)
     case 6:
-        if let pool = try? MaxPooling<Float>(channels: reader.small(), inputSize: [reader.int()], kernelSize: [reader.int()],
+        if let pool = try? MaxPooling<Float>(inputShape: [reader.small(), reader.int()], kernelSize: [reader.int()],
                                              stride: [reader.int()], padding: [reader.int()], dilation: [reader.int()],
                                              ceilMode: (reader.byte() ?? 0) & 1 == 1),
            pool.domain.count <= 4096, pool.codomain.count <= 4096,
@@ -48,8 +46,8 @@ public func fuzzOperators(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
         op = nil
     case 7:
-        op = try? Upsampling.make((reader.byte() ?? 0) & 1 == 0 ? .nearest : .linear, channels: reader.small(),
-                                  inputSize: [reader.int(), reader.int()], scale: [reader.int()], as: Float.self)
+        op = try? Upsampling.make((reader.byte() ?? 0) & 1 == 0 ? .nearest : .linear,
+                                  inputShape: [reader.small(), reader.int(), reader.int()], scale: [reader.int()], as: Float.self)
     default:
         op = try? ZeroPadding<Float>(inputSize: [reader.int()], begin: [reader.int()], end: [reader.int()])
     }
@@ -62,12 +60,8 @@ public func fuzzOperators(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// The element count of a weight shape, clamped to `0 … 4096` without overflowing (a wrong count is the
-/// library's to reject).
-func weightCount(_ dims: [Int]) -> Int {
-    let n = dims.reduce(1) { a, b in let (p, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : p }
-    return max(0, min(1 << 12, n))
-}
+/// At most 4096 weights: a larger weight is refused by the budget check before it is allocated.
+let smallWeights = MemoryBudget(bytes: 4096 * MemoryLayout<Float>.stride)
 
 /// Reads the fuzz input: bytes, and integers that are mostly small but reach the extremes.
 struct Reader {

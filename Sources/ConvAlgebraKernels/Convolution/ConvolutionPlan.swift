@@ -16,6 +16,8 @@ import ConvAlgebraBackends
 /// `Float` and `Double` (a method of a type generic over `S` would run the kernels unspecialised, ~25× slower).
 package final class ConvolutionPlan<S: BLASScalar>: Sendable {
     package let core: ConvolutionPlanCore
+    /// The candidate a planner asked for, nil for the builder's own choice.
+    package let candidate: ConvolutionPlanBuilder.Candidate?
     /// The weights as given, for scalar types without fast kernels (the reference loops).
     let weights: [S]
 
@@ -30,24 +32,22 @@ package final class ConvolutionPlan<S: BLASScalar>: Sendable {
 
     /// Builds the plan; `family` forces a kernel family (tests compare every family with the reference loops).
     /// - Precondition: `weights.count == geometry.weightCount`.
-    package init(_ geometry: ConvolutionGeometry, weights: [S], direction: ConvolutionDirection,
-                 family: ConvolutionKernel.Family? = nil) {
-        self.weights = weights
-        let typed: KernelWeights? = S.self == Float.self ? .float(weights as! [Float])
-            : S.self == Double.self ? .double(weights as! [Double]) : nil
-        core = ConvolutionPlanCore(geometry, weights: typed, direction: direction, family: family)
+    package convenience init(_ geometry: ConvolutionGeometry, weights: [S], direction: ConvolutionDirection,
+                             family: ConvolutionKernel.Family? = nil) {
+        self.init(geometry, weights: weights, direction: direction,
+                  candidate: family.map { ConvolutionPlanBuilder.Candidate(family: $0) })
     }
 
-    /// The plan running exactly `kernel` (one of ``ConvolutionPlanBuilder/candidates(_:_:float:)``, e.g. the winner
-    /// of a measuring planner); nil when `kernel` cannot run this geometry, direction and scalar type.
-    package init?(_ geometry: ConvolutionGeometry, weights: [S], direction: ConvolutionDirection,
-                  kernel: ConvolutionKernel) {
+    /// Builds the plan a planner asked for (one of ``ConvolutionPlanBuilder/candidates(_:direction:scalarBytes:)``),
+    /// or the builder's own choice for nil.
+    package init(_ geometry: ConvolutionGeometry, weights: [S], direction: ConvolutionDirection,
+                 candidate: ConvolutionPlanBuilder.Candidate?) {
         self.weights = weights
+        self.candidate = candidate
         let typed: KernelWeights? = S.self == Float.self ? .float(weights as! [Float])
             : S.self == Double.self ? .double(weights as! [Double]) : nil
-        guard let typed, let core = ConvolutionPlanCore(geometry, weights: typed, direction: direction, kernel: kernel)
-        else { return nil }
-        self.core = core
+        core = ConvolutionPlanCore(geometry, weights: typed, direction: direction, family: candidate?.family,
+                                   microKernel: candidate?.microKernel, tile: candidate?.tile)
     }
 
     /// The key an operator caches its plan under: the direction (no plan depends on the batch; chunks of samples
@@ -60,6 +60,12 @@ package final class ConvolutionPlan<S: BLASScalar>: Sendable {
     package static func cached(in cache: PlanCache, _ geometry: ConvolutionGeometry, _ weights: [S],
                                _ direction: ConvolutionDirection) -> ConvolutionPlan<S> {
         cache.plan(for: Key(direction: direction)) { ConvolutionPlan(geometry, weights: weights, direction: direction) }
+    }
+
+    /// Puts `plan` in `cache` in place of the plan ``cached(in:_:_:_:)`` would build (the planner's pick, measured
+    /// or read from wisdom), so that every later apply runs it.
+    package static func install(_ plan: ConvolutionPlan<S>, in cache: PlanCache) {
+        cache.replace(plan, for: Key(direction: plan.direction))
     }
 
     /// `y = A x` (forward) or `y = Aᵀ x` (transpose) for `batch` samples; `y` overwritten.
@@ -126,26 +132,19 @@ package final class ConvolutionPlanCore: Sendable {
     }
 
     /// `weights` nil: a scalar type without fast kernels (the reference loops run, from ``ConvolutionPlan``).
+    /// `microKernel` false keeps a GEMM-family kernel off our micro-kernel (OpenBLAS); nil or true: the
+    /// micro-kernel where it runs (FP32 on a CPU with its ISA). `tile` pins an FP32 tile of the GEMM family
+    /// (one ``ConvolutionPlanBuilder/candidates(_:direction:scalarBytes:)`` lists; ignored where it cannot run).
     package init(_ geometry: ConvolutionGeometry, weights: KernelWeights?, direction: ConvolutionDirection,
-                 family: ConvolutionKernel.Family?) {
+                 family: ConvolutionKernel.Family?, microKernel: Bool? = nil,
+                 tile: ConvolutionPlanBuilder.Candidate.Tile? = nil) {
         self.geometry = geometry
         self.direction = direction
         self.weights = weights
-        let micro = MicroGEMM.isAccelerated && weights?.isFloat == true
-        microKernel = micro
+        let micro = MicroGEMM.isAccelerated && weights?.isFloat == true && microKernel != false
+        self.microKernel = micro
         (kernel, reason, prepared) = ConvolutionPlanBuilder.build(geometry, weights, direction, family: family,
-                                                                  microKernel: micro)
-    }
-
-    /// The plan running exactly `kernel`; nil when it cannot run `geometry` (``ConvolutionPlanBuilder/build(_:_:_:kernel:)``).
-    package init?(_ geometry: ConvolutionGeometry, weights: KernelWeights, direction: ConvolutionDirection,
-                  kernel: ConvolutionKernel) {
-        guard let built = ConvolutionPlanBuilder.build(geometry, weights, direction, kernel: kernel) else { return nil }
-        self.geometry = geometry
-        self.direction = direction
-        self.weights = weights
-        microKernel = MicroGEMM.isAccelerated && weights.isFloat
-        (self.kernel, reason, prepared) = built
+                                                                  microKernel: micro, tile: tile)
     }
 
     /// The run on the weights' scalar type `T` (specialised code from here on).

@@ -1,68 +1,105 @@
 import ConvAlgebraCore
 import ConvAlgebraBackends
 
-/// The GEMM-family kernels a measuring planner may time against one another on a real shape (FFTW's `MEASURE`):
-/// the pixel-vector indirect kernel on every instruction-set path this CPU has (with its derived blocking), the
-/// 6 × 16 indirect kernel, and the GEMMs of the pointwise, fully connected and im2col routes on our micro-kernel
-/// and on OpenBLAS (which measured faster on some pointwise and fully connected shapes). ``ConvolutionKernel`` is
-/// the one place kernels are named; a planner builds the one it picked with ``build(_:_:_:kernel:)``.
+/// The kernels a planner may time for one geometry (FFTW's `measure`): every way
+/// ``ConvolutionPlanBuilder`` can run it, each buildable on request.
 extension ConvolutionPlanBuilder {
-    /// The GEMM-family kernels that can run `g` in `direction`, FP32 weights when `float`, the automatic choice
-    /// among them; empty when `g` is not for the GEMM family (the row stencil, FFT and reference kernels have no
-    /// alternatives here).
-    /// - Complexity: O(rank).
-    package static func candidates(_ g: ConvolutionGeometry, _ direction: ConvolutionDirection, float: Bool)
-        -> [ConvolutionKernel] {
-        guard g.boundary != .circular, g.inputPlane > 0, g.outputPlane > 0, family(g).0 == .gemm else { return [] }
-        if Im2colGEMMKernels.isFullyConnected(g) { return [.fullyConnectedGEMM] }
-        let micro = float && MicroGEMM.isAccelerated
-        let engines: [GEMMEngine] = micro ? [.microKernel6x16, .openBLAS] : [.openBLAS]
-        var list = [ConvolutionKernel]()
-        if float, direction == .forward {
-            for isa in MachineProfile.KernelISA.supported where IndirectRowKernels.applies(g, isa: isa) {
-                list.append(.indirectRows(RowKernelBlocking(isa: isa, caches: MachineProfile.current.caches, geometry: g)))
+    /// One way to build a plan: a kernel family and, for the GEMM family, whether it multiplies on our FP32
+    /// micro-kernel or on OpenBLAS, and which FP32 tile runs it when not the builder's default. A new kernel or
+    /// backend is a new candidate (a new field or family).
+    package struct Candidate: Hashable, Sendable, CustomStringConvertible {
+        /// A GEMM-family FP32 tile pinned in place of the builder's default: the pixel-vector kernel
+        /// (``IndirectRowKernels``) on one instruction-set path, or the 6 × 16 indirect kernel
+        /// (``IndirectConvolutionKernels``).
+        package enum Tile: Hashable, Sendable, CustomStringConvertible {
+            case rows(MachineProfile.KernelISA)
+            case indirect6x16
+
+            /// `rows-avx512f`, `rows-avx2+fma`, `rows-portable`, `indirect6x16`.
+            package var description: String {
+                switch self {
+                case .rows(let isa): return "rows-" + isa.rawValue
+                case .indirect6x16: return "indirect6x16"
+                }
+            }
+
+            init?(_ name: String) {
+                if name == "indirect6x16" { self = .indirect6x16; return }
+                guard name.hasPrefix("rows-"), let isa = MachineProfile.KernelISA(rawValue: String(name.dropFirst(5)))
+                else { return nil }
+                self = .rows(isa)
             }
         }
-        let transposed = direction == .transpose
-        if Im2colGEMMKernels.isPointwise(g) { return list + engines.map { .pointwiseGEMM($0) } }
-        if micro, IndirectConvolutionKernels.applies(g, transposed: transposed) {
-            list.append(transposed ? .indirectSubPixel6x16(phases: g.stride.reduce(1, *)) : .indirect6x16)
+
+        package let family: ConvolutionKernel.Family
+        /// nil: the builder's default (the micro-kernel where it runs); false: OpenBLAS.
+        package let microKernel: Bool?
+        /// nil: the builder's default tile; else the tile pinned (GEMM family, FP32 on the micro-kernel).
+        package let tile: Tile?
+
+        package init(family: ConvolutionKernel.Family, microKernel: Bool? = nil, tile: Tile? = nil) {
+            self.family = family
+            self.microKernel = microKernel
+            self.tile = tile
         }
-        return list + engines.map { .im2colGEMM($0) }
+
+        /// `rowStencil`, `fft`, `gemm`, `gemm/openblas`, `gemm/rows-avx2+fma`, `gemm/indirect6x16`: the name
+        /// wisdom files store.
+        package var description: String {
+            family.rawValue + (microKernel == false ? "/openblas" : "") + (tile.map { "/\($0)" } ?? "")
+        }
+
+        /// The candidate a ``description`` names; nil for a name this version does not know.
+        package init?(_ name: String) {
+            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            guard let family = ConvolutionKernel.Family(rawValue: String(parts[0])), parts.count <= 2 else { return nil }
+            guard parts.count == 2 else { self.init(family: family); return }
+            guard family == .gemm else { return nil }
+            if parts[1] == "openblas" { self.init(family: family, microKernel: false); return }
+            guard let tile = Tile(String(parts[1])) else { return nil }
+            self.init(family: family, tile: tile)
+        }
     }
 
-    /// The plan's pieces for exactly `kernel`, one of ``candidates(_:_:float:)``; nil when `kernel` cannot run `g`
-    /// in `direction` with these weights (another path's ISA, `Double` weights for an FP32 kernel, another route).
-    static func build(_ g: ConvolutionGeometry, _ w: KernelWeights, _ direction: ConvolutionDirection,
-                      kernel: ConvolutionKernel) -> (ConvolutionKernel, String, ConvolutionPlanCore.Prepared)? {
-        let transposed = direction == .transpose, why = "chosen by measurement"
-        switch kernel {
-        case .indirectRows(let b):
-            guard !transposed, let floats = w.floats, b.isa.isSupported, IndirectRowKernels.applies(g, isa: b.isa)
-            else { return nil }
-            return (kernel, why, .indirectRows(IndirectRowKernels.Prepared(g, floats, blocking: b)))
-        case .indirect6x16, .indirectSubPixel6x16:
-            guard let floats = w.floats, MicroGEMM.isAccelerated, (kernel == .indirect6x16) != transposed,
-                  IndirectConvolutionKernels.applies(g, transposed: transposed) else { return nil }
-            let p = IndirectConvolutionKernels.Prepared(g, floats, direction: direction)
-            return (transposed ? .indirectSubPixel6x16(phases: g.stride.reduce(1, *)) : .indirect6x16, why, .indirect(p))
-        case .fullyConnectedGEMM:
-            guard Im2colGEMMKernels.isFullyConnected(g) else { return nil }
-            return (kernel, why, .fullyConnected)
-        case .pointwiseGEMM(let engine), .im2colGEMM(let engine):
-            let pointwise: Bool
-            if case .pointwiseGEMM = kernel { pointwise = true } else { pointwise = false }
-            let micro = engine == .microKernel6x16
-            guard pointwise == Im2colGEMMKernels.isPointwise(g), !Im2colGEMMKernels.isFullyConnected(g),
-                  !micro || (w.isFloat && MicroGEMM.isAccelerated) else { return nil }
-            switch w {
-            case .float(let a):
-                return (kernel, why, .chunked(Im2colGEMMKernels.Prepared(g, a, direction: direction, microKernel: micro)))
-            case .double(let a):
-                return (kernel, why, .chunked(Im2colGEMMKernels.Prepared(g, a, direction: direction, microKernel: false)))
+    /// The candidates for `g` in `direction` on scalars of `scalarBytes` bytes: the row stencil always, im2col +
+    /// GEMM when its column matrix fits the scratch limit (on the micro-kernel and on OpenBLAS where FP32 runs
+    /// on the micro-kernel), the FP32 tiles the default does not run (the pixel-vector kernel on each other
+    /// accelerated instruction-set path up to the current one, the 6 × 16 indirect kernel where the pixel-vector one is the
+    /// default), overlap-add FFT for a forward single-channel stride-1 1-D geometry whose workspace fits. The
+    /// reference loops are the tests' oracle, never a candidate. Empty for a geometry with an empty plane or a
+    /// scalar type without fast kernels: nothing to choose.
+    package static func candidates(_ g: ConvolutionGeometry, direction: ConvolutionDirection,
+                                   scalarBytes: Int) -> [Candidate] {
+        guard g.inputPlane > 0, g.outputPlane > 0, scalarBytes == 4 || scalarBytes == 8 else { return [] }
+        var list = [Candidate(family: .rowStencil)]
+        if Im2colGEMMKernels.fits(g) || Im2colGEMMKernels.isFullyConnected(g) {
+            list.append(Candidate(family: .gemm))
+            if scalarBytes == 4 && MicroGEMM.isAccelerated {
+                list += tiles(g, direction: direction).map { Candidate(family: .gemm, tile: $0) }
+                list.append(Candidate(family: .gemm, microKernel: false))
             }
-        default:
-            return nil
         }
+        if direction == .forward, FFTConvolutionKernels.eligible(g) {
+            let span = (g.kernelSize[0] - 1) * abs(g.tapStep[0]) + 1
+            let (L, _) = FFTConvolutionKernels.blockSize(span: span, inputLength: g.inputSize[0])
+            if FFTConvolutionKernels.workspaceFits(L: L, span: span, inputLength: g.inputSize[0]) {
+                list.append(Candidate(family: .fft))
+            }
+        }
+        return list
+    }
+
+    /// The FP32 tiles that can run `g` in `direction` other than the one ``gemm(_:_:_:reason:microKernel:tile:)``
+    /// picks by default (the pixel-vector kernel on the current path where it applies, else the 6 × 16 one): the
+    /// pixel-vector kernel on the other accelerated paths up to the current one, and the 6 × 16 kernel.
+    static func tiles(_ g: ConvolutionGeometry, direction: ConvolutionDirection) -> [Candidate.Tile] {
+        guard g.boundary != .circular, direction == .forward, !Im2colGEMMKernels.isPointwise(g),
+              !Im2colGEMMKernels.isFullyConnected(g), IndirectConvolutionKernels.applies(g) else { return [] }
+        let current = MachineProfile.KernelISA.current
+        let rowsByDefault = IndirectRowKernels.applies(g, isa: current)
+        let others = MachineProfile.KernelISA.supported.filter {
+            $0 != .portable && $0 <= current && !($0 == current && rowsByDefault) && IndirectRowKernels.applies(g, isa: $0)
+        }
+        return others.map { .rows($0) } + (rowsByDefault ? [.indirect6x16] : [])
     }
 }

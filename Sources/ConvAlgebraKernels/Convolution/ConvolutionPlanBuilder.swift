@@ -21,7 +21,8 @@ package enum ConvolutionPlanBuilder {
     }
 
     static func build(_ g: ConvolutionGeometry, _ weights: KernelWeights?, _ direction: ConvolutionDirection,
-                      family forced: ConvolutionKernel.Family?, microKernel: Bool)
+                      family forced: ConvolutionKernel.Family?, microKernel: Bool,
+                      tile: Candidate.Tile? = nil)
         -> (ConvolutionKernel, String, ConvolutionPlanCore.Prepared) {
         let forward = direction == .forward
         if g.boundary == .circular {
@@ -66,13 +67,15 @@ package enum ConvolutionPlanBuilder {
             return (.rowStencilPolyphase(phases: min(rows.s, rows.n)), note + " (polyphase)",
                     .rowStencilPolyphase(rows, transposeRows: rows.transposeRows(g)))
         case .gemm:
-            return gemm(g, w, direction, reason: reason, microKernel: microKernel)
+            return gemm(g, w, direction, reason: reason, microKernel: microKernel, tile: tile)
         }
     }
 
-    /// Within the GEMM family: fully connected, then (FP32 on the micro-kernel) indirect or implicit, else chunked.
+    /// Within the GEMM family: fully connected, then (FP32 on the micro-kernel) the pixel-vector indirect kernel
+    /// on the current path, the 6 × 16 indirect kernel or implicit, else chunked. `tile` pins the pixel-vector
+    /// kernel on one path or the 6 × 16 kernel where it can run.
     static func gemm(_ g: ConvolutionGeometry, _ w: KernelWeights, _ direction: ConvolutionDirection,
-                     reason: String, microKernel: Bool)
+                     reason: String, microKernel: Bool, tile: Candidate.Tile? = nil)
         -> (ConvolutionKernel, String, ConvolutionPlanCore.Prepared) {
         let transposed = direction == .transpose
         if Im2colGEMMKernels.isFullyConnected(g) {
@@ -80,8 +83,13 @@ package enum ConvolutionPlanBuilder {
         }
         let pointwise = Im2colGEMMKernels.isPointwise(g)
         if microKernel, !pointwise, let floats = w.floats {
-            if !transposed, IndirectRowKernels.applies(g, isa: .current) {
-                let p = IndirectRowKernels.Prepared(g, floats)
+            let isa: MachineProfile.KernelISA? = switch tile {
+                case .rows(let isa): isa.isSupported ? isa : nil
+                case .indirect6x16: nil
+                case nil: .current
+            }
+            if !transposed, let isa, IndirectRowKernels.applies(g, isa: isa) {
+                let p = IndirectRowKernels.Prepared(g, floats, isa: isa)
                 return (.indirectRows(p.blocking), "FP32 micro-kernel, large planes: pixel-vector indirect convolution",
                         .indirectRows(p))
             }

@@ -37,14 +37,14 @@ public struct PoolingGeometry: Hashable, Sendable {
     ///
     /// - Parameters:
     ///   - stride: `nil` means the kernel size, as in PyTorch.
-    ///   - maxPoolPaddingRule: PyTorch checks `p ≤ k/2` per dimension for 3-D max pooling
-    ///     (`pool3d_shape_check`) but `p ≤ (d·(k−1)+1)/2` in 1-D and 2-D (`pool2d_shape_check`,
-    ///     `pooling_output_shape`); pass `true` for max pooling to apply the 3-D rule to 3-D inputs.
+    ///   - padding: at most half the kernel size, `p ≤ ⌊k/2⌋`, whatever the dilation: PyTorch checks this in
+    ///     every pooling (`max_pool1d`, `pool2d_shape_check`, `pool3d_shape_check`), besides the weaker
+    ///     `p ≤ (d·(k−1)+1)/2` of `pooling_output_shape`.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a zero or negative kernel size, stride or
-    ///   dilation, negative padding, padding above half the (effective) kernel, an empty input, an output
+    ///   dilation, negative padding, padding above half the kernel size, an empty input, an output
     ///   with no window (the kernel larger than the padded input), or lists of the wrong length.
     public init(channels: Int, inputSize: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
-                dilation: [Int] = [1], ceilMode: Bool = false, maxPoolPaddingRule: Bool = false) throws {
+                dilation: [Int] = [1], ceilMode: Bool = false) throws {
         let r = inputSize.count
         guard r >= 1 else { throw ConvAlgebraError.invalidArgument("pooling needs at least one spatial dimension") }
         guard channels >= 1 else { throw ConvAlgebraError.invalidArgument("pooling needs at least one channel, got \(channels)") }
@@ -66,8 +66,8 @@ public struct PoolingGeometry: Hashable, Sendable {
         var out = [Int]()
         for i in 0..<r {
             let effective = try Checked.add(try Checked.multiply(d[i], k[i] - 1, "the effective kernel size"), 1, "the effective kernel size")
-            // Pool.h: `pad <= ((kernelSize - 1) * dilation + 1) / 2`; pool3d_shape_check: `kT / 2 >= pT`.
-            let limit = (maxPoolPaddingRule && r == 3) ? k[i] / 2 : effective / 2
+            // pool2d/pool3d_shape_check and max_pool1d: `kW / 2 >= padW` (the dilation does not widen it).
+            let limit = k[i] / 2
             guard p[i] <= limit else {
                 throw ConvAlgebraError.invalidArgument(
                     "padding \(p[i]) is more than half of the kernel (kernel size \(k[i]), dilation \(d[i])): at most \(limit) is allowed")

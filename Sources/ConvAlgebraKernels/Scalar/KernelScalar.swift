@@ -6,8 +6,9 @@ import ConvAlgebraBackends
 /// Public entry points are generic over ``BLASScalar``; called from another module they run
 /// unspecialised, where every multiply-add goes through a witness table (~25× slower). The fast
 /// kernels therefore switch once on the concrete type (``KernelDispatch``) and from there on run
-/// code the optimiser has specialised for `Float` or `Double`.
-package protocol KernelScalar: FFTWScalar, SIMDScalar {
+/// code the optimiser has specialised for `Float` or `Double`. `Codable` is spelled out because `SIMDScalar`'s
+/// storage types are `SIMD`, which is `Codable` over `Self` (without it every build warns, downstream ones too).
+package protocol KernelScalar: FFTWScalar, SIMDScalar, Codable {
     /// `C = op(A) · B` (row-major, `C` overwritten) for the convolution kernels' shapes: few rows, many columns.
     static func convolutionGEMM(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
                                 b: UnsafePointer<Self>, ldb: Int, c: UnsafeMutablePointer<Self>, ldc: Int)

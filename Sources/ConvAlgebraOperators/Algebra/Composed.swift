@@ -10,17 +10,31 @@ import ConvAlgebraMatrices
 /// transpose is the reversed composition of transposes, `(BA)ᵀ = AᵀBᵀ`, so `(Aᵀ)ᵀ` has the
 /// original factors again.
 ///
+/// Composing applies the algebra's identities: the direct form runs the chain as the ``Rewriter`` leaves it
+/// (``rewritten``, built once per composition and kept in its ``PlanCache``) — `↓k ↑k` cancels, a dilated
+/// convolution before `↓k` runs on the down-sampled input, nearest up-sampling and a convolution run as one
+/// transposed convolution — each rewrite taken only when cheaper and equal by construction. ``factors`` stay as
+/// given (what ``Notation`` and `explain` show as "before"); the matrices are their product.
+///
 /// ```
 /// let strided = try Convolution(kernel: q, inputLength: 8, mode: .same).then(Downsample(factor: 2, inputLength: 8))
 /// ```
 public struct Composed<Scalar: BLASScalar>: LinearOperator {
     /// The factors in application order: `factors[0]` is applied first.
     public let factors: [any LinearOperator<Scalar>]
+    /// Whether the direct form runs the rewritten chain (``rewritten``) or the factors as given.
+    public let rewrites: Bool
+    /// The rewritten chain, and the materialised matrices ``apply(_:form:budget:)`` builds, each built once.
+    public let plans = PlanCache()
+    public var planCache: PlanCache? { plans }
 
     /// Composes `factors` (application order), flattening nested compositions.
+    /// - Parameter rewriting: whether the direct form runs the chain as ``Rewriter/standard`` rewrites it (the
+    ///   default) or the factors as given (to time the unfused chain, or to test a rule against it).
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when a factor's codomain is not the next one's domain,
     ///   ``ConvAlgebraError/invalidArgument(_:)`` for an empty list.
-    public init(_ factors: [any LinearOperator<Scalar>]) throws {
+    public init(_ factors: [any LinearOperator<Scalar>], rewriting: Bool = true) throws {
+        rewrites = rewriting
         var flat: [any LinearOperator<Scalar>] = []
         for f in factors {
             if let c = f as? Composed<Scalar> { flat.append(contentsOf: c.factors) } else { flat.append(f) }
@@ -38,12 +52,21 @@ public struct Composed<Scalar: BLASScalar>: LinearOperator {
 
     /// `(F_{k−1} ⋯ F_0)ᵀ = F_0ᵀ ⋯ F_{k−1}ᵀ`: the transposed factors in reverse application order.
     public var transposed: Composed<Scalar> {
-        try! Composed(factors.reversed().map { $0.anyTransposed })
+        try! Composed(factors.reversed().map { $0.anyTransposed }, rewriting: rewrites)
     }
 
-    /// Applies the factors in turn through two ping-pong scratch buffers.
+    /// What ``Rewriter/standard`` makes of the factors, built on first use and kept in ``plans``.
+    public var rewriting: Rewriting<Scalar> {
+        plans.plan(for: RewrittenChain()) { RewritingBox(Rewriter.standard.rewrite(factors)) }.rewriting
+    }
+
+    /// The chain the direct form runs: ``rewriting``'s factors, or ``factors`` when composed without rewriting.
+    public var rewritten: [any LinearOperator<Scalar>] { rewrites ? rewriting.factors : factors }
+
+    /// Applies the factors of ``rewritten`` in turn through two ping-pong scratch buffers.
     /// - Complexity: the sum of the factors' costs; scratch of `2 · batch · max(intermediate size)` scalars.
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        let factors = rewritten
         if factors.count == 1 { factors[0].applyUnchecked(x, y, batch: batch); return }
         let widest = factors.dropLast().map { $0.codomain.count }.max()! * batch
         var a = [Scalar](repeating: 0, count: widest), b = [Scalar](repeating: 0, count: widest)
@@ -89,6 +112,15 @@ public struct Composed<Scalar: BLASScalar>: LinearOperator {
         for f in factors.dropFirst() { m = try f.symbolic().multiplied(by: m) }
         return m
     }
+}
+
+/// The key of the rewritten chain in a composition's ``PlanCache``.
+private struct RewrittenChain: Hashable, Sendable {}
+
+/// A ``Rewriting`` kept in a plan cache (its factors are `Sendable` operators).
+private struct RewritingBox<Scalar: BLASScalar>: @unchecked Sendable {
+    let rewriting: Rewriting<Scalar>
+    init(_ r: Rewriting<Scalar>) { rewriting = r }
 }
 
 extension LinearOperator {

@@ -14,7 +14,7 @@ public protocol StencilOperator: LinearOperator {
     /// The kernel taps `q` the terms refer to (empty for kernel-free operators such as ↓k).
     var taps: [Scalar] { get }
 
-    /// Whether ``symbolic()`` names the taps (`q0`, `q1`, …: a learnable kernel) or prints their values
+    /// Whether ``LinearOperator/symbolic()`` names the taps (`q0`, `q1`, …: a learnable kernel) or prints their values
     /// (a fixed kernel such as nearest-neighbour up-sampling's `(1 … 1)`). Defaults to `true`.
     var tapsAreSymbols: Bool { get }
 

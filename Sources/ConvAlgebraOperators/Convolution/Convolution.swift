@@ -22,7 +22,7 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
     public let taps: [Scalar]
     /// Whether the taps are a learnable kernel, printed `q0, q1, …` by ``symbolic()`` (or fixed numbers).
     public let tapsAreSymbols: Bool
-    /// The direct-form plans built so far (``ConvolutionPlan``, one per direction), shared with ``transposed``
+    /// The direct-form plans built so far (`ConvolutionPlan`, one per direction), shared with ``transposed``
     /// and with copies; not part of the operator's value.
     public let plans: PlanCache
 

@@ -9,8 +9,8 @@ public struct LayerGradients<Scalar: BLASScalar>: Sendable, Equatable {
     public var input: Tensor<Scalar>
     /// `∂L/∂W`, summed over the batch, shaped like the weight.
     public var weight: Tensor<Scalar>
-    /// `∂L/∂b`, summed over the batch and space; `nil` for a layer without bias.
-    public var bias: [Scalar]?
+    /// `∂L/∂b`, summed over the batch and space, shape `(C_out)`; `nil` for a layer without bias.
+    public var bias: Tensor<Scalar>?
 }
 
 extension ConvolutionLayer {
@@ -66,13 +66,22 @@ extension LayerGradients {
             }
         }
         let channels = codomain.dims[0]
-        let db = hasBias ? LayerBias.gradient(dy, channels: channels, plane: codomain.count / channels) : nil
+        let db = hasBias ? try Tensor(LayerBias.gradient(dy, channels: channels, plane: codomain.count / channels)) : nil
         self.init(input: dx, weight: try Tensor(shape: weightShape, scalars: dw), bias: db)
     }
 }
 
 /// A layer's per-channel bias: added to a batch of channel planes, and its gradient.
 package enum LayerBias {
+    /// Checks that a bias has shape `(channels)`.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` naming both shapes.
+    package static func check<S: BLASScalar>(_ bias: Tensor<S>?, channels: Int) throws {
+        guard let bias else { return }
+        guard bias.shape.dims == [channels] else {
+            throw ConvAlgebraError.shapeMismatch("the bias must have shape (C_out) = (\(channels)), got shape \(bias.shape)")
+        }
+    }
+
     /// `A x + b` for every sample of `x`: `linear` applied in `form`, then `bias[c]` added to each output plane.
     package static func apply<S: BLASScalar>(_ linear: some LinearOperator<S>, _ x: Tensor<S>, bias: [S]?, form: Form,
                                              budget: MemoryBudget) throws -> Tensor<S> {

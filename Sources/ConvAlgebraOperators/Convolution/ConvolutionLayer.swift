@@ -24,9 +24,10 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
     public let inputShape: [Int]
     /// The weight's shape `(C_out, C_in/G, K…)`.
     public let weightShape: [Int]
+    /// The weight's scalars, row-major.
     public let weight: [Scalar]
-    /// `C_out` values, or `nil` for a layer without bias.
-    public let bias: [Scalar]?
+    /// The bias, shape `(C_out)`, or `nil` for a layer without bias.
+    public let bias: Tensor<Scalar>?
     public let stride: [Int]
     public let dilation: [Int]
     public let groups: Int
@@ -39,18 +40,27 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
     /// The valid convolution over the padded input, `p = 0`: the second factor of `pad.then(conv)`.
     public let paddedGeometry: ConvolutionGeometry
 
+    /// PyTorch's `nn.Conv1d/2d/3d` on one sample of `inputShape` (what `F.conv2d(x, weight, bias, …)` computes).
+    ///
+    /// ```swift
+    /// let conv = try ConvolutionLayer(inputShape: [3, 32, 32], weight: .random(shape: [8, 3, 3, 3], seed: 1),
+    ///                                 bias: Tensor<Float>.zeros(shape: [8]), padding: .symmetric([1]))
+    /// ```
     /// - Parameters:
-    ///   - inputShape: one sample's shape `(C_in, n…)`, one to any number of spatial dimensions.
-    ///   - weight: shape `(C_out, C_in/G, K…)`, row-major scalars.
+    ///   - inputShape: one sample's shape `(C_in, n…)`, one to any number of spatial dimensions (a batch leads it
+    ///     when applied), as every layer of the library takes it.
+    ///   - weight: shape `(C_out, C_in/G, K…)`.
+    ///   - bias: shape `(C_out)`, or `nil`.
     ///   - stride, dilation: one value or one per spatial dimension, all ≥ 1.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for a weight of the wrong rank or channel count or a
-    ///   bias of the wrong length; ``ConvAlgebraError/invalidArgument(_:)`` for non-positive strides,
+    ///   bias of the wrong shape; ``ConvAlgebraError/invalidArgument(_:)`` for non-positive strides,
     ///   dilations, groups or kernel sizes, negative padding, `same` with a stride, groups that do not
     ///   divide the channels, a dilated kernel larger than the padded input, and padding amounts over
     ///   PyTorch's limits for the mode.
-    public init(inputShape: [Int], weightShape: [Int], weight: [Scalar], bias: [Scalar]? = nil,
+    public init(inputShape: [Int], weight weightTensor: Tensor<Scalar>, bias: Tensor<Scalar>? = nil,
                 stride: [Int] = [1], padding: LayerPadding = .valid, dilation: [Int] = [1], groups: Int = 1,
                 paddingMode: PaddingMode = .zeros) throws {
+        let (weightShape, weight) = (weightTensor.shape.dims, weightTensor.scalars)
         let r = try LayerOptions.checkWeight(inputShape: inputShape, weightShape: weightShape, weightCount: weight.count,
                                              groups: groups, layer: "convolution", channels: "C_out, C_in/groups")
         let cin = inputShape[0], cout = weightShape[0], kernel = Array(weightShape.dropFirst(2))
@@ -62,9 +72,7 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
             throw ConvAlgebraError.shapeMismatch(
                 "the weight \(weightShape) expects \(weightShape[1] * groups) input channels (\(weightShape[1]) per group × \(groups) groups), but the input has \(cin)")
         }
-        if let bias, bias.count != cout {
-            throw ConvAlgebraError.shapeMismatch("the bias must have C_out = \(cout) values, got \(bias.count)")
-        }
+        try LayerBias.check(bias, channels: cout)
         let s = try LayerOptions.positive(stride, rank: r, name: "stride")
         let d = try LayerOptions.positive(dilation, rank: r, name: "dilation")
         let (pb, pe) = try padding.amounts(kernelSize: kernel, dilation: d, stride: s)
@@ -91,14 +99,6 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
         self.stride = s; self.dilation = d; self.groups = groups; self.paddingMode = paddingMode
         self.paddingGeometry = pad; self.paddedGeometry = padded
         convolution = try Convolution(geometry: geometry, taps: weight)
-    }
-
-    /// A layer from a weight tensor `(C_out, C_in/G, K…)`.
-    public init(inputShape: [Int], weight: Tensor<Scalar>, bias: [Scalar]? = nil, stride: [Int] = [1],
-                padding: LayerPadding = .valid, dilation: [Int] = [1], groups: Int = 1,
-                paddingMode: PaddingMode = .zeros) throws {
-        try self.init(inputShape: inputShape, weightShape: weight.shape.dims, weight: weight.scalars, bias: bias,
-                      stride: stride, padding: padding, dilation: dilation, groups: groups, paddingMode: paddingMode)
     }
 
     // MARK: - Operators
@@ -132,7 +132,7 @@ public struct ConvolutionLayer<Scalar: BLASScalar>: Sendable {
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for an input that does not end in ``inputShape``;
     ///   ``ConvAlgebraError/exceedsMemoryBudget(what:bytes:budget:)`` when the dense or sparse matrix is refused.
     public func forward(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        try LayerBias.apply(linear, x, bias: bias, form: form, budget: budget)
+        try LayerBias.apply(linear, x, bias: bias?.scalars, form: form, budget: budget)
     }
 
     /// The weight-gradient operator at one input sample `x`: `W ↦ conv(x; W)` (without bias). For reflect and

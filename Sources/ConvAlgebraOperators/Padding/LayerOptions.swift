@@ -112,6 +112,17 @@ public enum LayerOptions {
         return (padded - reach) / s + 1
     }
 
+    /// Splits one sample's shape `(C, spatial…)`, as every layer takes it (`inputShape`), into its channel count
+    /// and spatial extents; the layer checks the values.
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when there is no spatial dimension.
+    package static func channelsAndSpatial(_ inputShape: [Int], layer: String) throws -> (channels: Int, spatial: [Int]) {
+        guard inputShape.count >= 2 else {
+            throw ConvAlgebraError.shapeMismatch(
+                "\(layer) needs one sample's shape (C, spatial…) with at least one spatial dimension, got \(inputShape)")
+        }
+        return (inputShape[0], Array(inputShape.dropFirst()))
+    }
+
     /// Checks that `shape` is `[C] + spatial` with `rank` spatial dimensions of positive size.
     package static func checkSampleShape(_ shape: [Int], rank: Int, what: String) throws {
         guard shape.count == rank + 1 else {

@@ -37,13 +37,15 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
     package let windows: PoolingWindows?
     package let outputWeight: [Scalar]
 
-    /// Average pooling of `channels` planes of spatial size `inputSize`; lists hold one value per
+    /// PyTorch's `nn.AvgPool1d/2d/3d` on one sample of `inputShape` `(C, n…)`; lists hold one value per
     /// spatial dimension or a single value for all.
-    /// - Throws: see ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode:maxPoolPaddingRule:)``;
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for an `inputShape` without a spatial dimension; see
+    ///   ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode)``;
     ///   ``ConvAlgebraError/invalidArgument(_:)`` for a divisor override that is not positive; a memory-budget error.
-    public init(channels: Int, inputSize: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
+    public init(inputShape: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
                 ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil,
                 budget: MemoryBudget = .default) throws {
+        let (channels, inputSize) = try LayerOptions.channelsAndSpatial(inputShape, layer: "average pooling")
         let g = try PoolingGeometry(channels: channels, inputSize: inputSize, kernelSize: kernelSize, stride: stride,
                                     padding: padding, ceilMode: ceilMode)
         try g.checkAvgPool3dInputCoversKernel()

@@ -28,14 +28,16 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
     /// The window bounds of the direct form (up to three spatial dimensions; the map serves beyond).
     package let windows: PoolingWindows?
 
-    /// Max pooling of `channels` planes of spatial size `inputSize`; lists hold one value per spatial
+    /// PyTorch's `nn.MaxPool1d/2d/3d` on one sample of `inputShape` `(C, n…)`; lists hold one value per spatial
     /// dimension or a single value for all.
-    /// - Throws: see ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode:maxPoolPaddingRule:)``;
+    /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for an `inputShape` without a spatial dimension; see
+    ///   ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode)``;
     ///   a memory-budget error.
-    public init(channels: Int, inputSize: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
+    public init(inputShape: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
                 dilation: [Int] = [1], ceilMode: Bool = false, budget: MemoryBudget = .default) throws {
+        let (channels, inputSize) = try LayerOptions.channelsAndSpatial(inputShape, layer: "max pooling")
         let g = try PoolingGeometry(channels: channels, inputSize: inputSize, kernelSize: kernelSize, stride: stride,
-                                    padding: padding, dilation: dilation, ceilMode: ceilMode, maxPoolPaddingRule: true)
+                                    padding: padding, dilation: dilation, ceilMode: ceilMode)
         try self.init(geometry: g, budget: budget)
     }
 

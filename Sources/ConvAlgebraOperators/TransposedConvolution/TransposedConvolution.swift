@@ -11,7 +11,7 @@ import ConvAlgebraMatrices
 /// ```
 /// the convolution's terms with rows and columns swapped, literally: shapes, taps, terms (hence the dense,
 /// sparse and symbolic matrices) and `transposed` come from ``SwappedStencil``. Its direct form is the
-/// transpose-direction ``ConvolutionPlan`` of the same geometry, which gathers, for each output sample, only the
+/// transpose-direction `ConvolutionPlan` of the same geometry, which gathers, for each output sample, only the
 /// (output, tap) pairs that land on it (polyphase, or the sub-pixel indirect kernel): it never multiplies an
 /// inserted zero of `↑k`.
 /// - Complexity: direct form `2 · inputs · C_out/G · K` FLOPs per sample, the forward convolution's count.

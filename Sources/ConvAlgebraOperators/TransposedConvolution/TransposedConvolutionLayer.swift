@@ -25,9 +25,10 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
     public let inputShape: [Int]
     /// The weight's shape `(C_in, C_out/G, K…)`.
     public let weightShape: [Int]
+    /// The weight's scalars, row-major.
     public let weight: [Scalar]
-    /// `C_out` values, or `nil`.
-    public let bias: [Scalar]?
+    /// The bias, shape `(C_out)`, or `nil`.
+    public let bias: Tensor<Scalar>?
     public let stride: [Int]
     public let dilation: [Int]
     public let outputPadding: [Int]
@@ -35,7 +36,11 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
     /// The geometry of the forward convolution `(C_out, L_out…) → (C_in, L…)`.
     public let geometry: ConvolutionGeometry
 
+    /// PyTorch's `nn.ConvTranspose1d/2d/3d` on one sample of `inputShape`.
     /// - Parameters:
+    ///   - inputShape: one sample's shape `(C_in, L…)`, as every layer of the library takes it.
+    ///   - weight: shape `(C_in, C_out/G, K…)`, PyTorch's conv-transpose layout.
+    ///   - bias: shape `(C_out)`, or `nil`.
     ///   - padding: symmetric amounts (one value or one per dimension) or explicit begin/end lists;
     ///     `same` is refused as in PyTorch, `valid` is 0.
     ///   - outputPadding: one value or one per dimension, each smaller than the stride or the dilation.
@@ -43,9 +48,10 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
     ///   of the wrong length; ``ConvAlgebraError/invalidArgument(_:)`` for non-positive strides, dilations,
     ///   groups or kernel sizes, negative padding, bad output padding, groups that do not divide the channels,
     ///   or a non-positive output size.
-    public init(inputShape: [Int], weightShape: [Int], weight: [Scalar], bias: [Scalar]? = nil,
+    public init(inputShape: [Int], weight weightTensor: Tensor<Scalar>, bias: Tensor<Scalar>? = nil,
                 stride: [Int] = [1], padding: LayerPadding = .valid, outputPadding: [Int] = [0],
                 dilation: [Int] = [1], groups: Int = 1) throws {
+        let (weightShape, weight) = (weightTensor.shape.dims, weightTensor.scalars)
         let r = try LayerOptions.checkWeight(inputShape: inputShape, weightShape: weightShape, weightCount: weight.count,
                                              groups: groups, layer: "transposed convolution", channels: "C_in, C_out/groups")
         let cin = inputShape[0]
@@ -57,9 +63,7 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
                 "the weight \(weightShape) expects \(weightShape[0]) input channels (its first extent), but the input has \(cin)")
         }
         let cout = try Checked.multiply(weightShape[1], groups, "the output channel count")
-        if let bias, bias.count != cout {
-            throw ConvAlgebraError.shapeMismatch("the bias must have C_out = \(cout) values, got \(bias.count)")
-        }
+        try LayerBias.check(bias, channels: cout)
         let kernel = Array(weightShape.dropFirst(2))
         let s = try LayerOptions.positive(stride, rank: r, name: "stride")
         let d = try LayerOptions.positive(dilation, rank: r, name: "dilation")
@@ -93,13 +97,6 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
         forwardConvolution = try Convolution(geometry: geometry, taps: weight)
     }
 
-    /// A layer from a weight tensor `(C_in, C_out/G, K…)`.
-    public init(inputShape: [Int], weight: Tensor<Scalar>, bias: [Scalar]? = nil, stride: [Int] = [1],
-                padding: LayerPadding = .valid, outputPadding: [Int] = [0], dilation: [Int] = [1], groups: Int = 1) throws {
-        try self.init(inputShape: inputShape, weightShape: weight.shape.dims, weight: weight.scalars, bias: bias,
-                      stride: stride, padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups)
-    }
-
     // MARK: - Operators
 
     /// The convolution this layer is the transpose of: `(C_out, L_out…) → (C_in, L…)`.
@@ -119,7 +116,7 @@ public struct TransposedConvolutionLayer<Scalar: BLASScalar>: Sendable {
     /// `Aᵀ x + b` for every sample of `x` (shape `batch… × (C_in, L…)`), in the chosen form.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)``; a memory-budget error in the dense/sparse forms.
     public func forward(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
-        try LayerBias.apply(linear, x, bias: bias, form: form, budget: budget)
+        try LayerBias.apply(linear, x, bias: bias?.scalars, form: form, budget: budget)
     }
 
     /// The weight-gradient operator at one input sample `x`: `W ↦ conv_transpose(x; W)`.

@@ -3,80 +3,109 @@ import ConvAlgebraBackends
 import ConvAlgebraKernels
 import ConvAlgebraMatrices
 
-/// Linear, bilinear and trilinear up-sampling by integer factors, PyTorch's
-/// `F.interpolate(x, scale_factor=k, mode='linear'|'bilinear'|'trilinear', align_corners=False)`.
+/// Linear, bilinear and trilinear up-sampling, PyTorch's
+/// `F.interpolate(x, scale_factor=k | size=L, mode='linear'|'bilinear'|'trilinear', align_corners=False)`.
 ///
-/// Separable: along each spatial dimension of length `n`, output `j ∈ 0 ..< n·k` reads two neighbours
-/// (aten/src/ATen/native/UpSample.h, `area_pixel_compute_source_index` and `guard_index_and_lambda`;
-/// with `recompute_scale_factor=None` the kernel gets the user's factor, so its scale is `1/k`):
+/// Separable: along each spatial dimension of length `n`, output `j ∈ 0 ..< L` reads two neighbours
+/// (aten/src/ATen/native/UpSample.h, `area_pixel_compute_source_index` and `guard_index_and_lambda`):
 /// ```
-/// src = max(0, (1/k)·(j + 0.5) − 0.5)
+/// src = max(0, σ·(j + 0.5) − 0.5),   σ = 1/k for an integer scale factor k (L = n·k),  σ = n/L for an output size L
 /// i₀  = min(⌊src⌋, n − 1),   i₁ = i₀ + (i₀ < n − 1 ? 1 : 0),   λ = clamp(src − i₀, 0, 1)
 /// y[j] = (1 − λ)·x[i₀] + λ·x[i₁]
 /// ```
-/// and in N-D the weights multiply (`2^r` terms per output). The index arithmetic runs in `Scalar`, as
-/// PyTorch's runs in the input's precision. Channels are independent.
+/// except that a dimension whose output is as long as its input (`L = n`) reads `x[j]` twice, `i₀ = i₁ = j`,
+/// `λ = 0` (UpSampleKernel.cpp, `compute_source_index_and_lambda`: "scale_factor = 1, simply copy"), so a
+/// `±∞` there gives `∞ + 0·∞ = NaN` in every form as in PyTorch, and `x[j + 1]` is not read at all.
+/// (`compute_scales_value`: with `recompute_scale_factor=None` the kernel gets the user's factor, so `σ = 1/k`;
+/// with `size` it is `n/L`, computed in the input's precision.) In N-D the weights multiply (`2^r` terms per
+/// output). The index arithmetic runs in `Scalar`, as PyTorch's runs in the input's precision. Channels are
+/// independent.
 ///
 /// The transpose, ``InterpolationTranspose``, is the linear interpolation's adjoint:
 /// `x̃[i] = Σ_j w(j, i)·y[j]` (PyTorch's `upsample_linear` backward).
 ///
-/// Shapes: one sample `(C, *n) → (C, *(n·k))`; batches lead.
-/// - Complexity: direct form about `2·(1 + 1/k + …)` multiply-adds per output (one dimension at a time); the sparse form has `C · 2^r · Π(n·k)` terms.
+/// Shapes: one sample `(C, *n) → (C, *L)`; batches lead.
+/// - Complexity: direct form about `2·(1 + n/L + …)` multiply-adds per output (one dimension at a time); the sparse form has `C · 2^r · Π L` terms.
 public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
     /// The channel count `C`.
     public let channels: Int
     /// The spatial input extents `n`.
     public let inputSize: [Int]
-    /// The integer scale factors `k`.
-    public let scale: [Int]
+    /// The spatial output extents `L` (`n·k` for a scale factor `k`).
+    public let outputSize: [Int]
+    /// The source-index scale `σ` per dimension: `1/k` for a scale factor, `n/L` for an output size.
+    public let sourceScale: [Scalar]
     /// One plane's two-tap (per dimension) windows: the terms of the materialised forms.
     package let plane: PoolingPlaneStencil<Scalar>
     /// The per-dimension tables of the direct (separable) form.
     package let axes: [InterpolationAxis<Scalar>]
 
-    /// Linear interpolation of `channels` planes by `scale` (one factor per spatial dimension, or one for all).
+    /// Linear interpolation of one sample of `inputShape` `(C, n…)` by integer `scale` factors (one per spatial
+    /// dimension, or one for all): `F.interpolate(scale_factor=k)`.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a factor below 1, an empty input, no channels or
-    ///   a factor list of the wrong length; an overflow or memory-budget error.
-    public init(channels: Int, inputSize: [Int], scale: [Int], budget: MemoryBudget = .default) throws {
-        let r = inputSize.count
-        guard r >= 1 else { throw ConvAlgebraError.invalidArgument("interpolation needs at least one spatial dimension") }
-        guard channels >= 1 else { throw ConvAlgebraError.invalidArgument("interpolation needs at least one channel, got \(channels)") }
-        guard inputSize.allSatisfy({ $0 >= 1 }) else {
-            throw ConvAlgebraError.invalidArgument("interpolation needs a non-empty input, got spatial size \(inputSize)")
-        }
-        let k = try Self.spread(scale, rank: r)
-        self.channels = channels; self.inputSize = inputSize; self.scale = k
+    ///   a factor list of the wrong length; ``ConvAlgebraError/shapeMismatch(_:)`` for a shape without a spatial
+    ///   dimension; an overflow or memory-budget error.
+    public init(inputShape: [Int], scale: [Int], budget: MemoryBudget = .default) throws {
+        let (channels, inputSize) = try LayerOptions.channelsAndSpatial(inputShape, layer: "interpolation")
+        try Self.checkInput(channels, inputSize)
+        let k = try Self.spread(scale, rank: inputSize.count)
         let out = try zip(inputSize, k).map { try Checked.multiply($0, $1, "the up-sampled size") }
+        try self.init(channels: channels, inputSize: inputSize, outputSize: out,
+                      sourceScale: k.map { Scalar(1.0 / Double($0)) }, budget: budget)
+    }
+
+    /// Linear interpolation of one sample of `inputShape` `(C, n…)` to the spatial output `size` `L` (one per
+    /// spatial dimension, or one for all): `F.interpolate(size=L)`, `σ = n/L` (any `L ≥ 1`, also smaller than `n`).
+    /// - Throws: as ``init(inputShape:scale:budget:)``, for a size below 1.
+    public init(inputShape: [Int], size: [Int], budget: MemoryBudget = .default) throws {
+        let (channels, inputSize) = try LayerOptions.channelsAndSpatial(inputShape, layer: "interpolation")
+        try Self.checkInput(channels, inputSize)
+        let out = try Self.spread(size, rank: inputSize.count, name: "size")
+        try self.init(channels: channels, inputSize: inputSize, outputSize: out,
+                      sourceScale: zip(inputSize, out).map { Scalar($0) / Scalar($1) }, budget: budget)
+    }
+
+    private init(channels: Int, inputSize: [Int], outputSize out: [Int], sourceScale: [Scalar], budget: MemoryBudget) throws {
+        let r = inputSize.count
+        self.channels = channels; self.inputSize = inputSize; self.outputSize = out; self.sourceScale = sourceScale
         let M = try Shape(out).count, N = try Shape(inputSize).count
         _ = try Shape([channels, M]); _ = try Shape([channels, N])
         guard N <= Int(Int32.max) else { throw ConvAlgebraError.overflow("an input plane exceeds 32-bit indices") }
         let terms = try Checked.multiply(M, 1 << r, "the interpolation terms")
         try budget.check("the interpolation weights", count: terms, elementBytes: 4 + MemoryLayout<Scalar>.stride)
-        plane = Self.makePlane(inputSize, out, k)
-        axes = (0..<r).map { d in
+        let tables = (0..<r).map { Self.table(inputLength: inputSize[$0], outputLength: out[$0], scale: sourceScale[$0]) }
+        plane = Self.makePlane(inputSize, out, tables)
+        axes = tables.map { t in
             var a = InterpolationAxis<Scalar>()
-            for (i0, i1, w0, w1) in Self.table(inputLength: inputSize[d], factor: k[d]) {
-                a.i0.append(i0); a.i1.append(i1); a.w0.append(w0); a.w1.append(w1)
-            }
+            for (i0, i1, w0, w1) in t { a.i0.append(i0); a.i1.append(i1); a.w0.append(w0); a.w1.append(w1) }
             return a
         }
     }
 
-    package static func spread(_ scale: [Int], rank r: Int) throws -> [Int] {
+    /// The checks every resizing operator makes on its input: a channel and a non-empty plane.
+    package static func checkInput(_ channels: Int, _ inputSize: [Int]) throws {
+        guard channels >= 1 else { throw ConvAlgebraError.invalidArgument("up-sampling needs at least one channel, got \(channels)") }
+        guard inputSize.allSatisfy({ $0 >= 1 }) else {
+            throw ConvAlgebraError.invalidArgument("up-sampling needs a non-empty input, got spatial size \(inputSize)")
+        }
+    }
+
+    /// One value for every spatial dimension, or one per dimension, each at least 1.
+    package static func spread(_ scale: [Int], rank r: Int, name: String = "scale") throws -> [Int] {
         let k = scale.count == 1 ? Array(repeating: scale[0], count: r) : scale
         guard k.count == r else {
-            throw ConvAlgebraError.invalidArgument("the scale has \(scale.count) values, but the input has \(r) spatial dimensions")
+            throw ConvAlgebraError.invalidArgument("the \(name) has \(scale.count) values, but the input has \(r) spatial dimensions")
         }
-        guard k.allSatisfy({ $0 >= 1 }) else { throw ConvAlgebraError.invalidArgument("scale factors must be positive integers, got \(k)") }
+        guard k.allSatisfy({ $0 >= 1 }) else {
+            throw ConvAlgebraError.invalidArgument(name == "scale" ? "scale factors must be positive integers, got \(k)" : "the output \(name) must be positive, got \(k)")
+        }
         return k
     }
 
-    /// One dimension's table: for each output `j`, `(i₀, i₁, 1 − λ, λ)`.
-    package static func table(inputLength n: Int, factor k: Int) -> [(Int, Int, Scalar, Scalar)] {
-        // UpSample.h: compute_scales_value gives 1/scale_factor in the input's precision (scale 0 for a
-        // one-sample output, which area_pixel_compute_scale special-cases).
-        let L = n * k
-        let s: Scalar = L > 1 ? Scalar(1.0 / Double(k)) : 0
+    /// One dimension's table: for each output `j < L`, `(i₀, i₁, 1 − λ, λ)` at source scale `σ`.
+    package static func table(inputLength n: Int, outputLength L: Int, scale s: Scalar) -> [(Int, Int, Scalar, Scalar)] {
+        // An output as long as the input copies it, reading its own sample twice (PyTorch's special case).
+        if L == n { return (0..<L).map { j in (j, j, 1, 0) } }
         return (0..<L).map { j in
             var src = s * (Scalar(j) + Scalar(0.5)) - Scalar(0.5)
             if src < 0 { src = 0 }   // linear modes bound a negative source index to 0
@@ -86,9 +115,8 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
         }
     }
 
-    package static func makePlane(_ n: [Int], _ L: [Int], _ k: [Int]) -> PoolingPlaneStencil<Scalar> {
+    package static func makePlane(_ n: [Int], _ L: [Int], _ tables: [[(Int, Int, Scalar, Scalar)]]) -> PoolingPlaneStencil<Scalar> {
         let r = n.count
-        let tables = (0..<r).map { table(inputLength: n[$0], factor: k[$0]) }
         var inStride = [Int](repeating: 1, count: r)
         for d in stride(from: r - 2, through: 0, by: -1) { inStride[d] = inStride[d + 1] * n[d + 1] }
         let M = L.reduce(1, *), T = 1 << r
@@ -115,8 +143,13 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
         return PoolingPlaneStencil(inputPlane: n.reduce(1, *), outputPlane: M, rowOffsets: offsets, columns: cols, weights: weights)
     }
 
-    /// The spatial output extents `n·k`.
-    public var outputSize: [Int] { zip(inputSize, scale).map { $0 * $1 } }
+    /// The whole-number factor `L / n` of every axis, or nil when an axis's output length (from `size:`) is not a
+    /// multiple of its input length.
+    public var integerScale: [Int]? {
+        let k = zip(outputSize, inputSize).map { $0 / max($1, 1) }
+        return zip(k, zip(outputSize, inputSize)).allSatisfy { $0 * $1.1 == $1.0 } ? k : nil
+    }
+
     public var domain: Shape { try! Shape([channels] + inputSize) }
     public var codomain: Shape { try! Shape([channels] + outputSize) }
     public var transposed: InterpolationTranspose<Scalar> { InterpolationTranspose(base: self) }
@@ -127,7 +160,7 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
         plane.forEachTerm(channels: channels) { r, c, w in body(r, c, -1, w) }
     }
 
-    /// The direct form interpolates one dimension at a time (``PoolingKernels``' separable kernel).
+    /// The direct form interpolates one dimension at a time (`PoolingKernels`' separable kernel).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {

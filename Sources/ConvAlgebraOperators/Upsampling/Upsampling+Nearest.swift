@@ -27,14 +27,14 @@ public struct NearestUpsampling<Scalar: BLASScalar>: StencilOperator, Equatable 
     /// the input extents and factors, and the transpose's `k`-box windows (kernel = stride = `k`).
     package let rowInputSize: [Int]?, rowScale: [Int]?, boxWindows: PoolingWindows?
 
+    /// Nearest up-sampling of one sample of `inputShape` `(C, n…)` by integer `scale` factors (one per spatial
+    /// dimension, or one for all).
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a factor below 1, an empty input, no channels or
-    ///   a factor list of the wrong length; an overflow error.
-    public init(channels: Int, inputSize: [Int], scale: [Int]) throws {
-        guard inputSize.count >= 1 else { throw ConvAlgebraError.invalidArgument("up-sampling needs at least one spatial dimension") }
-        guard channels >= 1 else { throw ConvAlgebraError.invalidArgument("up-sampling needs at least one channel, got \(channels)") }
-        guard inputSize.allSatisfy({ $0 >= 1 }) else {
-            throw ConvAlgebraError.invalidArgument("up-sampling needs a non-empty input, got spatial size \(inputSize)")
-        }
+    ///   a factor list of the wrong length; ``ConvAlgebraError/shapeMismatch(_:)`` for a shape without a
+    ///   spatial dimension; an overflow error.
+    public init(inputShape: [Int], scale: [Int]) throws {
+        let (channels, inputSize) = try LayerOptions.channelsAndSpatial(inputShape, layer: "up-sampling")
+        try Interpolation<Scalar>.checkInput(channels, inputSize)
         let r = inputSize.count
         let k = try Interpolation<Scalar>.spread(scale, rank: r)
         let long = try zip(inputSize, k).map { try Checked.multiply($0, $1, "the up-sampled size") }

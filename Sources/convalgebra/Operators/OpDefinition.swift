@@ -23,7 +23,7 @@ protocol OpDefinition: Sendable {
 /// Everything an op builder may use: the options, the loaded arrays (already checked to have the
 /// input's dtype), one sample's shape, and what the operator is for.
 struct OperatorRequest<S: BLASScalar> {
-    enum Purpose: Sendable { case apply, show, bench, analyze, export }
+    enum Purpose: Sendable { case apply, show, bench, analyze, export, explain }
 
     var name: String
     var options: OperatorOptions
@@ -54,6 +54,8 @@ struct BuiltOperator<S: BLASScalar> {
     /// Whether the op is linear, so that `--transpose` may apply ``linear``'s transpose (false for a
     /// max-pool, whose ``linear`` is only its Jacobian at one input).
     var isLinear = true
+    /// The weight's shape when the op has a multi-axis weight (the layers): `show` names the taps by it.
+    var weightShape: [Int]? = nil
 
     var domain: Shape { linear.domain }
     var codomain: Shape { linear.codomain }

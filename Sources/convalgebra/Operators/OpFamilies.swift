@@ -32,9 +32,16 @@ extension SignalOp {
 protocol LayerOp: OpDefinition {
     /// The op on one sample of `channels` channels of extents `spatial`.
     static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S>
+    /// The names of the channel axes of the domain and the codomain, as `show` prints them (`C` by default).
+    static var channelNames: (domain: String, codomain: String) { get }
+    /// The index names of the weight's first two axes (`o`, `i` for conv), or `nil` for an op without a weight.
+    static var weightIndexNames: [String]? { get }
 }
 
 extension LayerOp {
+    static var channelNames: (domain: String, codomain: String) { ("C", "C") }
+    static var weightIndexNames: [String]? { nil }
+
     static func sampleShape(ofInput shape: Shape, _ options: OperatorOptions) throws -> Shape {
         guard (3...5).contains(shape.rank) else {
             throw ConvAlgebraError.shapeMismatch(
@@ -52,7 +59,7 @@ extension LayerOp {
     }
 }
 
-/// The kernel of an op that takes one: `--weight`, or in `show`, a symbolic one from `--kernel-size`
+/// The kernel of an op that takes one: `--weight`, or in `show` and `explain`, a symbolic one from `--kernel-size`
 /// (whose values are unused: `symbolic()` prints the tap names `q0, q1, …`).
 ///
 /// - Parameters:
@@ -66,13 +73,18 @@ func kernelWeight<S: BLASScalar>(_ r: OperatorRequest<S>, layout: String,
         throw ConvAlgebraError.invalidArgument("give \(r.name) either --weight or --kernel-size, not both")
     case (.some(let w), nil):
         return w
-    case (nil, .some(let text)) where r.purpose == .show:
+    case (nil, .some(let text)) where r.purpose.takesSymbolicKernel:
         return try symbolic(text)
     case (nil, .some):
         throw ConvAlgebraError.invalidArgument(
-            "--kernel-size gives \(r.name) a symbolic kernel, for show only; give the kernel with --weight W.npy \(layout)")
+            "--kernel-size gives \(r.name) a symbolic kernel, for show and explain only; give the kernel with --weight W.npy \(layout)")
     case (nil, nil):
         throw ConvAlgebraError.invalidArgument(
-            "\(r.name) needs a kernel: --weight W.npy of shape \(layout)\(r.purpose == .show ? ", or --kernel-size K for a symbolic one" : "")")
+            "\(r.name) needs a kernel: --weight W.npy of shape \(layout)\(r.purpose.takesSymbolicKernel ? ", or --kernel-size K for a symbolic one" : "")")
     }
+}
+
+extension OperatorRequest.Purpose {
+    /// Whether `--kernel-size` may stand in for `--weight` (the commands that describe an operator, not run it).
+    var takesSymbolicKernel: Bool { self == .show || self == .explain }
 }

@@ -12,13 +12,15 @@ import ConvAlgebra
 enum ConvOp: LayerOp {
     static let name = "conv"
     static let acceptedOptions = layerOptions.union(["--padding-mode"])
+    static let channelNames = (domain: "C_in", codomain: "C_out")
+    static let weightIndexNames: [String]? = ["o", "i"]
 
     static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S> {
         let a = try LayerArguments(r, spatialRank: spatial.count, layout: "(C_out, C_in/groups, *K)")
         let mode = try CommaList.choice(r.options.layer.paddingMode, default: PaddingMode.zeros, noun: "padding mode", op: name)
         let layer = try ConvolutionLayer<S>(inputShape: r.domain.dims, weight: a.weight, bias: a.bias, stride: a.stride,
                                             padding: a.padding, dilation: a.dilation, groups: a.groups, paddingMode: mode)
-        return a.built(layer.linear, bias: layer.bias)
+        return a.built(layer.linear, bias: layer.bias?.scalars)
     }
 }
 
@@ -27,6 +29,8 @@ enum ConvOp: LayerOp {
 enum ConvTransposeOp: LayerOp {
     static let name = "conv-transpose"
     static let acceptedOptions = layerOptions.union(["--output-padding"])
+    static let channelNames = (domain: "C_in", codomain: "C_out")
+    static let weightIndexNames: [String]? = ["i", "o"]
 
     static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S> {
         let a = try LayerArguments(r, spatialRank: spatial.count, layout: "(C_in, C_out/groups, *K)")
@@ -34,7 +38,7 @@ enum ConvTransposeOp: LayerOp {
         let layer = try TransposedConvolutionLayer<S>(
             inputShape: r.domain.dims, weight: a.weight, bias: a.bias, stride: a.stride, padding: a.padding,
             outputPadding: outputPadding, dilation: a.dilation, groups: a.groups)
-        return a.built(layer.linear, bias: layer.bias)
+        return a.built(layer.linear, bias: layer.bias?.scalars)
     }
 }
 
@@ -52,7 +56,7 @@ private func layerInts(_ text: String?, _ option: String, default value: Int = 1
 /// and groups, as the library's initialisers take them (it checks their lengths and values).
 struct LayerArguments<S: BLASScalar> {
     var weight: Tensor<S>
-    var bias: [S]?
+    var bias: Tensor<S>?
     var stride: [Int]
     var padding: LayerPadding
     var dilation: [Int]
@@ -78,7 +82,7 @@ struct LayerArguments<S: BLASScalar> {
             guard b.shape.rank == 1 else {
                 throw ConvAlgebraError.shapeMismatch("\(r.name) needs a bias of shape (C_out,), got shape \(b.shape)")
             }
-            bias = b.scalars
+            bias = b
         }
         stride = try layerInts(o.window.stride, "--stride")
         padding = try Self.padding(o.window.padding, rank: spatialRank)
@@ -91,7 +95,7 @@ struct LayerArguments<S: BLASScalar> {
             let plane = linear.codomain.count / b.count
             return b.flatMap { Array(repeating: $0, count: plane) }
         }
-        return BuiltOperator(linear: linear, offset: offset)
+        return BuiltOperator(linear: linear, offset: offset, weightShape: weight.shape.dims)
     }
 
     /// `--padding` as the library takes it: 1, d or 2·d ints (all begins then all ends), `same`, `valid`.

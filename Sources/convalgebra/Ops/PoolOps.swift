@@ -11,7 +11,7 @@ enum AvgPoolOp: LayerOp {
     static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S> {
         let w = try PoolWindows(r, rank: spatial.count)
         return BuiltOperator(linear: try AveragePooling<S>(
-            channels: channels, inputSize: spatial, kernelSize: w.kernel, stride: w.stride, padding: w.padding,
+            inputShape: [channels] + spatial, kernelSize: w.kernel, stride: w.stride, padding: w.padding,
             ceilMode: w.ceilMode, countIncludePad: r.options.window.countIncludePad ?? true))
     }
 }
@@ -25,7 +25,7 @@ enum MaxPoolOp: LayerOp {
 
     static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S> {
         let w = try PoolWindows(r, rank: spatial.count)
-        let pool = try MaxPooling<S>(channels: channels, inputSize: spatial, kernelSize: w.kernel, stride: w.stride,
+        let pool = try MaxPooling<S>(inputShape: [channels] + spatial, kernelSize: w.kernel, stride: w.stride,
                                      padding: w.padding, dilation: w.dilation, ceilMode: w.ceilMode)
         guard let x = r.input, Inputs.endsIn(x.shape, pool.domain), x.shape.rank > pool.domain.rank else {
             throw ConvAlgebraError.invalidArgument(
@@ -35,25 +35,41 @@ enum MaxPoolOp: LayerOp {
         // The linear stand-in (what `show`/`analyze` would print) is the first sample's Jacobian; every form
         // of the forward map goes through `MaxPooling.apply`, which uses each sample's own.
         let first = try Tensor(shape: pool.domain, scalars: Array(x.scalars.prefix(pool.domain.count)))
-        return BuiltOperator(linear: try pool.jacobian(at: first), forward: { x, form in try pool.apply(x, form: form) })
+        return BuiltOperator(linear: try pool.jacobian(at: first), forward: { x, form in try pool.apply(x, form: form) },
+                             isLinear: false)
     }
 }
 
-/// `upsample --scale k --mode nearest|linear`: PyTorch `F.interpolate(scale_factor=k, align_corners=False)`
-/// (linear = linear / bilinear / trilinear by the number of spatial dimensions); nearest is `↑k` then the
-/// all-ones kernel. Linear, so every form, `--transpose` and `show` apply.
+/// `upsample (--scale k | --scale-factor k | --size L) --mode nearest|linear|bilinear|trilinear`: PyTorch
+/// `F.interpolate(scale_factor=k | size=L, align_corners=False)` (linear = linear / bilinear / trilinear by the
+/// number of spatial dimensions; bilinear and trilinear are checked against it, as PyTorch checks them); nearest by
+/// an integer factor is `↑k` then the all-ones kernel. Linear, so every form, `--transpose` and `show` apply.
 enum UpsampleOp: LayerOp {
     static let name = "upsample"
-    static let acceptedOptions: Set<String> = ["--scale", "--mode"]
+    static let acceptedOptions: Set<String> = ["--scale", "--size", "--mode"]
 
     static func build<S: BLASScalar>(_ r: OperatorRequest<S>, channels: Int, spatial: [Int]) throws -> BuiltOperator<S> {
-        guard let text = r.options.resampling.scale else { throw ConvAlgebraError.invalidArgument("upsample needs --scale k") }
-        let scale = try CommaList.perDimension(text, option: "--scale", rank: spatial.count)
-        if let bad = scale.first(where: { $0 < 1 }) {
-            throw ConvAlgebraError.invalidArgument("--scale must be a positive integer, got \(bad)")
+        let o = r.options.resampling
+        let mode = try CommaList.choice(o.mode, default: UpsamplingMode.nearest, noun: "mode", op: name)
+        let shape = [channels] + spatial
+        switch (o.scale, o.size) {
+        case let (text?, nil):
+            let scale = try CommaList.perDimension(text, option: "--scale", rank: spatial.count)
+            if let bad = scale.first(where: { $0 < 1 }) {
+                throw ConvAlgebraError.invalidArgument("--scale must be a positive integer, got \(bad)")
+            }
+            return BuiltOperator(linear: try Upsampling.make(mode, inputShape: shape, scale: scale, as: S.self))
+        case let (nil, text?):
+            let size = try CommaList.perDimension(text, option: "--size", rank: spatial.count)
+            if let bad = size.first(where: { $0 < 1 }) {
+                throw ConvAlgebraError.invalidArgument("--size must be a positive integer, got \(bad)")
+            }
+            return BuiltOperator(linear: try Upsampling.make(mode, inputShape: shape, size: size, as: S.self))
+        case (_?, _?):
+            throw ConvAlgebraError.invalidArgument("upsample takes --scale (--scale-factor) or --size, not both (as PyTorch: only one of size or scale_factor)")
+        case (nil, nil):
+            throw ConvAlgebraError.invalidArgument("upsample needs --scale k (alias --scale-factor) or --size L")
         }
-        let mode = try CommaList.choice(r.options.resampling.mode, default: UpsamplingMode.nearest, noun: "mode", op: name)
-        return BuiltOperator(linear: try Upsampling.make(mode, channels: channels, inputSize: spatial, scale: scale, as: S.self))
     }
 }
 

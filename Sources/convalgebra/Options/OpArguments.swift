@@ -1,21 +1,41 @@
 import ArgumentParser
 import ConvAlgebra
 
-/// What the op commands (`apply`, `show`, `analyze`) take besides their own options, the memory budget and the
-/// op options, and the one way they begin: set the budget, find the op, check the options it was given.
+/// What the op commands (`apply`, `show`, `analyze`, `export`, `explain`) take besides their own options: the memory
+/// budget, the planner's options, the op options, the further stages of a chain (`--then`), and the one way they
+/// begin: set the budget and the planner, find the op (or the chain's ops), check the options each was given.
 struct OpArguments: ParsableArguments {
     @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
     var memoryBudget: String?
 
+    @OptionGroup(title: "Planning")
+    var planning: PlanOptions
+
     @OptionGroup(title: "Op options")
     var options: OperatorOptions
 
-    /// Sets ``MemoryBudget/limit`` from `--memory-budget`, then the definition of `op` with its options checked.
+    @Option(name: .customLong("then"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("A further stage of a chain, applied after the ones before: an op and its options, quoted as one argument (e.g. --then 'conv --weight w.npy --padding 1'). Repeatable.",
+                               valueName: "op options"))
+    var then: [String] = []
+
+    /// Sets ``MemoryBudget/limit`` from `--memory-budget` and the planner from `--plan` / `--wisdom`, then the definition of `op` with its options checked.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a bad budget, an unknown op or an option it does not take.
     func definition(of op: String) throws -> any OpDefinition.Type {
         try MemoryBudgetOption.apply(memoryBudget)
+        try planning.apply()
         let definition = try OperatorFactory.definition(named: op)
         try OperatorFactory.checkOptions(options, for: definition)
         return definition
+    }
+
+    /// Sets ``MemoryBudget/limit`` from `--memory-budget`, then the chain of `op` and the `--then` stages, each
+    /// with its options checked and its arrays read.
+    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a bad budget, an unknown op or an option a stage does
+    ///   not take (naming the stage); the errors of reading a stage's arrays.
+    func chain(of op: String) throws -> OpChain {
+        try MemoryBudgetOption.apply(memoryBudget)
+        try planning.apply()
+        return try OpChain(op: op, options: options, then: then)
     }
 }

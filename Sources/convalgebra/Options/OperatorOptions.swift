@@ -49,10 +49,12 @@ struct LayerOptions: ParsableArguments {
 
 /// The resampling factors (↓k, ↑k, interpolation) and the modes.
 struct ResamplingOptions: ParsableArguments {
-    @Option(help: "convolve: full, same, valid or circular (default full); upsample: nearest or linear.") var mode: String?
+    @Option(help: "convolve: full, same, valid or circular (default full); upsample: nearest, linear, bilinear or trilinear.") var mode: String?
     @Option(parsing: .unconditional, help: "downsample / upsample-zeros: the factor k.") var factor: Int?
     @Option(parsing: .unconditional, help: "downsample: the phase p, keeping samples p, p+k, … (default 0).") var phase: Int?
-    @Option(parsing: .unconditional, help: "upsample: the scale factor k.") var scale: String?
+    @Option(name: [.customLong("scale"), .customLong("scale-factor")], parsing: .unconditional,
+            help: "upsample: the integer scale factor k, one or one per spatial dimension (PyTorch's scale_factor).") var scale: String?
+    @Option(parsing: .unconditional, help: "upsample: the spatial output size instead of a scale (PyTorch's size), one or one per spatial dimension.") var size: String?
 }
 
 /// The arrays an op may read besides its input.

@@ -24,7 +24,7 @@ import Testing
     @Test func operatorShapesAreTheWrappedOnes() throws {
         let c = try Convolution<Float>(kernel: [1, 2, 3], inputLength: 10, mode: .full)
         #expect(BenchmarkOperator.linear(c).domain == c.domain && BenchmarkOperator.linear(c).codomain == c.codomain)
-        let p = try MaxPooling<Float>(channels: 2, inputSize: [6, 6], kernelSize: [2, 2])
+        let p = try MaxPooling<Float>(inputShape: [2, 6, 6], kernelSize: [2, 2])
         #expect(BenchmarkOperator.maxPool(p).domain == (try Shape([2, 6, 6])))
         #expect(BenchmarkOperator.maxPool(p).codomain == (try Shape([2, 3, 3])))
     }

@@ -74,3 +74,33 @@ import Testing
         #expect(BenchmarkReport.pad("abcd", 3) == "abcd ")
     }
 }
+
+/// The provenance a report carries: read back by Foundation's parser, every field as given.
+@Suite struct BenchmarkProvenanceTests {
+    @Test func jsonNamesTheBuildAndTheMachine() throws {
+        let p = BenchmarkProvenance(version: "9.8.7", commit: "abc\"def", blas: "OpenBLAS 0.3.21 Zen", blasVersion: "0.3.21",
+                                    machine: .current)
+        let doc = try BenchmarkReportTests.parse(BenchmarkReport.json([], threads: 2, provenance: p))
+        let o = try #require(doc["provenance"] as? [String: Any])
+        #expect(o["convalgebra_version"] as? String == "9.8.7" && o["commit"] as? String == "abc\"def")
+        #expect(o["openblas"] as? String == "OpenBLAS 0.3.21 Zen" && o["openblas_version"] as? String == "0.3.21")
+        let m = try #require(o["machine"] as? [String: Any])
+        #expect(m["cpu_model"] as? String == MachineProfile.current.cpuModel)
+        #expect(m["threads"] as? Int == MachineProfile.current.threads)
+        #expect(m["isa"] as? [String] == MachineProfile.current.isa.names)
+        #expect(m["l1d"] as? Int == MachineProfile.current.caches.l1d.bytes)
+        #expect(p.summary.hasPrefix("convalgebra 9.8.7 (abc\"def), OpenBLAS 0.3.21, "))
+        #expect(try BenchmarkReportTests.parse(BenchmarkReport.json([], threads: 2))["provenance"] == nil)
+    }
+
+    @Test func currentReadsTheLinkedOpenBLAS() {
+        let p = BenchmarkProvenance.current(commit: "")
+        // No commit given: git's HEAD of the checkout (40 hex digits), or nil outside one.
+        #expect(p.commit.map { $0.count == 40 && $0.allSatisfy(\.isHexDigit) } ?? true, "\(p.commit ?? "nil")")
+        #expect(p.version == ConvAlgebraVersion.string)
+        #expect(BenchmarkProvenance.current(commit: "abc123").commit == "abc123")
+        #expect(p.blas.hasPrefix("OpenBLAS "))
+        // The version is the word after "OpenBLAS", digits and dots.
+        #expect(p.blasVersion.map { $0.wholeMatch(of: /[0-9]+(\.[0-9]+)+/) != nil } == true, "\(p.blas)")
+    }
+}

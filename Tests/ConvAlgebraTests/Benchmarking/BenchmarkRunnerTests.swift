@@ -1,11 +1,13 @@
 @testable import ConvAlgebra
 import ConvAlgebraBenchmarking
 import Testing
+import _TestSupport
 
 /// The runner times every form of a case (min ≤ median ≤ max, materialisation timed apart for the matrix
 /// forms), and its results fill the report's contract fields.
 @Suite struct BenchmarkRunnerTests {
     @Test func runnerAndReport() throws {
+        PlannerFixture.install()
         let c = SuiteV1.suiteC(batches: [3]).first { $0.id == "mx-1d-long" }!
         var results = [BenchmarkResult]()
         for form in BenchmarkForm.allCases {

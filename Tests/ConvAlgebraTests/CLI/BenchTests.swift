@@ -40,6 +40,13 @@ import Testing
         #expect(cases.count == 2 * SuiteV1.matrixBatches.count)
         #expect(Set(cases.compactMap { $0["id"] as? String }) == ["mx-fc"])
         #expect(Set(cases.compactMap { $0["form"] as? String }) == ["direct", "dense"])
+        // Piped, not a terminal: no progress line on stderr; stdout is the provenance line, the header and one
+        // row per result, and the JSON names the version.
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2 + cases.count && lines.first?.hasPrefix("# convalgebra \(ConvAlgebraVersion.string)") == true)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.path("s.json")))) as? [String: Any])
+        #expect((doc["provenance"] as? [String: Any])?["convalgebra_version"] as? String == ConvAlgebraVersion.string)
     }
 
     @Test(arguments: [

@@ -1,4 +1,5 @@
 import ConvAlgebra
+import _TestSupport
 import Foundation
 import Testing
 
@@ -57,6 +58,10 @@ struct CLIRunner {
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = arguments
         p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        // The planner's rates from a seeded wisdom file (unless the test names one): no CLI run measures the machine.
+        var environment = ProcessInfo.processInfo.environment
+        if environment["CONVALGEBRA_WISDOM"] == nil { environment["CONVALGEBRA_WISDOM"] = PlannerFixture.wisdomFile }
+        p.environment = environment
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

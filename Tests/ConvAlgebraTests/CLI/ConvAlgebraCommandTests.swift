@@ -35,7 +35,7 @@ import Testing
         (["apply", "downsample", "--factor", "2", "--weight", "w.npy"] + io, "--weight does not apply to downsample"),
         (["apply", "upsample-zeros", "--factor", "2", "--phase", "1"] + io, "--phase does not apply to upsample-zeros"),
         (["apply", "convolve"] + io, "convolve needs a kernel"),
-        (["apply", "convolve", "--kernel-size", "3"] + io, "for show only"),
+        (["apply", "convolve", "--kernel-size", "3"] + io, "for show and explain only"),
         (["apply", "convolve", "--weight", "w2d.npy"] + io, "weight of shape (K,), got shape (2, 3)"),
         (["apply", "convolve", "--weight", "w64.npy"] + io, "has dtype float64, but float32 is needed"),
         (["apply", "convolve", "--weight", "missing.npy"] + io, "cannot open 'missing.npy'"),
@@ -47,6 +47,9 @@ import Testing
         (["apply", "downsample", "--factor", "0"] + io, "--factor must be at least 1, got 0"),
         (["apply", "downsample", "--factor", "-3"] + io, "--factor must be at least 1, got -3"),
         (["apply", "downsample", "--factor", "2", "--phase", "-1"] + io, "phase must be non-negative"),
+        // The contract decision of issue 13: a phase names one of the k polyphase components, 0 ≤ p < k.
+        (["apply", "downsample", "--factor", "2", "--phase", "2"] + io, "the phase must be smaller than the factor 2, got 2"),
+        (["apply", "downsample", "--factor", "3", "--phase", "8"] + io, "the phase must be smaller than the factor 3, got 8"),
         (["apply", "downsample"] + io, "downsample needs --factor"),
         (["apply", "upsample-zeros", "--factor", "0"] + io, "--factor must be at least 1"),
         (["apply", "downsample", "--factor", "2", "--transpose"] + io, "--transpose needs --domain"),
@@ -111,5 +114,13 @@ import Testing
             #expect(r.stderr.isEmpty)
         }
         #expect(try cli.run(["apply", "--help"]).stdout.contains("--count-include-pad/--no-count-include-pad"))
+    }
+
+    /// `--version` prints the library's one version string, as `major.minor.patch`, and exits 0.
+    @Test func versionIsTheLibrarys() throws {
+        let r = try CLIRunner().run(["--version"])
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        #expect(r.stdout == ConvAlgebraVersion.string + "\n")
+        #expect(ConvAlgebraVersion.string.wholeMatch(of: /[0-9]+\.[0-9]+\.[0-9]+/) != nil)
     }
 }

@@ -12,7 +12,12 @@ extension CLIRunner {
                          sourceLocation: sourceLocation)
             throw NotBuilt()
         }
-        let command = wrapper + [exe] + arguments
+        return try runCommand(wrapper + [exe] + arguments, environment: environment)
+    }
+
+    /// Runs any `command` (its first element an executable's path) in the scratch directory, with `environment`
+    /// laid over this process's (a nil value unsets the variable).
+    func runCommand(_ command: [String], environment: [String: String?]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: command[0])
         p.arguments = Array(command.dropFirst())
@@ -59,6 +64,7 @@ extension CLIRunner {
             #expect(object[key] != nil, "missing key \(key)")
         }
         #expect(object["peak_gflops_fp32"] == nil && object["peak_gflops_fp64"] == nil, "peaks only with --peak")
+        #expect(object["convalgebra_version"] as? String == ConvAlgebraVersion.string)
         let caches = try #require(object["caches"] as? [String: Any])
         #expect(Set(caches.keys).isSuperset(of: ["l1d", "l2", "l3", "line"]))
         let memory = try #require(object["memory"] as? [String: Any])

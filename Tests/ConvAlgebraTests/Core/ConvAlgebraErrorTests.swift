@@ -10,7 +10,9 @@ import _TestSupport
         .exceedsMemoryBudget(what: "a dense 10 × 10 matrix", bytes: 800, budget: 100),
         .malformedNPY("truncated header"),
         .io("no such file x.npy"),
+        .malformedFile("a Matrix Market entry outside the matrix"),
         .unsupported("a quadratic form"),
+        .malformedFile("a.npz: not a ZIP archive"),
     ]
 
     @Test(arguments: examples)

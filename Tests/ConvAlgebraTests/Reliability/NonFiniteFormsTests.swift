@@ -42,12 +42,12 @@ import Testing
                                                   weight: taps(cin * cout * K * K), stride: [int(1...2)]).linear
         case "avg-pool2d":
             let k = int(1...3)
-            return try AveragePooling(channels: int(1...2), inputSize: [int(k...7), int(k...7)], kernelSize: [k],
+            return try AveragePooling(inputShape: [int(1...2), int(k...7), int(k...7)], kernelSize: [k],
                                       stride: [int(1...2)], padding: [int(0...k / 2)], countIncludePad: int(0...1) == 1)
         case "upsample-nearest":
-            return try Upsampling.make(.nearest, channels: int(1...2), inputSize: [int(1...5), int(1...5)], scale: [int(1...3)])
+            return try Upsampling.make(.nearest, inputShape: [int(1...2), int(1...5), int(1...5)], scale: [int(1...3)])
         case "upsample-linear":
-            return try Upsampling.make(.linear, channels: int(1...2), inputSize: [int(1...5), int(1...5)], scale: [int(1...3)])
+            return try Upsampling.make(.linear, inputShape: [int(1...2), int(1...5), int(1...5)], scale: [int(1...3)])
         case "downsample":
             let k = int(1...4)
             return try Downsample(factor: k, phase: int(0...(k - 1)), inputLength: int(k...20))
@@ -109,8 +109,8 @@ import Testing
         for _ in 0..<60 {
             func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(rng.next() % UInt64(r.count)) }
             let k = int(1...3), d = int(1...3), span = (k - 1) * d + 1
-            let pool = try MaxPooling<Double>(channels: int(1...2), inputSize: [int(span...span + 4), int(span...span + 4)], kernelSize: [k],
-                                              stride: [int(1...2)], padding: [int(0...(((k - 1) * d + 1) / 2))], dilation: [d])
+            let pool = try MaxPooling<Double>(inputShape: [int(1...2), int(span...span + 4), int(span...span + 4)], kernelSize: [k],
+                                              stride: [int(1...2)], padding: [int(0...(k / 2))], dilation: [d])
             let x = try Self.hostileBatch(pool.domain, &rng)
             let direct = try pool.apply(x, form: .direct).scalars
             for form in [Form.dense, .sparse] {
@@ -139,7 +139,7 @@ import Testing
     /// Issue 13's case: a window with no input element pools to `−∞` in every form, as in PyTorch.
     @Test(arguments: [Form.direct, .dense, .sparse])
     func anEmptyMaxPoolWindowIsMinusInfinity(_ form: Form) throws {
-        let pool = try MaxPooling<Float>(channels: 1, inputSize: [1], kernelSize: [2], padding: [1], dilation: [2])
+        let pool = try MaxPooling<Float>(inputShape: [1, 1], kernelSize: [2], padding: [1], dilation: [2])
         let y = try pool.apply(try Tensor(shape: [1, 1, 1], scalars: [1.5]), form: form)
         #expect(y.scalars == [-.infinity, -.infinity] || y.scalars.allSatisfy { $0 == -.infinity }, "\(y.scalars)")
     }
@@ -147,9 +147,9 @@ import Testing
     /// PyTorch's avg_pool3d rejects an input smaller than the kernel along an axis, padding or not.
     @Test func avgPool3dRejectsAnInputSmallerThanTheKernel() throws {
         #expect(throws: ConvAlgebraError.self) {
-            try AveragePooling<Float>(channels: 1, inputSize: [1, 1, 1], kernelSize: [2, 1, 1], padding: [1, 0, 0])
+            try AveragePooling<Float>(inputShape: [1, 1, 1, 1], kernelSize: [2, 1, 1], padding: [1, 0, 0])
         }
         // avg_pool2d accepts the same thing in two dimensions, as PyTorch does.
-        _ = try AveragePooling<Float>(channels: 1, inputSize: [1, 1], kernelSize: [2, 1], padding: [1, 0])
+        _ = try AveragePooling<Float>(inputShape: [1, 1, 1], kernelSize: [2, 1], padding: [1, 0])
     }
 }

@@ -42,7 +42,7 @@ import Testing
         (["show", "conv", "--domain", "4", "--kernel-size", "2"], "conv works on samples (C, *S) with 1 to 3 spatial dimensions"),
         (["show", "convolve", "--domain", "2,3", "--kernel-size", "2"], "convolve works on 1-D samples"),
         (["show", "convolve", "--domain", "4", "--kernel-size", "2", "--weight", "w.npy"], "give convolve either --weight or --kernel-size, not both"),
-        (["apply", "conv", "--kernel-size", "2", "--input", "x3.npy", "--output", "y.npy"], "--kernel-size gives conv a symbolic kernel, for show only"),
+        (["apply", "conv", "--kernel-size", "2", "--input", "x3.npy", "--output", "y.npy"], "--kernel-size gives conv a symbolic kernel, for show and explain only"),
         (["apply", "conv-transpose", "--input", "x3.npy", "--output", "y.npy"], "conv-transpose needs a kernel: --weight W.npy of shape (C_in, C_out/groups, *K)"),
         (["show", "convolve", "--domain", "4"], "or --kernel-size K for a symbolic one"),
     ])
@@ -57,9 +57,9 @@ import Testing
     }
 
     /// In `show`, `--kernel-size` gives a layer a symbolic kernel with as many output channels as input channels:
-    /// a 1×1 kernel on 2 channels of length 1 is the 2 × 2 matrix of taps `q0 … q3` in PyTorch's weight layout.
-    @Test func symbolicLayerKernelsNumberTheTapsInWeightOrder() throws {
+    /// a 1×1 kernel on 2 channels of length 1 is the 2 × 2 matrix of taps `q[o,i,kx]`, PyTorch's weight layout.
+    @Test func symbolicLayerKernelsNameTheTapsByTheWeightIndex() throws {
         let out = try CLIRunner().expectSuccess(["show", "conv", "--domain", "2,1", "--kernel-size", "1"])
-        #expect(out.split(separator: "\n").map { $0.split(separator: " ") } == [["q0", "q1"], ["q2", "q3"]], "\(out)")
+        #expect(ShowTests.cells(out) == [["q[0,0,0]", "q[0,1,0]"], ["q[1,0,0]", "q[1,1,0]"]], "\(out)")
     }
 }

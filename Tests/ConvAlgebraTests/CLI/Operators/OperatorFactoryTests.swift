@@ -12,7 +12,7 @@ import Testing
         for op in Self.contractOps { #expect(help.contains(op), "\(op) missing from help") }
     }
 
-    @Test(arguments: ["apply", "show", "analyze", "bench"])
+    @Test(arguments: ["apply", "show", "analyze", "export", "bench"])
     func unknownOpsAreRefusedBeforeMissingArguments(subcommand: String) throws {
         let text = try CLIRunner().expectFailure([subcommand, "frobnicate"])
         #expect(text == "unknown op 'frobnicate' (known: \(Self.contractOps.joined(separator: ", ")))", "\(text)")
@@ -22,7 +22,7 @@ import Testing
     @Test(arguments: [
         ("downsample", "--factor, --phase"),
         ("upsample-zeros", "--factor"),
-        ("upsample", "--mode, --scale"),
+        ("upsample", "--mode, --scale, --size"),
         ("avg-pool", "--ceil-mode, --count-include-pad, --kernel-size, --padding, --stride"),
         ("max-pool", "--ceil-mode, --dilation, --kernel-size, --padding, --stride"),
         ("conv", "--bias, --dilation, --groups, --kernel-size, --padding, --padding-mode, --stride, --weight"),

@@ -20,7 +20,7 @@ import Testing
     static func conv(_ input: [Int], _ weight: [Int], bias: Bool = false, _ options: [String], stride: [Int] = [1],
                      padding: LayerPadding = .valid, dilation: [Int] = [1], groups: Int = 1, mode: PaddingMode = .zeros) -> Case {
         Case(op: "conv", input: input, weight: weight, bias: bias, options: options) { w, b in
-            let l = try ConvolutionLayer<Double>(inputShape: Array(input.dropFirst()), weight: w, bias: b, stride: stride,
+            let l = try ConvolutionLayer<Double>(inputShape: Array(input.dropFirst()), weight: w, bias: try b.map { try Tensor($0) }, stride: stride,
                                                  padding: padding, dilation: dilation, groups: groups, paddingMode: mode)
             return (l.linear, { try l.forward($0) })
         }
@@ -29,7 +29,7 @@ import Testing
     static func convT(_ input: [Int], _ weight: [Int], bias: Bool = false, _ options: [String], stride: [Int] = [1],
                       padding: [Int] = [0], outputPadding: [Int] = [0], dilation: [Int] = [1], groups: Int = 1) -> Case {
         Case(op: "conv-transpose", input: input, weight: weight, bias: bias, options: options) { w, b in
-            let l = try TransposedConvolutionLayer<Double>(inputShape: Array(input.dropFirst()), weight: w, bias: b, stride: stride,
+            let l = try TransposedConvolutionLayer<Double>(inputShape: Array(input.dropFirst()), weight: w, bias: try b.map { try Tensor($0) }, stride: stride,
                                                            padding: .symmetric(padding), outputPadding: outputPadding,
                                                            dilation: dilation, groups: groups)
             return (l.linear, { try l.forward($0) })
@@ -121,7 +121,7 @@ import Testing
             let out = try cli.expectSuccess(["show", c.op, "--domain", domain, "--weight", "w.npy", "--max-size", "200"] + c.options
                                             + (transpose ? ["--transpose"] : []))
             let a = try (transpose ? linear.anyTransposed : linear).dense(budget: .unlimited)
-            let cells = out.split(separator: "\n").map { $0.split(separator: " ").map { Double($0) ?? .nan } }
+            let cells = ShowTests.cells(out).map { $0.map { Double($0) ?? .nan } }
             #expect(cells.count == a.rows && cells.allSatisfy { $0.count == a.columns })
             expectClose(cells.flatMap { $0 }, a.entries, tol: 1e-15, "show \(c)\(transpose ? " --transpose" : "")")
         }
@@ -130,6 +130,7 @@ import Testing
     /// `show --kernel-size` prints symbolic matrices; for 1-D they are the reference text's: PyTorch's conv (a
     /// cross-correlation) with padding 1 is `(q*)ᵀ`, its transpose is `q * x`, and conv_transpose with stride 2,
     /// padding 1, output padding 1 is the reference's transposed convolution `q * (↑2 x) = (↓2 (q*)ᵀ)ᵀ`.
+    /// A layer names its taps by the weight's index, `q[o,i,kx]`: here `q[0,0,k]` is the reference's `qk`.
     @Test(arguments: [
         (["conv", "--domain", "1,4", "--padding", "1"], "q1 q2 0 0 / q0 q1 q2 0 / 0 q0 q1 q2 / 0 0 q0 q1"),
         (["conv", "--domain", "1,4", "--padding", "1", "--transpose"], "q1 q0 0 0 / q2 q1 q0 0 / 0 q2 q1 q0 / 0 0 q2 q1"),
@@ -140,8 +141,8 @@ import Testing
     ])
     func showKernelSizeReproducesTheReferenceMatrices(_ arguments: [String], _ expected: String) throws {
         let out = try CLIRunner().expectSuccess(["show"] + arguments + ["--kernel-size", "3"])
-        let cells = out.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
-        #expect(cells == expected.components(separatedBy: " / ").map { $0.split(separator: " ").map(String.init) }, "\(out)")
+        let named = expected.replacingOccurrences(of: #"q(\d)"#, with: "q[0,0,$1]", options: .regularExpression)
+        #expect(ShowTests.cells(out) == named.components(separatedBy: " / ").map { $0.split(separator: " ").map(String.init) }, "\(out)")
     }
 
     /// Symbolic and numeric `show` agree for a multi-channel, grouped, padded layer: substituting the weight's
@@ -153,14 +154,16 @@ import Testing
             let w = try CLIRunner.random([4, 2, 2, 3], seed: 81, as: Double.self)
             try cli.write(w, "w.npy")
             let base = ["show", op, "--domain", "4,3,3", "--max-size", "300"] + extra
-            let symbolic = try cli.expectSuccess(base + ["--kernel-size", "2,3"]).split(separator: "\n").map { $0.split(separator: " ") }
-            let numeric = try cli.expectSuccess(base + ["--weight", "w.npy"]).split(separator: "\n").map { $0.split(separator: " ") }
+            let symbolic = ShowTests.cells(try cli.expectSuccess(base + ["--kernel-size", "2,3"]))
+            let numeric = ShowTests.cells(try cli.expectSuccess(base + ["--weight", "w.npy"]))
             #expect(symbolic.count == numeric.count && !symbolic.isEmpty)
             for (srow, nrow) in zip(symbolic, numeric) {
                 #expect(srow.count == nrow.count)
                 for (s, n) in zip(srow, nrow) {
-                    // "0", "q7", "q0+q3": a sum of taps.
-                    let value = s == "0" ? 0 : s.split(separator: "+").reduce(0.0) { $0 + w.scalars[Int($1.dropFirst())!] }
+                    // "0", "q[1,0,1,2]", "q[0,0,0,0]+q[0,1,0,0]": a sum of taps named by the weight's index.
+                    let value = s == "0" ? 0 : s.split(separator: "+").reduce(0.0) {
+                        $0 + (ShowTests.flatTap($1, shape: w.shape.dims).map { w.scalars[$0] } ?? .nan)
+                    }
                     #expect(abs(value - (Double(n) ?? .nan)) <= 1e-15, "\(op): \(s) printed as \(n)")
                 }
             }
@@ -240,7 +243,7 @@ import Testing
             (convG + ["--weight", "w.npy", "--padding", "8", "--padding-mode", "reflect"], "reflect"),
             (convG + ["--weight", "w.npy", "--output-padding", "1"], "--output-padding"), // not a conv option
             (convG + ["--weight", "w.npy", "--kernel-size", "3"], "not both"),
-            (convG + ["--kernel-size", "3"], "show only"),                              // a symbolic kernel in apply
+            (convG + ["--kernel-size", "3"], "show and explain only"),                              // a symbolic kernel in apply
             (convG + ["--weight", "w.npy", "--bias", "b.npy", "--transpose", "--domain", "4,8,8"], "transpose"),
             (convG + ["--weight", "w.npy", "--transpose", "--domain", "4,8,9"], "forward output"),
             (["apply", "conv", "--input", "x32.npy", "--output", "out.npy", "--weight", "w.npy", "--groups", "2"], nil), // dtypes

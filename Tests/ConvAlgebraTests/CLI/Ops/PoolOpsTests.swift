@@ -95,12 +95,12 @@ import Testing
     func showPrintsTheMatrix(_ op: [String], _ kind: String) throws {
         let cli = try CLIRunner()
         let out = try cli.expectSuccess(["show"] + op + ["--domain", "1,5"])
-        let cells = out.split(separator: "\n").map { $0.split(separator: " ").compactMap { Double($0) } }
+        let cells = ShowTests.cells(out).map { $0.compactMap { Double($0) } }
         let a: DenseMatrix<Double>
         switch kind {
-        case "avg": a = try AveragePooling<Double>(channels: 1, inputSize: [5], kernelSize: [3], stride: [2], padding: [1]).dense()
-        case "nearest": a = try Upsampling.nearest(channels: 1, inputSize: [5], scale: [2], as: Double.self).dense()
-        default: a = try Upsampling.linear(channels: 1, inputSize: [5], scale: [2], as: Double.self).dense()
+        case "avg": a = try AveragePooling<Double>(inputShape: [1, 5], kernelSize: [3], stride: [2], padding: [1]).dense()
+        case "nearest": a = try Upsampling.nearest(inputShape: [1, 5], scale: [2], as: Double.self).dense()
+        default: a = try Upsampling.linear(inputShape: [1, 5], scale: [2], as: Double.self).dense()
         }
         #expect(cells.count == a.rows && cells.allSatisfy { $0.count == a.columns }, "\(out)")
         for r in 0..<min(a.rows, cells.count) {

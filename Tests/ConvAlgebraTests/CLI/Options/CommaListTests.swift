@@ -24,10 +24,10 @@ import Testing
     /// `--padding a,b` on a 1-D conv is begin a, end b: `(4 + 1 + 2) − 2 + 1 = 6` outputs, and the first row
     /// sees one padded zero (its first tap is 0).
     @Test func twoPaddingValuesInOneDimensionAreBeginAndEnd() throws {
-        let rows = try Self.show(["conv", "--domain", "1,4", "--kernel-size", "2", "--padding", "1,2"]).split(separator: "\n")
+        let rows = ShowTests.cells(try Self.show(["conv", "--domain", "1,4", "--kernel-size", "2", "--padding", "1,2"]))
         #expect(rows.count == 6)
-        #expect(rows[0].split(separator: " ") == ["q1", "0", "0", "0"])
-        #expect(rows[5].split(separator: " ").allSatisfy { $0 == "0" })
+        #expect(rows[0] == ["q[0,0,1]", "0", "0", "0"])
+        #expect(rows[5].allSatisfy { $0 == "0" })
     }
 
     @Test(arguments: [

@@ -22,7 +22,7 @@ import Testing
     /// Average pooling of 3 inputs, kernel 2, padding 1: the first window holds one input and one padded zero,
     /// so counting the padding gives weight 1/2, not counting it 1.
     @Test func countIncludePadChangesTheBorderWeights() throws {
-        let base = ["show", "avg-pool", "--domain", "1,3", "--kernel-size", "2", "--padding", "1"]
+        let base = ["show", "avg-pool", "--domain", "1,3", "--kernel-size", "2", "--padding", "1", "--no-header"]
         let cli = try CLIRunner()
         let counted = try cli.expectSuccess(base).split(separator: "\n").map { $0.split(separator: " ") }
         let notCounted = try cli.expectSuccess(base + ["--no-count-include-pad"]).split(separator: "\n").map { $0.split(separator: " ") }
@@ -34,7 +34,7 @@ import Testing
     /// `--ceil-mode` adds the last, partial window: 5 inputs, kernel 2 give 2 outputs in floor mode, 3 in ceil mode.
     @Test func ceilModeAddsThePartialWindow() throws {
         let cli = try CLIRunner()
-        let base = ["show", "avg-pool", "--domain", "1,5", "--kernel-size", "2"]
+        let base = ["show", "avg-pool", "--domain", "1,5", "--kernel-size", "2", "--no-header"]
         #expect(try cli.expectSuccess(base).split(separator: "\n").count == 2)
         #expect(try cli.expectSuccess(base + ["--ceil-mode"]).split(separator: "\n").count == 3)
     }

@@ -8,7 +8,7 @@ import Testing
     static func show(_ weight: Tensor<Double>, latex: Bool = false) throws -> String {
         let cli = try CLIRunner()
         try cli.write(weight, "w.npy")
-        return try cli.expectSuccess(["show", "convolve", "--domain", "2", "--mode", "full", "--weight", "w.npy"] + (latex ? ["--latex"] : []))
+        return try cli.expectSuccess(["show", "convolve", "--domain", "2", "--mode", "full", "--weight", "w.npy", "--no-header"] + (latex ? ["--latex"] : []))
     }
 
     /// `[0.5, -2] * x` on 2 samples is the 3 × 2 matrix `[[0.5, 0], [-2, 0.5], [0, -2]]`.
@@ -26,7 +26,7 @@ import Testing
     @Test func float32PrintsItsOwnShortestSpelling() throws {
         let cli = try CLIRunner()
         try cli.write(try Tensor<Float>(shape: [1], scalars: [0.1]), "w.npy")
-        let out = try cli.expectSuccess(["show", "convolve", "--domain", "1", "--weight", "w.npy"])
+        let out = try cli.expectSuccess(["show", "convolve", "--domain", "1", "--weight", "w.npy", "--no-header"])
         #expect(out == "0.1\n", "\(out)")
     }
 }

@@ -1,59 +1,91 @@
 @testable import ConvAlgebra
+import ConvAlgebraBenchmarking
 import Testing
+import _TestSupport
 
-/// Every candidate a measuring planner may pick builds the kernel it names and agrees with the reference loops;
-/// a kernel that cannot run a shape is refused, not run.
+/// Every candidate the planner may time builds a plan of its family (and of its pinned tile) that computes what
+/// the reference loops do, and the candidates' names (what wisdom files store) parse back.
 @Suite struct ConvolutionPlanBuilderCandidatesTests {
-    static let geometries: [ConvolutionGeometry] = (try? [
-        Im2colGEMMKernelsTests.tapped([20, 20], [20, 20], [3, 3], offset: [-1, -1], cin: 8, cout: 16),
-        Im2colGEMMKernelsTests.tapped([40, 40], [20, 20], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 16, cout: 16),
-        Im2colGEMMKernelsTests.tapped([16, 16], [16, 16], [1, 1], offset: [0, 0], cin: 8, cout: 16),   // pointwise
-        Im2colGEMMKernelsTests.tapped([6, 6], [1, 1], [6, 6], offset: [0, 0], cin: 4, cout: 8),      // fully connected
-    ]) ?? []
+    static let geometries: [(String, ConvolutionGeometry)] = [
+        ("dsp 1-D, 129 taps", try! .dsp(kernelLength: 129, inputLength: 256, mode: .same)),
+        ("3x3 16 channels", try! DLGeometry.convolution(inChannels: 16, outChannels: 16, inputSize: [8, 8], kernelSize: [3, 3],
+                                                         stride: [1, 1], padding: [1, 1], dilation: [1, 1])),
+        ("3x3 8 to 16, 20x20", try! DLGeometry.convolution(inChannels: 8, outChannels: 16, inputSize: [20, 20],
+                                                            kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1])),
+        ("3x3 stride 2, 40x40", try! DLGeometry.convolution(inChannels: 16, outChannels: 16, inputSize: [40, 40],
+                                                             kernelSize: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1])),
+        ("4x4 stride 2", try! DLGeometry.convolution(inChannels: 4, outChannels: 8, inputSize: [10, 10], kernelSize: [4, 4],
+                                                      stride: [2, 2], padding: [1, 1], dilation: [1, 1])),
+        ("fully connected", try! DLGeometry.convolution(inChannels: 8, outChannels: 4, inputSize: [3, 3], kernelSize: [3, 3],
+                                                         stride: [1, 1], padding: [0, 0], dilation: [1, 1])),
+    ]
 
     @Test(arguments: [ConvolutionDirection.forward, .transpose])
-    func everyCandidateAgreesWithReference(direction: ConvolutionDirection) {
-        #expect(Self.geometries.count == 4)
-        for g in Self.geometries {
-            let list = ConvolutionPlanBuilder.candidates(g, direction, float: true)
-            #expect(!list.isEmpty, "\(g)")
-            #expect(Set(list).count == list.count, "no candidate twice")
-            if direction == .forward, IndirectRowKernels.applies(g, isa: .current), MicroGEMM.isAccelerated {
-                #expect(list.contains { if case .indirectRows = $0 { return true } else { return false } })
-            }
-            let batch = 2
-            var rng = ConvolutionKernelsTests.Generator(seed: UInt64(g.weightCount))
-            let w = (0..<g.weightCount).map { _ in Float.random(in: -1...1, using: &rng) }
-            let inCount = batch * (direction == .forward ? g.domain.count : g.codomain.count)
-            let outCount = batch * (direction == .forward ? g.codomain.count : g.domain.count)
-            let x = (0..<inCount).map { _ in Float.random(in: -1...1, using: &rng) }
-            var ref = [Float](repeating: .nan, count: outCount)
-            if direction == .forward { StencilKernels.referenceForward(g, w, x, &ref, batch: batch) }
-            else { StencilKernels.referenceTranspose(g, w, x, &ref, batch: batch) }
-            let tol: Float = 1e-4 * Float(g.inChannelsPerGroup * g.kernelPlane)
-            for kernel in list {
-                guard let plan = ConvolutionPlan(g, weights: w, direction: direction, kernel: kernel) else {
-                    Issue.record("candidate \(kernel) refused on \(g) \(direction)"); continue
+    func everyCandidateMatchesTheReference(direction: ConvolutionDirection) {
+        for (name, g) in Self.geometries {
+            let w: [Float] = BenchmarkData.uniform(g.weightCount, seed: 3)
+            let (inCount, outCount) = direction == .forward ? (g.domain.count, g.codomain.count) : (g.codomain.count, g.domain.count)
+            let x: [Float] = BenchmarkData.uniform(2 * inCount, seed: 4)
+            var expected = [Float](repeating: .nan, count: 2 * outCount)
+            ConvolutionPlan<Float>(g, weights: w, direction: direction, family: .reference).run(x, &expected, batch: 2)
+            let candidates = ConvolutionPlanBuilder.candidates(g, direction: direction, scalarBytes: 4)
+            #expect(Set(candidates).count == candidates.count, "\(name): no candidate twice")
+            #expect(candidates.contains(.init(family: .rowStencil)) && candidates.contains(.init(family: .gemm)), "\(name)")
+            #expect(candidates.contains(.init(family: .fft)) == (direction == .forward && g.rank == 1), "\(name)")
+            var kernels = Set<String>()
+            for c in candidates {
+                let plan = ConvolutionPlan<Float>(g, weights: w, direction: direction, candidate: c)
+                #expect(plan.kernel.family == c.family && plan.candidate == c, "\(name) \(c): \(plan.kernel)")
+                if c.microKernel == false { #expect(!plan.microKernel, "\(name) \(c)") }
+                switch (c.tile, plan.kernel) {
+                case (.rows(let isa)?, .indirectRows(let b)): #expect(b.isa == isa, "\(name) \(c)")
+                case (.indirect6x16?, .indirect6x16), (nil, _): break
+                default: Issue.record("\(name) \(c) pins a tile but runs \(plan.kernel)")
                 }
-                #expect(plan.kernel == kernel)
-                var y = [Float](repeating: .nan, count: outCount)
-                plan.run(x, &y, batch: batch)
-                #expect(zip(y, ref).allSatisfy { abs($0 - $1) <= tol }, "\(kernel) on \(g) \(direction)")
+                kernels.insert("\(plan.kernel) \(plan.microKernel)")
+                var y = [Float](repeating: .nan, count: 2 * outCount)
+                plan.run(x, &y, batch: 2)
+                expectAllClose(y, expected, rtol: 1e-4, atol: 1e-4, "\(name) \(c) \(direction)")
             }
+            #expect(kernels.count == candidates.count, "\(name): every candidate runs its own kernel")
         }
     }
 
-    @Test func kernelsThatCannotRunAreRefused() throws {
-        let conv = Self.geometries[0], pointwise = Self.geometries[2]
-        let w = [Float](repeating: 1, count: conv.weightCount)
-        let rows = RowKernelBlocking(isa: .current, caches: MachineProfile.current.caches, channels: 16, depth: 72)
-        #expect(ConvolutionPlan(conv, weights: w, direction: .transpose, kernel: .indirectRows(rows)) == nil)
-        #expect(ConvolutionPlan(conv, weights: w, direction: .forward, kernel: .pointwiseGEMM(.openBLAS)) == nil)
-        #expect(ConvolutionPlan(conv, weights: w, direction: .forward, kernel: .fullyConnectedGEMM) == nil)
-        #expect(ConvolutionPlan(conv, weights: w, direction: .forward, kernel: .rowStencil3Taps(stride: 1)) == nil)
-        let wp = [Double](repeating: 1, count: pointwise.weightCount)
-        #expect(ConvolutionPlan(pointwise, weights: wp, direction: .forward, kernel: .pointwiseGEMM(.microKernel6x16)) == nil)
-        #expect(ConvolutionPlan(pointwise, weights: wp, direction: .forward, kernel: .pointwiseGEMM(.openBLAS)) != nil)
-        #expect(ConvolutionPlan(pointwise, weights: wp, direction: .forward, kernel: .indirectRows(rows)) == nil)
+    /// Where the pixel-vector kernel is the default, the planner may also time it on the narrower accelerated
+    /// paths and the 6 × 16 indirect kernel; nowhere else does it list a tile.
+    @Test func pixelVectorTilesAreCandidatesWhereTheyRun() throws {
+        let g = Self.geometries[2].1, current = MachineProfile.KernelISA.current
+        let tiles = ConvolutionPlanBuilder.candidates(g, direction: .forward, scalarBytes: 4).compactMap(\.tile)
+        if MicroGEMM.isAccelerated, IndirectRowKernels.applies(g, isa: current) {
+            #expect(tiles.contains(.indirect6x16))
+            for isa in MachineProfile.KernelISA.supported where isa != .portable && isa < current {
+                #expect(tiles.contains(.rows(isa)), "\(isa)")
+            }
+            let plan = ConvolutionPlan<Float>(g, weights: [Float](repeating: 1, count: g.weightCount), direction: .forward)
+            guard case .indirectRows(let b) = plan.kernel else { Issue.record("default: \(plan.kernel)"); return }
+            #expect(b.isa == current)
+        } else {
+            #expect(tiles.isEmpty)
+        }
+        #expect(ConvolutionPlanBuilder.candidates(g, direction: .transpose, scalarBytes: 4).allSatisfy { $0.tile == nil })
+        #expect(ConvolutionPlanBuilder.candidates(g, direction: .forward, scalarBytes: 8).allSatisfy { $0.tile == nil })
+    }
+
+    @Test func namesRoundTrip() {
+        for c in [ConvolutionPlanBuilder.Candidate(family: .gemm), .init(family: .gemm, microKernel: false),
+                  .init(family: .rowStencil), .init(family: .fft), .init(family: .gemm, tile: .indirect6x16)]
+                 + MachineProfile.KernelISA.allCases.map({ .init(family: .gemm, tile: .rows($0)) }) {
+            #expect(ConvolutionPlanBuilder.Candidate(c.description) == c, "\(c)")
+        }
+        for bad in ["", "gemm/", "rowStencil/openblas", "gemm/mkl", "warp", "gemm/openblas/x", "gemm/rows-",
+                    "gemm/rows-sse", "fft/indirect6x16", "rowStencil/rows-avx512f"] {
+            #expect(ConvolutionPlanBuilder.Candidate(bad) == nil, "\(bad)")
+        }
+    }
+
+    /// Nothing to choose where no fast kernel runs: an empty plane, or a scalar type other than Float and Double.
+    @Test func noCandidatesWithoutFastKernels() throws {
+        let g = try #require(Self.geometries.first).1
+        #expect(ConvolutionPlanBuilder.candidates(g, direction: .forward, scalarBytes: 2).isEmpty)
     }
 }

@@ -56,7 +56,7 @@ import _TestSupport
     // MARK: - Max pooling
 
     func checkMax<S: BLASScalar>(_ c: Case, _: S.Type, seed: UInt64, batch: Int = 2, channels: Int = 3) throws {
-        let op = try MaxPooling<S>(channels: channels, inputSize: c.n, kernelSize: c.k, stride: c.s, padding: c.p,
+        let op = try MaxPooling<S>(inputShape: [channels] + c.n, kernelSize: c.k, stride: c.s, padding: c.p,
                                    dilation: c.d, ceilMode: c.ceil)
         let shape = [batch] + op.domain.dims
         for scalars in [Self.input(shape.reduce(1, *), seed: seed, S.self), Self.zeros(shape.reduce(1, *), seed: seed, S.self)] {
@@ -88,7 +88,7 @@ import _TestSupport
 
     func checkAverage<S: BLASScalar>(_ c: Case, include: Bool, divisor: Int?, _: S.Type, seed: UInt64,
                                      batch: Int = 2, channels: Int = 3) throws {
-        let op = try AveragePooling<S>(channels: channels, inputSize: c.n, kernelSize: c.k, stride: c.s, padding: c.p,
+        let op = try AveragePooling<S>(inputShape: [channels] + c.n, kernelSize: c.k, stride: c.s, padding: c.p,
                                        ceilMode: c.ceil, countIncludePad: include, divisorOverride: divisor)
         let shape = [batch] + op.domain.dims
         var rng = SplitMix64(seed: seed)

@@ -22,7 +22,7 @@ import _TestSupport
     ]
 
     func check<S: BLASScalar>(_ c: Case, _: S.Type, seed: UInt64, batch: Int = 2, channels: Int = 3) throws {
-        let op = try AveragePooling<S>(channels: channels, inputSize: c.n, kernelSize: c.k, stride: c.s, padding: c.p,
+        let op = try AveragePooling<S>(inputShape: [channels] + c.n, kernelSize: c.k, stride: c.s, padding: c.p,
                                        ceilMode: c.ceil, countIncludePad: c.include, divisorOverride: c.divisor)
         var rng = SplitMix64(seed: seed)
         let dy: Tensor<S> = try randomTensor([batch] + op.codomain.dims, using: &rng)
@@ -47,7 +47,7 @@ import _TestSupport
         try check(Self.cases[i], Float.self, seed: UInt64(i))
         try check(Self.cases[i], Double.self, seed: UInt64(i) + 100)
         let c = Self.cases[i]
-        try expectPoolFormsAgree(AveragePooling<Float>(channels: 2, inputSize: c.n, kernelSize: c.k, stride: c.s, padding: c.p,
+        try expectPoolFormsAgree(AveragePooling<Float>(inputShape: [2] + c.n, kernelSize: c.k, stride: c.s, padding: c.p,
                                                        ceilMode: c.ceil, countIncludePad: c.include, divisorOverride: c.divisor),
                                  seed: UInt64(i))
     }

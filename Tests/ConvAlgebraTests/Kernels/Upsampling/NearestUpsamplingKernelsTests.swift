@@ -11,7 +11,7 @@ import _TestSupport
     ]
 
     func check<S: BLASScalar>(_ n: [Int], _ k: [Int], _: S.Type, batch: Int = 2, channels: Int = 3, seed: UInt64) throws {
-        let op = try Upsampling.nearest(channels: channels, inputSize: n, scale: k, as: S.self)
+        let op = try Upsampling.nearest(inputShape: [channels] + n, scale: k, as: S.self)
         var rng = SplitMix64(seed: seed)
         let x: Tensor<S> = try randomTensor([batch] + op.domain.dims, using: &rng)
         let fast = try op.apply(x, form: .direct)

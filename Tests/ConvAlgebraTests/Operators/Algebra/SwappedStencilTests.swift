@@ -38,7 +38,7 @@ import _TestSupport
 
     private func checkSelection<S: BLASScalar>(_: S.Type) throws {
         // Overlapping windows, so that two outputs route back to one input (the transpose adds them).
-        let pool = try MaxPooling<S>(channels: 2, inputSize: [5, 4], kernelSize: [2], stride: [1])
+        let pool = try MaxPooling<S>(inputShape: [2, 5, 4], kernelSize: [2], stride: [1])
         var rng = SplitMix64(seed: 31)
         let x: Tensor<S> = try randomBatch(1, of: pool.domain, using: &rng)
         let j = try pool.jacobian(at: x)
@@ -53,7 +53,7 @@ import _TestSupport
 
     private func checkAverage<S: BLASScalar>(_: S.Type) throws {
         for (size, kernel, stride, padding) in [([7], [3], [2], [1]), ([5, 6], [2], [2], [0]), ([3, 4, 5], [2], [1], [1])] {
-            let p = try AveragePooling<S>(channels: 2, inputSize: size, kernelSize: kernel, stride: stride, padding: padding,
+            let p = try AveragePooling<S>(inputShape: [2] + size, kernelSize: kernel, stride: stride, padding: padding,
                                           ceilMode: true, countIncludePad: false)
             let t: AveragePoolingTranspose<S> = p.transposed
             try expectSwapped(t, "AveragePoolingTranspose \(size)")
@@ -66,7 +66,7 @@ import _TestSupport
     private func checkNearest<S: BLASScalar>(_: S.Type) throws {
         // Up to three dimensions the transpose runs the box-sum kernel; four run the convolution's transpose.
         for (size, scale) in [([4], [3]), ([3, 2], [2, 3]), ([2, 2, 1, 2], [2])] {
-            let u = try NearestUpsampling<S>(channels: 2, inputSize: size, scale: scale)
+            let u = try NearestUpsampling<S>(inputShape: [2] + size, scale: scale)
             let t: NearestUpsamplingTranspose<S> = u.transposed
             try expectSwapped(t, "NearestUpsamplingTranspose \(size) × \(scale)")
         }
@@ -77,7 +77,7 @@ import _TestSupport
 
     private func checkInterpolation<S: BLASScalar>(_: S.Type) throws {
         for (size, scale) in [([5], [2]), ([3, 4], [2, 3]), ([1, 2, 2], [2])] {
-            let i = try Interpolation<S>(channels: 2, inputSize: size, scale: scale)
+            let i = try Interpolation<S>(inputShape: [2] + size, scale: scale)
             let t: InterpolationTranspose<S> = i.transposed
             try expectSwapped(t, "InterpolationTranspose \(size) × \(scale)")
         }

@@ -65,7 +65,7 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         var expected: [Double] = []
         for b in 0..<2 {
             let p = LayerReference.pad(Array(x.scalars[(b * n)..<((b + 1) * n)]), shape: c.input, begin: pb, end: pe, mode: c.mode)
-            let r = LayerReference.conv(p.values, shape: p.shape, weight: layer.weight, weightShape: c.weight, bias: layer.bias,
+            let r = LayerReference.conv(p.values, shape: p.shape, weight: layer.weight, weightShape: c.weight, bias: layer.bias?.scalars,
                                         stride: layer.stride, dilation: layer.dilation, groups: c.groups)
             #expect(r.shape == layer.outputShape)
             expected += r.values
@@ -130,12 +130,12 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         let vw: [Double] = rng.array(layer.weight.count)
         func withWeight(_ s: Double) throws -> ConvolutionLayer<Double> {
             try ConvolutionLayer(inputShape: c.input, weightShape: c.weight, weight: zip(layer.weight, vw).map { $0 + s * $1 },
-                                 bias: layer.bias, stride: c.stride, padding: c.padding, dilation: c.dilation,
+                                 bias: layer.bias?.scalars, stride: c.stride, padding: c.padding, dilation: c.dilation,
                                  groups: c.groups, paddingMode: c.mode)
         }
         let fdw = (try loss(withWeight(h), x) - loss(withWeight(-h), x)) / (2 * h)
         #expect(abs(fdw - dot(g.weight.scalars, vw)) <= 1e-8 * max(1, abs(fdw)), "dW: fd \(fdw)")
-        if let bias = layer.bias, let db = g.bias {
+        if let bias = layer.bias?.scalars, let db = g.bias?.scalars {
             let vb: [Double] = rng.array(bias.count)
             func withBias(_ s: Double) throws -> ConvolutionLayer<Double> {
                 try ConvolutionLayer(inputShape: c.input, weightShape: c.weight, weight: layer.weight,

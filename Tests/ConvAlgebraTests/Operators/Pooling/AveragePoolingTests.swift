@@ -19,7 +19,7 @@ import _TestSupport
     ]
 
     static func make<S: BLASScalar>(_ c: Case, _: S.Type, channels: Int = 2) throws -> AveragePooling<S> {
-        try AveragePooling(channels: channels, inputSize: c.n, kernelSize: c.k, stride: c.s, padding: c.p,
+        try AveragePooling(inputShape: [channels] + c.n, kernelSize: c.k, stride: c.s, padding: c.p,
                            ceilMode: c.ceil, countIncludePad: c.include, divisorOverride: c.divisor)
     }
 
@@ -35,7 +35,7 @@ import _TestSupport
     /// constant kernel followed by down-sampling.
     @Test(arguments: [(9, 3, 1), (9, 3, 2), (10, 4, 3), (5, 5, 1)])
     func isBoxFilterThenDownsample(_ n: Int, _ k: Int, _ s: Int) throws {
-        let pool = try AveragePooling<Double>(channels: 1, inputSize: [n], kernelSize: [k], stride: [s])
+        let pool = try AveragePooling<Double>(inputShape: [1, n], kernelSize: [k], stride: [s])
         let box = try Convolution<Double>(kernel: Array(repeating: 1 / Double(k), count: k), inputLength: n, mode: .valid)
         let composed = try box.then(Downsample(factor: s, inputLength: n - k + 1))
         let a = try pool.dense(), b = try composed.dense()
@@ -45,7 +45,7 @@ import _TestSupport
 
     /// Each output is an average: with padding excluded, every row of the matrix sums to one.
     @Test func rowsSumToOneWithoutPadding() throws {
-        let op = try AveragePooling<Double>(channels: 3, inputSize: [7, 5], kernelSize: [3], stride: [2], padding: [1],
+        let op = try AveragePooling<Double>(inputShape: [3, 7, 5], kernelSize: [3], stride: [2], padding: [1],
                                             ceilMode: true, countIncludePad: false)
         let a = try op.dense()
         for r in 0..<a.rows {
@@ -56,7 +56,7 @@ import _TestSupport
 
     /// The gradient `Aᵀ dy` matches finite differences of the forward map (it is linear, so exactly).
     @Test func backwardIsTransposeApplied() throws {
-        let op = try AveragePooling<Double>(channels: 2, inputSize: [6, 5], kernelSize: [2, 3], stride: [2, 1],
+        let op = try AveragePooling<Double>(inputShape: [2, 6, 5], kernelSize: [2, 3], stride: [2, 1],
                                             padding: [1, 1], ceilMode: true)
         var rng = SplitMix64(seed: 9)
         let x = try rng.tensor([2] + op.domain.dims, Double.self), dy = try rng.tensor([2] + op.codomain.dims, Double.self)
@@ -72,15 +72,15 @@ import _TestSupport
 
     @Test func badArgumentsThrow() {
         let bad: [() throws -> Void] = [
-            { _ = try AveragePooling<Float>(channels: 1, inputSize: [8], kernelSize: [0]) },
-            { _ = try AveragePooling<Float>(channels: 1, inputSize: [8], kernelSize: [2], stride: [0]) },
-            { _ = try AveragePooling<Float>(channels: 1, inputSize: [8], kernelSize: [3], padding: [-1]) },
-            { _ = try AveragePooling<Float>(channels: 1, inputSize: [8], kernelSize: [3], padding: [2]) },   // p > k/2
-            { _ = try AveragePooling<Float>(channels: 1, inputSize: [3], kernelSize: [6], padding: [1]) },   // kernel > padded input
-            { _ = try AveragePooling<Float>(channels: 1, inputSize: [8, 8], kernelSize: [2, 2, 2]) },
-            { _ = try AveragePooling<Float>(channels: 0, inputSize: [8], kernelSize: [2]) },
-            { _ = try AveragePooling<Float>(channels: 1, inputSize: [0], kernelSize: [1]) },
-            { _ = try AveragePooling<Float>(channels: 1, inputSize: [8], kernelSize: [2], divisorOverride: 0) },
+            { _ = try AveragePooling<Float>(inputShape: [1, 8], kernelSize: [0]) },
+            { _ = try AveragePooling<Float>(inputShape: [1, 8], kernelSize: [2], stride: [0]) },
+            { _ = try AveragePooling<Float>(inputShape: [1, 8], kernelSize: [3], padding: [-1]) },
+            { _ = try AveragePooling<Float>(inputShape: [1, 8], kernelSize: [3], padding: [2]) },   // p > k/2
+            { _ = try AveragePooling<Float>(inputShape: [1, 3], kernelSize: [6], padding: [1]) },   // kernel > padded input
+            { _ = try AveragePooling<Float>(inputShape: [1, 8, 8], kernelSize: [2, 2, 2]) },
+            { _ = try AveragePooling<Float>(inputShape: [0, 8], kernelSize: [2]) },
+            { _ = try AveragePooling<Float>(inputShape: [1, 0], kernelSize: [1]) },
+            { _ = try AveragePooling<Float>(inputShape: [1, 8], kernelSize: [2], divisorOverride: 0) },
         ]
         for (i, f) in bad.enumerated() {
             #expect(throws: ConvAlgebraError.self, "case \(i)") { try f() }
@@ -88,7 +88,7 @@ import _TestSupport
     }
 
     @Test func mismatchedInputThrows() throws {
-        let op = try AveragePooling<Float>(channels: 2, inputSize: [8], kernelSize: [2])
+        let op = try AveragePooling<Float>(inputShape: [2, 8], kernelSize: [2])
         #expect(throws: ConvAlgebraError.self) { try op.apply(Tensor<Float>(shape: Shape([2, 3, 8]))) }
         #expect(throws: ConvAlgebraError.self) { try op.backward(Tensor<Float>(shape: Shape([2, 2, 5]))) }
     }
@@ -113,11 +113,18 @@ import _TestSupport
         } } } }
     }
 
-    /// 3-D max pooling checks `p ≤ k/2` (not the effective kernel), as PyTorch's pool3d_shape_check.
-    @Test func maxPool3DPaddingRule() throws {
-        _ = try PoolingGeometry(channels: 1, inputSize: [9, 9], kernelSize: [3], padding: [2], dilation: [2], maxPoolPaddingRule: true)
-        #expect(throws: ConvAlgebraError.self) {
-            try PoolingGeometry(channels: 1, inputSize: [9, 9, 9], kernelSize: [3], padding: [2], dilation: [2], maxPoolPaddingRule: true)
+    /// Pooling checks `p ≤ ⌊k/2⌋` whatever the dilation, in 1-D, 2-D and 3-D, as PyTorch (`max_pool1d`,
+    /// `pool2d_shape_check`, `pool3d_shape_check`: "pad should be at most half of kernel size"). Before the
+    /// differential fuzzer found it, 1-D and 2-D max pooling allowed half the dilated kernel (padding 2 with
+    /// kernel 3, dilation 2), which PyTorch refuses.
+    @Test(arguments: [[9], [9, 9], [9, 9, 9]])
+    func paddingIsAtMostHalfTheKernelSizeWhateverTheDilation(_ size: [Int]) throws {
+        _ = try PoolingGeometry(channels: 1, inputSize: size, kernelSize: [3], padding: [1], dilation: [2])
+        expectThrows(.invalidArgument, "k 3, p 2, d 2") {
+            try PoolingGeometry(channels: 1, inputSize: size, kernelSize: [3], padding: [2], dilation: [2])
+        }
+        expectThrows(.invalidArgument, "k 2, p 2, d 3") {
+            try MaxPooling<Float>(inputShape: [1] + size, kernelSize: [2], padding: [2], dilation: [3])
         }
     }
 }

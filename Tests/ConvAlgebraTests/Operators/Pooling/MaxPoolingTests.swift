@@ -15,7 +15,7 @@ import _TestSupport
     ]
 
     static func make<S: BLASScalar>(_ c: Case, _: S.Type, channels: Int = 2) throws -> MaxPooling<S> {
-        try MaxPooling(channels: channels, inputSize: c.n, kernelSize: c.k, stride: c.s, padding: c.p, dilation: c.d, ceilMode: c.ceil)
+        try MaxPooling(inputShape: [channels] + c.n, kernelSize: c.k, stride: c.s, padding: c.p, dilation: c.d, ceilMode: c.ceil)
     }
 
     /// A plain reference: the max over each window by explicit per-dimension index arithmetic.
@@ -112,7 +112,7 @@ import _TestSupport
 
     /// Ties: the first maximum in row-major window order wins (PyTorch's `val > max`).
     @Test func firstOfTiedMaximaWins() throws {
-        let op = try MaxPooling<Float>(channels: 1, inputSize: [2, 4], kernelSize: [2, 2])
+        let op = try MaxPooling<Float>(inputShape: [1, 2, 4], kernelSize: [2, 2])
         let x = try Tensor<Float>(shape: [1, 2, 4], scalars: [1, 5, 5, 2, 5, 0, 2, 2])
         let (y, idx) = try op.forward(x)
         #expect(y.scalars == [5, 5])
@@ -121,7 +121,7 @@ import _TestSupport
 
     /// NaN propagates and is selected (the last NaN of the window), as in PyTorch.
     @Test func nanPropagates() throws {
-        let op = try MaxPooling<Double>(channels: 1, inputSize: [6], kernelSize: [3])
+        let op = try MaxPooling<Double>(inputShape: [1, 6], kernelSize: [3])
         let x = try Tensor<Double>(shape: [1, 6], scalars: [1, .nan, .nan, 7, 9, 8])
         let (y, idx) = try op.forward(x)
         #expect(y.scalars[0].isNaN && y.scalars[1] == 9)
@@ -130,16 +130,16 @@ import _TestSupport
 
     @Test func badArgumentsThrow() throws {
         let bad: [() throws -> Void] = [
-            { _ = try MaxPooling<Float>(channels: 1, inputSize: [8], kernelSize: [0]) },
-            { _ = try MaxPooling<Float>(channels: 1, inputSize: [8], kernelSize: [2], stride: [0]) },
-            { _ = try MaxPooling<Float>(channels: 1, inputSize: [8], kernelSize: [2], dilation: [0]) },
-            { _ = try MaxPooling<Float>(channels: 1, inputSize: [8], kernelSize: [3], padding: [-1]) },
-            { _ = try MaxPooling<Float>(channels: 1, inputSize: [8], kernelSize: [3], padding: [2]) },
-            { _ = try MaxPooling<Float>(channels: 1, inputSize: [2], kernelSize: [5], padding: [1]) },
-            { _ = try MaxPooling<Float>(channels: 1, inputSize: [4], kernelSize: [3], dilation: [3]) },
+            { _ = try MaxPooling<Float>(inputShape: [1, 8], kernelSize: [0]) },
+            { _ = try MaxPooling<Float>(inputShape: [1, 8], kernelSize: [2], stride: [0]) },
+            { _ = try MaxPooling<Float>(inputShape: [1, 8], kernelSize: [2], dilation: [0]) },
+            { _ = try MaxPooling<Float>(inputShape: [1, 8], kernelSize: [3], padding: [-1]) },
+            { _ = try MaxPooling<Float>(inputShape: [1, 8], kernelSize: [3], padding: [2]) },
+            { _ = try MaxPooling<Float>(inputShape: [1, 2], kernelSize: [5], padding: [1]) },
+            { _ = try MaxPooling<Float>(inputShape: [1, 4], kernelSize: [3], dilation: [3]) },
         ]
         for (i, f) in bad.enumerated() { #expect(throws: ConvAlgebraError.self, "case \(i)") { try f() } }
-        let op = try MaxPooling<Float>(channels: 2, inputSize: [8], kernelSize: [2])
+        let op = try MaxPooling<Float>(inputShape: [2, 8], kernelSize: [2])
         let x = Tensor<Float>(shape: try Shape([3, 2, 8]))
         #expect(throws: ConvAlgebraError.self) { try op.forward(Tensor<Float>(shape: Shape([2, 8, 2]))) }
         #expect(throws: ConvAlgebraError.self) { try op.jacobian(at: x) }   // three samples, not one

@@ -65,7 +65,7 @@ import Testing
         let tol = S.self == Float.self ? 2e-6 : 1e-13
         switch c.op {
         case "avg_pool":
-            let op = try AveragePooling<S>(channels: channels, inputSize: spatial, kernelSize: c.kernel_size!, stride: c.stride,
+            let op = try AveragePooling<S>(inputShape: [channels] + spatial, kernelSize: c.kernel_size!, stride: c.stride,
                                            padding: c.padding!, ceilMode: c.ceil_mode!, countIncludePad: c.count_include_pad!,
                                            divisorOverride: c.divisor_override)
             for form in Form.allCases {
@@ -75,7 +75,7 @@ import Testing
                 #expect(poolMaxError(try op.backward(dy, form: form).scalars, dx.scalars) <= tol, "\(c.id) backward \(form)")
             }
         case "max_pool":
-            let op = try MaxPooling<S>(channels: channels, inputSize: spatial, kernelSize: c.kernel_size!, stride: c.stride,
+            let op = try MaxPooling<S>(inputShape: [channels] + spatial, kernelSize: c.kernel_size!, stride: c.stride,
                                        padding: c.padding!, dilation: c.dilation!, ceilMode: c.ceil_mode!)
             let indices = try load(c, "indices", Double.self)
             let (out, idx) = try op.forward(x)
@@ -93,7 +93,7 @@ import Testing
             }
         case "interpolate":
             let mode = try #require(UpsamplingMode(rawValue: c.mode ?? ""))
-            let op = try Upsampling.make(mode, channels: channels, inputSize: spatial, scale: [c.scale!], as: S.self)
+            let op = try Upsampling.make(mode, inputShape: [channels] + spatial, scale: [c.scale!], as: S.self)
             for form in Form.allCases {
                 let out = try op.apply(x, form: form)
                 #expect(out.shape == y.shape)

@@ -5,18 +5,18 @@ import _TestSupport
 @Suite struct UpsamplingTests {
     static let sizes: [([Int], [Int])] = [([5], [2]), ([4], [3]), ([3, 4], [2]), ([3, 2], [3, 2]), ([2, 3, 2], [2]), ([2, 2, 3], [3, 1, 2])]
 
-    @Test(arguments: sizes.indices, UpsamplingMode.allCases)
+    @Test(arguments: sizes.indices, [UpsamplingMode.nearest, .linear])
     func formsAgreeAndDotTest(_ i: Int, _ mode: UpsamplingMode) throws {
         let (n, k) = Self.sizes[i]
-        try expectPoolFormsAgree(Upsampling.make(mode, channels: 2, inputSize: n, scale: k, as: Float.self))
-        try expectPoolFormsAgree(Upsampling.make(mode, channels: 2, inputSize: n, scale: k, as: Double.self))
+        try expectPoolFormsAgree(Upsampling.make(mode, inputShape: [2] + n, scale: k, as: Float.self))
+        try expectPoolFormsAgree(Upsampling.make(mode, inputShape: [2] + n, scale: k, as: Double.self))
     }
 
     /// Nearest ×k, built as `↑k` then the all-ones kernel, is `y[j] = x[⌊j/k⌋]` per dimension.
     @Test(arguments: sizes.indices)
     func nearestRepeats(_ i: Int) throws {
         let (n, k0) = Self.sizes[i]
-        let op = try Upsampling.nearest(channels: 2, inputSize: n, scale: k0, as: Double.self)
+        let op = try Upsampling.nearest(inputShape: [2] + n, scale: k0, as: Double.self)
         let k = k0.count == 1 ? Array(repeating: k0[0], count: n.count) : k0
         var rng = SplitMix64(seed: 5)
         let x = try rng.tensor(op.domain.dims, Double.self)
@@ -36,7 +36,7 @@ import _TestSupport
             let up = try Upsample<Double>(factor: k[0], inputLength: n[0])
             let ones = try Convolution<Double>(kernel: Array(repeating: 1, count: k[0]), inputLength: n[0] * k[0], mode: .full)
             let full = try up.then(ones).dense()
-            let a = try Upsampling.nearest(channels: 1, inputSize: n, scale: k, as: Double.self).dense()
+            let a = try Upsampling.nearest(inputShape: [1] + n, scale: k, as: Double.self).dense()
             for r in 0..<a.rows { for c in 0..<a.columns { #expect(a[r, c] == full[r, c]) } }
         }
     }
@@ -45,7 +45,7 @@ import _TestSupport
     @Test(arguments: sizes.indices)
     func linearPreservesConstantsAndRamps(_ i: Int) throws {
         let (n, k0) = Self.sizes[i]
-        let op = try Upsampling.linear(channels: 1, inputSize: n, scale: k0, as: Double.self)
+        let op = try Upsampling.linear(inputShape: [1] + n, scale: k0, as: Double.self)
         let a = try op.dense()
         for r in 0..<a.rows {
             let s = (0..<a.columns).reduce(0.0) { $0 + a[r, $1] }
@@ -54,7 +54,7 @@ import _TestSupport
         if n.count == 1 {
             let k = k0[0]
             let x = try Tensor<Double>(shape: [n[0]], scalars: (0..<n[0]).map(Double.init))
-            let y = try Interpolation<Double>(channels: 1, inputSize: [n[0]], scale: [k]).apply(Tensor(shape: [1, n[0]], scalars: x.scalars))
+            let y = try Interpolation<Double>(inputShape: [1] + [n[0]], scale: [k]).apply(Tensor(shape: [1, n[0]], scalars: x.scalars))
             for j in 0..<(n[0] * k) {
                 let src = (Double(j) + 0.5) / Double(k) - 0.5
                 if src >= 0 && src <= Double(n[0] - 1) { #expect(abs(y.scalars[j] - src) < 1e-12) }
@@ -67,8 +67,8 @@ import _TestSupport
     func nearestTransposeIsSumPooling(_ i: Int) throws {
         let (n, k0) = Self.sizes[i]
         let k = k0.count == 1 ? Array(repeating: k0[0], count: n.count) : k0
-        let up = try Upsampling.nearest(channels: 2, inputSize: n, scale: k, as: Double.self)
-        let pool = try AveragePooling<Double>(channels: 2, inputSize: zip(n, k).map(*), kernelSize: k)
+        let up = try Upsampling.nearest(inputShape: [2] + n, scale: k, as: Double.self)
+        let pool = try AveragePooling<Double>(inputShape: [2] + zip(n, k).map(*), kernelSize: k)
         let a = try up.transposed.dense(), b = try pool.dense()
         let volume = Double(k.reduce(1, *))
         #expect(a.rows == b.rows && a.columns == b.columns)
@@ -79,7 +79,7 @@ import _TestSupport
     @Test(arguments: sizes.indices)
     func nearestIsItsTransposedConvolution(_ i: Int) throws {
         let (n, k) = Self.sizes[i]
-        let op = try Upsampling.nearest(channels: 2, inputSize: n, scale: k, as: Double.self)
+        let op = try Upsampling.nearest(inputShape: [2] + n, scale: k, as: Double.self)
         #expect(try op.dense() == op.convolution.dense())
         #expect(try op.transposed.dense() == op.convolution.transposed.dense())
         var rng = SplitMix64(seed: 12)
@@ -88,10 +88,27 @@ import _TestSupport
     }
 
     @Test func badArgumentsThrow() {
-        #expect(throws: ConvAlgebraError.self) { try Upsampling.nearest(channels: 1, inputSize: [4], scale: [0], as: Float.self) }
-        #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(channels: 1, inputSize: [4], scale: [0], as: Float.self) }
-        #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(channels: 1, inputSize: [4, 4], scale: [2, 2, 2], as: Float.self) }
-        #expect(throws: ConvAlgebraError.self) { try Upsampling.nearest(channels: 0, inputSize: [4], scale: [2], as: Float.self) }
-        #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(channels: 1, inputSize: [0], scale: [2], as: Float.self) }
+        #expect(throws: ConvAlgebraError.self) { try Upsampling.nearest(inputShape: [1, 4], scale: [0], as: Float.self) }
+        #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(inputShape: [1, 4], scale: [0], as: Float.self) }
+        #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(inputShape: [1, 4, 4], scale: [2, 2, 2], as: Float.self) }
+        #expect(throws: ConvAlgebraError.self) { try Upsampling.nearest(inputShape: [0, 4], scale: [2], as: Float.self) }
+        #expect(throws: ConvAlgebraError.self) { try Upsampling.linear(inputShape: [1, 0], scale: [2], as: Float.self) }
+    }
+
+    /// A linear dimension with scale 1 reads its own sample twice (weights 1 and 0), as PyTorch's "scale_factor
+    /// = 1, simply copy" case, so `∞` there is `NaN` and the next sample is not read. Found by the differential
+    /// fuzzer (scripts/difffuzz.py): the library read `x[j + 1]` with weight 0, putting `NaN` one place early.
+    /// Expected values from `F.interpolate(x, scale_factor=…, mode='linear'|'bilinear', align_corners=False)`.
+    @Test(arguments: Form.allCases)
+    func aScaleOneDimensionReadsItsOwnSampleTwiceAsPyTorch(_ form: Form) throws {
+        let inf = Double.infinity
+        let line = try Upsampling.make(.linear, inputShape: [1, 4], scale: [1], as: Double.self)
+        let y = try line.apply(try Tensor(shape: [1, 1, 4], scalars: [1, 2, inf, 3]), form: form).scalars
+        #expect(y[0] == 1 && y[1] == 2 && y[2].isNaN && y[3] == 3, "\(y)")
+        let g = try line.anyTransposed.apply(try Tensor(shape: [1, 1, 4], scalars: [0, inf, 0, 0]), form: form).scalars
+        #expect(g[0] == 0 && g[1].isNaN && g[2] == 0 && g[3] == 0, "\(g)")
+        let plane = try Upsampling.make(.linear, inputShape: [1] + [2, 2], scale: [1, 2], as: Double.self)
+        let z = try plane.apply(try Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, inf, 3]), form: form).scalars
+        #expect(Array(z[0..<4]) == [1, 1.25, 1.75, 2] && z[4...6].allSatisfy(\.isNaN) && z[7] == 3, "\(z)")
     }
 }

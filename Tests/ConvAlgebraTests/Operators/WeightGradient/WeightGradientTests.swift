@@ -64,7 +64,7 @@ import _TestSupport
             let v: [Double] = rng.array(layer.weight.count)
             func loss(_ s: Double) throws -> Double {
                 let l = try ConvolutionLayer<Double>(inputShape: input, weightShape: weight, weight: zip(layer.weight, v).map { $0 + s * $1 },
-                                                     bias: layer.bias, padding: .symmetric([1]), groups: groups, paddingMode: mode)
+                                                     bias: layer.bias?.scalars, padding: .symmetric([1]), groups: groups, paddingMode: mode)
                 return dot(try l.forward(x).scalars, dy.scalars)
             }
             let fd = (try loss(1e-3) - loss(-1e-3)) / 2e-3

@@ -1,0 +1,138 @@
+import Foundation
+import ConvAlgebraCore
+import ConvAlgebraBackends
+import ConvAlgebraKernels
+import ConvAlgebraMatrices
+import ConvAlgebraOperators
+import ConvAlgebraAnalysis
+
+/// The spectral analysis of every linear layer of a ``Network`` and the product bound on its Lipschitz constant.
+///
+/// Per layer: the exact largest singular value of the layer's operator — by the dense SVD (`?gesdd`, all values)
+/// when the matrix is small (at most ``denseLimit`` entries) or `smallest` is asked and it fits the budget, else by
+/// Golub–Kahan–Lanczos on the direct forms (``PowerIteration`` with ``PowerIteration/Algorithm/lanczos``),
+/// accumulated in `float64`, stopped when the relative change of `σ₁` falls to ``tolerance``; the structural
+/// non-zeros; the reshaped-weight norm (what `torch.nn.utils.spectral_norm` normalises by) and the ratio; for a
+/// stride-1 convolution the circular-padding FFT value (exact for circular padding, an approximation here); for a
+/// transposed convolution the checkerboard overlap (``OverlapPattern``).
+///
+/// ```
+/// let a = try NetworkAnalysis(network: Network(model: ONNXModel(contentsOf: "g.onnx")), smallest: true)
+/// a.layers[0].spectralNorm, a.lipschitzBound
+/// ```
+public struct NetworkAnalysis: Sendable {
+    /// One layer's numbers.
+    public struct Layer: Sendable {
+        public let layer: NetworkLayer
+        /// The structural non-zeros of the matrix (the CSR pattern; for a layer too large to materialise, the
+        /// stencil's term count).
+        public let nnz: Int?
+        /// `σ₁`, and how it was computed: `gesdd` (dense SVD, exact to rounding) or `lanczos`.
+        public let spectralNorm: Double
+        public let method: String
+        /// Lanczos steps and whether the tolerance was met (nil for gesdd).
+        public let iterations: Int?
+        public let converged: Bool
+        /// `‖W reshaped‖₂` and `σ₁ / ‖W reshaped‖₂` (layers with a weight).
+        public let reshapedWeightNorm: Double?
+        public var ratio: Double? { reshapedWeightNorm.map { spectralNorm / $0 } }
+        /// `σ_min` and `σ₁/σ_min` (when asked and the dense SVD fits; nil otherwise).
+        public let smallestSingularValue: Double?
+        public var conditionNumber: Double? { smallestSingularValue.map { $0 > 0 ? spectralNorm / $0 : .infinity } }
+        /// The largest singular value of the circular-padding convolution with the same taps (FFT; stride-1 convolutions).
+        public let circularNorm: Double?
+        /// The checkerboard overlap of a transposed convolution.
+        public let overlap: OverlapPattern?
+        /// Wall time of this layer's analysis, in seconds.
+        public let seconds: Double
+    }
+
+    public let network: Network
+    public let layers: [Layer]
+    /// The relative-change tolerance of the Lanczos runs.
+    public let tolerance: Double
+    /// The product bound on the network's Lipschitz constant (NaN when an op was skipped).
+    public var lipschitzBound: Double { network.lipschitzBound(norms: layers.map(\.spectralNorm)) }
+
+    /// Matrices up to this many entries (8 MiB in float64) get the dense SVD even without `smallest`.
+    public static let denseLimit = 1 << 20
+    /// The largest dense SVD run for `smallest`, in FLOPs (≈ 4·m·n·min(m, n)): about a minute on two cores.
+    public static let smallestFlopLimit = 2e11
+
+    /// Analyses every layer of `network`.
+    /// - Parameters:
+    ///   - smallest: compute `σ_min` and the condition number (dense SVD, where it fits the budget and
+    ///     ``smallestFlopLimit``).
+    ///   - tolerance: Lanczos stops when the relative change of `σ₁` between steps falls to this.
+    ///   - denseLimit: matrices up to this many entries get the dense SVD (default ``denseLimit``; 0 sends every
+    ///     layer to Lanczos unless `smallest` asks for the dense SVD).
+    ///   - progress: called with one line per layer (the CLI prints it on stderr).
+    /// - Throws: memory-budget and LAPACK errors.
+    public init(network: Network, smallest: Bool = false, tolerance: Double = 1e-9, maxIterations: Int = 2000,
+                denseLimit: Int = NetworkAnalysis.denseLimit, budget: MemoryBudget = .default,
+                progress: ((String) -> Void)? = nil) throws {
+        self.network = network
+        self.tolerance = tolerance
+        var out: [Layer] = []
+        for (k, layer) in network.layers.enumerated() {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let item = try Self.analyse(layer, smallest: smallest, tolerance: tolerance, maxIterations: maxIterations,
+                                        denseLimit: denseLimit, budget: budget)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            out.append(Layer(layer: layer, nnz: item.nnz, spectralNorm: item.sigma, method: item.method, iterations: item.iterations,
+                             converged: item.converged, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
+                             circularNorm: item.circular, overlap: item.overlap, seconds: seconds))
+            progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.9g by %@ in %.2f s", k + 1, network.layers.count,
+                             layer.name, layer.op, item.sigma, item.method, seconds))
+        }
+        layers = out
+    }
+
+    private struct Item {
+        var nnz: Int?, sigma = 0.0, method = "gesdd", iterations: Int?, converged = true
+        var weightNorm: Double?, smallest: Double?, circular: Double?, overlap: OverlapPattern?
+    }
+
+    private static func analyse(_ layer: NetworkLayer, smallest: Bool, tolerance: Double, maxIterations: Int,
+                                denseLimit: Int, budget: MemoryBudget) throws -> Item {
+        let op = layer.linear
+        let (m, n) = op.matrixSize
+        var item = Item()
+        item.nnz = try nonzeros(op, budget: budget)
+        let entries = Double(m) * Double(n)
+        let denseFits = entries * 16 <= Double(budget.bytes)
+        let flops = 4 * entries * Double(Swift.min(m, n))
+        if entries <= Double(denseLimit) || (smallest && denseFits && flops <= smallestFlopLimit) {
+            let values = try op.singularSpectrum(budget: budget).values
+            item.sigma = values.first ?? 0
+            if smallest { item.smallest = values.last ?? 0 }
+        } else {
+            let estimate = try PowerIteration(tolerance: tolerance, maxIterations: maxIterations, algorithm: .lanczos)
+                .spectralNorm(of: op, budget: budget)
+            item.sigma = estimate.value
+            item.method = "lanczos"
+            item.iterations = estimate.iterations
+            item.converged = estimate.converged
+        }
+        if let w = layer.weight {
+            item.weightNorm = try ReshapedWeightNorm.value(weight: w.values, shape: w.shape, dim: w.outputAxis, budget: budget)
+        }
+        if let c = layer.convolution, case .notApplicable = CircularConvolutionSpectrum.applicability(c.geometry) {
+        } else if let c = layer.convolution {
+            item.circular = try CircularConvolutionSpectrum.singularValues(geometry: c.geometry, taps: c.taps, budget: budget).first
+        }
+        if let g = layer.transposedGeometry { item.overlap = try OverlapPattern(transposedConvolution: g) }
+        return item
+    }
+
+    /// The non-zero entries of the CSR matrix when it materialises within a modest share of the budget (the CSR
+    /// pattern may hold explicit zeros, e.g. an interpolation's weight-0 edge terms; they are not counted), else a
+    /// stencil's term count (an upper bound that equals it for zero-padded convolutions), else nil.
+    static func nonzeros(_ op: any LinearOperator<Double>, budget: MemoryBudget) throws -> Int? {
+        func count(_ m: CSRMatrix<Double>) -> Int { m.values.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+        if let s = op as? any StencilOperator, s.termCount <= (1 << 24) { return count(try op.sparse(budget: budget)) }
+        if let s = op as? any StencilOperator { return s.termCount }
+        // Composites (padding then convolution, sums): their CSR product, within at most 1 GiB.
+        return (try? op.sparse(budget: MemoryBudget(bytes: Swift.min(budget.bytes, 1 << 30)))).map(count)
+    }
+}

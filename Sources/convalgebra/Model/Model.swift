@@ -1,0 +1,93 @@
+import ArgumentParser
+import ConvAlgebra
+import ConvAlgebraONNX
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `convalgebra model analyze MODEL.onnx [--input-shape SHAPE] [--smallest] [--json FILE] [--skip] [--export-dir DIR]`:
+/// whole networks.
+struct Model: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Whole networks: read an ONNX model and analyse every linear layer's exact operator.",
+        subcommands: [ModelAnalyze.self])
+}
+
+/// Reads the model (``ONNXModel``), walks its graph onto the operators (``Network``), analyses every linear layer
+/// (``NetworkAnalysis``) and prints ``NetworkReport``'s table; progress on stderr, one line per layer.
+struct ModelAnalyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Per linear layer: shapes, nnz, the exact σ₁, the reshaped-weight norm and their ratio; the Lipschitz bound.",
+        discussion: """
+            Layers: Conv, ConvTranspose, AveragePool, GlobalAveragePool, Pad, Resize/Upsample (nearest, linear), \
+            Gemm/MatMul, BatchNormalization (folded into the layer before it), Add (a residual I + F is one exact \
+            operator when both branches are linear maps of one tensor). Noted with their Lipschitz constants: Relu, \
+            LeakyRelu, Sigmoid, Tanh, Clip, Elu, Softplus, MaxPool (√ of the most windows an input lies in). \
+            Layout only: Flatten, Reshape, Squeeze, Unsqueeze. Shape computations on constants are folded.
+            """)
+
+    @Argument(help: "The ONNX model file.")
+    var model: String
+
+    @Option(name: .customLong("input-shape"), parsing: .unconditional,
+            help: "One input sample's shape without the batch, comma separated (e.g. 3,224,224); default: the model's.")
+    var inputShape: String?
+
+    @Flag(help: "Also the smallest singular value and the condition number (dense SVD, where it fits).")
+    var smallest = false
+
+    @Flag(help: "Skip unsupported ops (assumed shape-preserving; the Lipschitz bound becomes unknown) instead of failing.")
+    var skip = false
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @Option(name: .customLong("export-dir"), help: "Write each layer's matrix (one sample, float64 CSR) to this directory as SciPy .npz.")
+    var exportDir: String?
+
+    @Option(parsing: .unconditional, help: "Lanczos: stop when the relative change of σ₁ reaches this.")
+    var tolerance = 1e-9
+
+    @Option(parsing: .unconditional, help: "Lanczos: the most steps.")
+    var maxIterations = 2000
+
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: ArgumentHelp(MemoryBudgetOption.help, valueName: "bytes"))
+    var memoryBudget: String?
+
+    func run() throws {
+        try MemoryBudgetOption.apply(memoryBudget)
+        guard tolerance > 0, tolerance < 1, tolerance.isFinite else {
+            throw ConvAlgebraError.invalidArgument("--tolerance must lie in (0, 1), got \(tolerance)")
+        }
+        guard maxIterations >= 1 else {
+            throw ConvAlgebraError.invalidArgument("--max-iterations must be at least 1, got \(maxIterations)")
+        }
+        let shape = try inputShape.map { try CommaList.shape($0, option: "--input-shape").dims }
+        let onnx = try ONNXModel(contentsOf: model)
+        let network = try Network(model: onnx, inputShape: shape, skipUnsupported: skip)
+        let files = try exportDir.map { try network.exportMatrices(to: $0) }
+        let quiet = self.quiet
+        let analysis = try NetworkAnalysis(network: network, smallest: smallest, tolerance: tolerance,
+                                           maxIterations: maxIterations) { line in
+            if !quiet { FileHandleText.standardError(line + "\n") }
+        }
+        if let json {
+            let bytes = Array(NetworkReport.json(analysis, model: model, matrixFiles: files).utf8)
+            try bytes.withUnsafeBytes { try AtomicFile.write([$0], to: json) }
+        }
+        print(NetworkReport.text(analysis, model: model))
+    }
+}
+
+/// Text on stderr, unbuffered.
+enum FileHandleText {
+    static func standardError(_ s: String) {
+        let bytes = Array(s.utf8)
+        bytes.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}
