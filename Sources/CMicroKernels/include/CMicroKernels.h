@@ -84,6 +84,10 @@ int ca_rows_tile(int isa, long *mr, long *nr);
 void ca_conv_rows(int isa, long mr, long k, const float *const *src, const long *split, const long *offsets,
                   const float *w, long ldw, long n, float *y, long ldy, int accumulate);
 
+/// `y[2a] = even[a]`, `y[2a + 1] = odd[a]` for `a < n`, by whole vectors on path `isa` (the portable loop for a
+/// path the CPU cannot run): two phase rows of a stride-2 sub-pixel transpose zipped into one output row.
+void ca_zip2(int isa, long n, const float *even, const float *odd, float *y);
+
 /// The FP32 lanes of the probes' FMAs: 16 where the hardware has AVX-512F, else 8.
 int ca_fma_probe_lanes(void);
 

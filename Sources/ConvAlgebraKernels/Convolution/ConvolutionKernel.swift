@@ -34,6 +34,9 @@ package indirect enum ConvolutionKernel: Hashable, Sendable, CustomStringConvert
     case indirectRows(RowKernelBlocking)
     /// ``IndirectConvolutionKernels`` transpose: one indirect pass per sub-pixel phase.
     case indirectSubPixel6x16(phases: Int)
+    /// ``IndirectRowKernels/SubPixel``: the pixel-vector tile on each sub-pixel phase, written phase-planar and
+    /// interleaved into the output rows.
+    case indirectRowsSubPixel(RowKernelBlocking, phases: Int)
     /// ``ImplicitGEMMKernels`` with the column block gathered through a precomputed table (short rows).
     case implicitGEMMGather(blockColumns: Int)
     /// ``ImplicitGEMMKernels`` with the column block copied by row segments.
@@ -73,6 +76,7 @@ package indirect enum ConvolutionKernel: Hashable, Sendable, CustomStringConvert
         case .indirect6x16: return "indirect6x16"
         case .indirectRows(let b): return "indirectRows(\(b))"
         case .indirectSubPixel6x16(let p): return "indirectSubPixel6x16(\(p) phases)"
+        case .indirectRowsSubPixel(let b, let p): return "indirectRowsSubPixel(\(b), \(p) phases)"
         case .implicitGEMMGather(let b): return "implicitGEMMGather(\(b) columns)"
         case .implicitGEMMSegments(let b): return "implicitGEMMSegments(\(b) columns)"
         case .fullyConnectedGEMM: return "fullyConnectedGEMM"

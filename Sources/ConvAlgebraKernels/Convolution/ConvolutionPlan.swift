@@ -125,6 +125,7 @@ package final class ConvolutionPlanCore: Sendable {
         case fft(any Sendable)
         case indirect(IndirectConvolutionKernels.Prepared)
         case indirectRows(IndirectRowKernels.Prepared)
+        case indirectRowsSubPixel(IndirectRowKernels.SubPixel)
         case implicit(ImplicitGEMMKernels.Prepared)
         case fullyConnected
         case chunked(Im2colGEMMKernels.Prepared)
@@ -172,6 +173,9 @@ package final class ConvolutionPlanCore: Sendable {
                 p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
                       scratch: scratch)
             case .indirectRows(let p):
+                p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
+                      scratch: scratch)
+            case .indirectRowsSubPixel(let p):
                 p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
                       scratch: scratch)
             case .implicit(let p):

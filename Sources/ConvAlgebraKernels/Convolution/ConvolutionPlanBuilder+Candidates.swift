@@ -9,8 +9,8 @@ extension ConvolutionPlanBuilder {
     /// backend is a new candidate (a new field or family).
     package struct Candidate: Hashable, Sendable, CustomStringConvertible {
         /// A GEMM-family FP32 tile pinned in place of the builder's default: the pixel-vector kernel
-        /// (``IndirectRowKernels``) on one instruction-set path, or the 6 × 16 indirect kernel
-        /// (``IndirectConvolutionKernels``).
+        /// (``IndirectRowKernels``, its sub-pixel phases for the transpose) on one instruction-set path, or the
+        /// 6 × 16 indirect kernel (``IndirectConvolutionKernels``).
         package enum Tile: Hashable, Sendable, CustomStringConvertible {
             case rows(MachineProfile.KernelISA)
             case indirect6x16
@@ -93,12 +93,14 @@ extension ConvolutionPlanBuilder {
     /// picks by default (the pixel-vector kernel on the current path where it applies, else the 6 × 16 one): the
     /// pixel-vector kernel on the other accelerated paths up to the current one, and the 6 × 16 kernel.
     static func tiles(_ g: ConvolutionGeometry, direction: ConvolutionDirection) -> [Candidate.Tile] {
-        guard g.boundary != .circular, direction == .forward, !Im2colGEMMKernels.isPointwise(g),
-              !Im2colGEMMKernels.isFullyConnected(g), IndirectConvolutionKernels.applies(g) else { return [] }
+        let transposed = direction == .transpose
+        guard g.boundary != .circular, !Im2colGEMMKernels.isPointwise(g), !Im2colGEMMKernels.isFullyConnected(g),
+              IndirectConvolutionKernels.applies(g, transposed: transposed) else { return [] }
         let current = MachineProfile.KernelISA.current
-        let rowsByDefault = IndirectRowKernels.applies(g, isa: current)
+        let rowsByDefault = IndirectRowKernels.applies(g, isa: current, transposed: transposed)
         let others = MachineProfile.KernelISA.supported.filter {
-            $0 != .portable && $0 <= current && !($0 == current && rowsByDefault) && IndirectRowKernels.applies(g, isa: $0)
+            $0 != .portable && $0 <= current && !($0 == current && rowsByDefault)
+                && IndirectRowKernels.applies(g, isa: $0, transposed: transposed)
         }
         return others.map { .rows($0) } + (rowsByDefault ? [.indirect6x16] : [])
     }

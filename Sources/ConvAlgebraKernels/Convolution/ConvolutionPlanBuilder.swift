@@ -72,7 +72,8 @@ package enum ConvolutionPlanBuilder {
     }
 
     /// Within the GEMM family: fully connected, then (FP32 on the micro-kernel) the pixel-vector indirect kernel
-    /// on the current path, the 6 × 16 indirect kernel or implicit, else chunked. `tile` pins the pixel-vector
+    /// on the current path (its sub-pixel phases for the transpose), the 6 × 16 indirect kernel or implicit, else
+    /// chunked. `tile` pins the pixel-vector
     /// kernel on one path or the 6 × 16 kernel where it can run.
     static func gemm(_ g: ConvolutionGeometry, _ w: KernelWeights, _ direction: ConvolutionDirection,
                      reason: String, microKernel: Bool, tile: Candidate.Tile? = nil)
@@ -88,10 +89,15 @@ package enum ConvolutionPlanBuilder {
                 case .indirect6x16: nil
                 case nil: .current
             }
-            if !transposed, let isa, IndirectRowKernels.applies(g, isa: isa) {
-                let p = IndirectRowKernels.Prepared(g, floats, isa: isa)
-                return (.indirectRows(p.blocking), "FP32 micro-kernel, large planes: pixel-vector indirect convolution",
-                        .indirectRows(p))
+            if let isa, IndirectRowKernels.applies(g, isa: isa, transposed: transposed) {
+                let why = "FP32 micro-kernel, large planes: pixel-vector indirect convolution"
+                guard transposed else {
+                    let p = IndirectRowKernels.Prepared(g, floats, isa: isa)
+                    return (.indirectRows(p.blocking), why, .indirectRows(p))
+                }
+                let p = IndirectRowKernels.SubPixel(g, floats, isa: isa)
+                return (.indirectRowsSubPixel(p.blocking, phases: p.phases), why + " (sub-pixel, phase-planar)",
+                        .indirectRowsSubPixel(p))
             }
             if IndirectConvolutionKernels.applies(g, transposed: transposed) {
                 let p = IndirectConvolutionKernels.Prepared(g, floats, direction: direction)

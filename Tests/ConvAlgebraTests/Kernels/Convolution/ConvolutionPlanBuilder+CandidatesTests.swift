@@ -38,8 +38,9 @@ import _TestSupport
                 #expect(plan.kernel.family == c.family && plan.candidate == c, "\(name) \(c): \(plan.kernel)")
                 if c.microKernel == false { #expect(!plan.microKernel, "\(name) \(c)") }
                 switch (c.tile, plan.kernel) {
-                case (.rows(let isa)?, .indirectRows(let b)): #expect(b.isa == isa, "\(name) \(c)")
-                case (.indirect6x16?, .indirect6x16), (nil, _): break
+                case (.rows(let isa)?, .indirectRows(let b)), (.rows(let isa)?, .indirectRowsSubPixel(let b, _)):
+                    #expect(b.isa == isa, "\(name) \(c)")
+                case (.indirect6x16?, .indirect6x16), (.indirect6x16?, .indirectSubPixel6x16), (nil, _): break
                 default: Issue.record("\(name) \(c) pins a tile but runs \(plan.kernel)")
                 }
                 kernels.insert("\(plan.kernel) \(plan.microKernel)")
@@ -53,22 +54,26 @@ import _TestSupport
 
     /// Where the pixel-vector kernel is the default, the planner may also time it on the narrower accelerated
     /// paths and the 6 × 16 indirect kernel; nowhere else does it list a tile.
-    @Test func pixelVectorTilesAreCandidatesWhereTheyRun() throws {
-        let g = Self.geometries[2].1, current = MachineProfile.KernelISA.current
-        let tiles = ConvolutionPlanBuilder.candidates(g, direction: .forward, scalarBytes: 4).compactMap(\.tile)
-        if MicroGEMM.isAccelerated, IndirectRowKernels.applies(g, isa: current) {
+    @Test(arguments: [ConvolutionDirection.forward, .transpose])
+    func pixelVectorTilesAreCandidatesWhereTheyRun(direction: ConvolutionDirection) throws {
+        let g = Self.geometries[direction == .forward ? 2 : 3].1, current = MachineProfile.KernelISA.current
+        let transposed = direction == .transpose
+        let tiles = ConvolutionPlanBuilder.candidates(g, direction: direction, scalarBytes: 4).compactMap(\.tile)
+        if MicroGEMM.isAccelerated, IndirectRowKernels.applies(g, isa: current, transposed: transposed) {
             #expect(tiles.contains(.indirect6x16))
             for isa in MachineProfile.KernelISA.supported where isa != .portable && isa < current {
                 #expect(tiles.contains(.rows(isa)), "\(isa)")
             }
-            let plan = ConvolutionPlan<Float>(g, weights: [Float](repeating: 1, count: g.weightCount), direction: .forward)
-            guard case .indirectRows(let b) = plan.kernel else { Issue.record("default: \(plan.kernel)"); return }
-            #expect(b.isa == current)
+            let plan = ConvolutionPlan<Float>(g, weights: [Float](repeating: 1, count: g.weightCount), direction: direction)
+            switch plan.kernel {
+            case .indirectRows(let b) where !transposed: #expect(b.isa == current)
+            case .indirectRowsSubPixel(let b, let phases) where transposed: #expect(b.isa == current && phases == 4)
+            default: Issue.record("default: \(plan.kernel)")
+            }
         } else {
             #expect(tiles.isEmpty)
         }
-        #expect(ConvolutionPlanBuilder.candidates(g, direction: .transpose, scalarBytes: 4).allSatisfy { $0.tile == nil })
-        #expect(ConvolutionPlanBuilder.candidates(g, direction: .forward, scalarBytes: 8).allSatisfy { $0.tile == nil })
+        #expect(ConvolutionPlanBuilder.candidates(g, direction: direction, scalarBytes: 8).allSatisfy { $0.tile == nil })
     }
 
     @Test func namesRoundTrip() {

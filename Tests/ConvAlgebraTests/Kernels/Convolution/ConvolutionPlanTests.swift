@@ -30,11 +30,12 @@ extension ConvolutionPlan {
         let blas: ConvolutionKernel = .im2colGEMM(.openBLAS)
         let rows: ConvolutionKernel = .indirectRows(RowKernelBlocking(isa: .current, caches: MachineProfile.current.caches,
                                                                       geometry: try Self.resnet()))
+        let strided = try Self.conv([56, 56], [28, 28], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 64, cout: 64)
+        let subPixel: ConvolutionKernel = .indirectRowsSubPixel(
+            IndirectRowKernels.SubPixel(strided, [Float](repeating: 0, count: strided.weightCount)).blocking, phases: 4)
         let table: [(String, ConvolutionGeometry, ConvolutionDirection, ConvolutionKernel)] = [
             ("3×3 64→64 on 56×56", try Self.resnet(), .forward, micro ? rows : blas),
-            ("its transpose, stride 2",
-             try Self.conv([56, 56], [28, 28], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 64, cout: 64),
-             .transpose, micro ? .indirectSubPixel6x16(phases: 4) : blas),
+            ("its transpose, stride 2", strided, .transpose, micro ? subPixel : blas),
             ("depthwise 3×3", try Self.conv([56, 56], [56, 56], [3, 3], offset: [-1, -1], cin: 32, cout: 32, groups: 32),
              .forward, .rowStencil3Taps(stride: 1)),
             ("long 1-D single-channel kernel", try .dsp(kernelLength: 255, inputLength: 65536, mode: .full),

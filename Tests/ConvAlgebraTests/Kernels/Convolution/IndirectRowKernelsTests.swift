@@ -52,6 +52,61 @@ import Testing
         }
     }
 
+    /// The sub-pixel transpose: phases of unequal widths (an odd row), a stride of 1 along the last dimension (each
+    /// row a copy) and of 3 with a kernel of 2 (a phase no tap reaches is zero), a dilation sharing a factor with
+    /// the stride, the convolution form, groups with channels that leave partial blocks, 1-D and 3-D; phase rows
+    /// narrower than a tile (every tile crosses rows).
+    static let transposedCases: [ConvolutionGeometry] = (try? [
+        Im2colGEMMKernelsTests.tapped([40, 41], [20, 20], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 16, cout: 5),
+        Im2colGEMMKernelsTests.tapped([40, 36], [20, 36], [3, 3], stride: [2, 1], offset: [-1, -1], cin: 16, cout: 4),
+        Im2colGEMMKernelsTests.tapped([60, 51], [20, 17], [2, 2], stride: [3, 3], offset: [0, 0], cin: 16, cout: 3),
+        Im2colGEMMKernelsTests.tapped([40, 40], [20, 20], [3, 3], stride: [2, 2], offset: [-2, -2], step: [2, 2], cin: 16, cout: 4),
+        Im2colGEMMKernelsTests.tapped([36, 34], [18, 17], [3, 3], stride: [2, 2], offset: [1, 1], step: [-1, -1], cin: 20, cout: 7),
+        Im2colGEMMKernelsTests.tapped([40, 40], [20, 20], [4, 4], stride: [2, 2], offset: [-1, -1], cin: 34, cout: 6, groups: 2),
+        Im2colGEMMKernelsTests.tapped([8, 8, 40], [4, 4, 20], [2, 2, 3], stride: [2, 2, 2], offset: [0, 0, -1], cin: 16, cout: 2),
+        Im2colGEMMKernelsTests.tapped([801], [400], [5], stride: [2], offset: [-2], cin: 32, cout: 8, groups: 2),
+    ]) ?? []
+
+    /// `x̃ = Aᵀ y` by ``IndirectRowKernels/SubPixel`` against the reference loops on every path, with the machine's
+    /// caches and tiny ones (bands of one phase row, several depth blocks); and against the forward pixel-vector
+    /// kernel by the dot test `⟨A x, y⟩ = ⟨x, Aᵀ y⟩`.
+    @Test(arguments: MachineProfile.KernelISA.supported, [false, true])
+    func subPixelAgreesWithReference(isa: MachineProfile.KernelISA, tiny: Bool) {
+        #expect(Self.transposedCases.count == 8)
+        #expect(Self.transposedCases.allSatisfy { IndirectRowKernels.applies($0, isa: isa, transposed: true) })
+        let cases = Self.transposedCases
+            + Im2colGEMMKernelsTests.transposedCases.filter { IndirectRowKernels.applies($0, isa: isa, transposed: true) }
+        let caches = tiny ? Self.tinyCaches : MachineProfile.current.caches
+        for g in cases {
+            for batch in [1, 3] {
+                var rng = ConvolutionKernelsTests.Generator(seed: UInt64(g.weightCount * 17 + batch))
+                let w = (0..<g.weightCount).map { _ in Float.random(in: -1...1, using: &rng) }
+                let y = (0..<(batch * g.codomain.count)).map { _ in Float.random(in: -1...1, using: &rng) }
+                let x = (0..<(batch * g.domain.count)).map { _ in Float.random(in: -1...1, using: &rng) }
+                var fast = [Float](repeating: .nan, count: x.count), ref = fast, ax = y
+                let p = IndirectRowKernels.SubPixel(g, w, isa: isa, caches: caches)
+                #expect(p.phases == g.stride.reduce(1, *))
+                let pool = ScratchPool()
+                y.withUnsafeBufferPointer { yp in
+                    fast.withUnsafeMutableBufferPointer { p.run(g, yp.baseAddress!, $0.baseAddress!, batch: batch, scratch: pool) }
+                }
+                StencilKernels.referenceTranspose(g, w, y, &ref, batch: batch)
+                let tol: Float = 1e-4 * Float(g.outChannelsPerGroup * g.kernelPlane)
+                #expect(zip(fast, ref).allSatisfy { abs($0 - $1) <= tol }, "\(isa) \(p.blocking) on \(g), batch \(batch)")
+                if tiny { #expect(p.blocking.kc <= 16, "several depth blocks") }
+                if IndirectRowKernels.applies(g, isa: isa) {
+                    let forward = IndirectRowKernels.Prepared(g, w, isa: isa, caches: caches)
+                    x.withUnsafeBufferPointer { xp in
+                        ax.withUnsafeMutableBufferPointer { forward.run(g, xp.baseAddress!, $0.baseAddress!, batch: batch, scratch: pool) }
+                    }
+                    let lhs = zip(ax, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                    let rhs = zip(x, fast).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                    #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)) * Double(g.kernelPlane), "dot test on \(g)")
+                }
+            }
+        }
+    }
+
     @Test func planChoosesTheProfilesPath() throws {
         let g = try ConvolutionPlanTests.resnet()
         let plan = ConvolutionPlan<Float>.of(g)
@@ -61,3 +116,4 @@ import Testing
         #expect(expected.isa == MachineProfile.current.kernelISA)
     }
 }
+
