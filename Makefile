@@ -203,10 +203,13 @@ FUZZ_BIN      = Fuzz/.build/release
 # The fuzz targets (Fuzz/, a sub-package) under -sanitize=fuzzer,address. Each run first replays its committed
 # corpus and the crash regressions (Fuzz/Regressions: copy a crash-… file there and it is replayed forever),
 # then fuzzes for FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first; a crash stops make with the
-# input saved under Fuzz/Crashes/. `--no-gc-sections`: without it the linker drops the Swift objects' coverage
-# counters (only the C target's 231 stayed) and libFuzzer fuzzes blind.
+# input saved under Fuzz/Crashes/. The Swift objects' coverage is asked for explicitly: swiftc given
+# `-sanitize=fuzzer -sanitize=address` in that order (SwiftPM's) emits no coverage counters at all, and libFuzzer
+# then fuzzes blind on the C target's 231 counters ("Loaded 1 modules (231 inline 8-bit counters)");
+# `--no-gc-sections` keeps the linker from dropping the counters.
+FUZZ_COVERAGE = -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
 fuzz-build:
-	$(SWIFT) build --package-path Fuzz -c release --sanitize fuzzer --sanitize address -Xlinker --no-gc-sections
+	$(SWIFT) build --package-path Fuzz -c release --sanitize fuzzer --sanitize address $(FUZZ_COVERAGE) -Xlinker --no-gc-sections
 
 fuzz: fuzz-build
 	mkdir -p Fuzz/Crashes Fuzz/.work/npy Fuzz/.work/operators
