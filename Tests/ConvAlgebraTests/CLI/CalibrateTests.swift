@@ -57,8 +57,10 @@ import Testing
         let cli = try CLIRunner()
         let exe = try #require(CLIRunner.executable, "the convalgebra executable was not found: run `swift build`")
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = ["calibrate", "--cases", "C", "--wisdom", "wisdom.json"]
+        // Through env(1) with the signals' default action: a test run in a shell's background job inherits SIGINT
+        // ignored, and the CLI rightly keeps an ignored signal ignored.
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["--default-signal=INT,TERM", exe, "calibrate", "--cases", "C", "--wisdom", "wisdom.json"]
         p.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
