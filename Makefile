@@ -203,10 +203,13 @@ FUZZ_BIN      = Fuzz/.build/release
 # The fuzz targets (Fuzz/, a sub-package) under -sanitize=fuzzer,address. Each run first replays its committed
 # corpus and the crash regressions (Fuzz/Regressions: copy a crash-… file there and it is replayed forever),
 # then fuzzes for FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first; a crash stops make with the
-# input saved under Fuzz/Crashes/. `--no-gc-sections`: without it the linker drops the Swift objects' coverage
-# counters (only the C target's 231 stayed) and libFuzzer fuzzes blind.
+# input saved under Fuzz/Crashes/. The Swift objects' coverage is asked for explicitly: swiftc given
+# `-sanitize=fuzzer -sanitize=address` in that order (SwiftPM's) emits no coverage counters at all, and libFuzzer
+# then fuzzes blind on the C target's 231 counters ("Loaded 1 modules (231 inline 8-bit counters)");
+# `--no-gc-sections` keeps the linker from dropping the counters.
+FUZZ_COVERAGE = -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
 fuzz-build:
-	$(SWIFT) build --package-path Fuzz -c release --sanitize fuzzer --sanitize address -Xlinker --no-gc-sections
+	$(SWIFT) build --package-path Fuzz -c release --sanitize fuzzer --sanitize address $(FUZZ_COVERAGE) -Xlinker --no-gc-sections
 
 fuzz: fuzz-build
 	mkdir -p Fuzz/Crashes Fuzz/.work/npy Fuzz/.work/operators
@@ -225,11 +228,15 @@ SANITIZE_TEST    = $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
 UBSAN_FLAGS      = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
 sanitize: sanitize-address sanitize-thread sanitize-undefined
 
-# CI's short run: the C and Swift kernels, the NPY reader, and the property and non-finite tests (every operator
-# family in every form) under ASan.
+# CI's short run (.ci/run), one build: the C and Swift kernels, the NPY reader, and the property and non-finite tests
+# (every operator family in every form) under ASan, with the C kernels also under UBSan (clang's ASan runtime
+# carries UBSan's handlers, so the two share the build; the first UBSan finding stops the run). Its own build
+# directory, so `make sanitize`'s are untouched.
 SANITIZE_CI_FILTER = MicroGEMMTests|ConvTileKernelTests|RowStencilKernelsTests|ConvolutionKernelsTests|Im2colGEMMKernelsTests|CircularPaddingKernelsTests|SparseKernelsTests|PoolingKernelsTests|PoolingRowKernelsTests|NPYTests|NPYHeaderTests|NonFiniteFormsTests|OperatorPropertyTests
-sanitize-ci:
-	$(MAKE) sanitize-address SANITIZE_FILTER='$(SANITIZE_CI_FILTER)'
+SANITIZE_CI_FLAGS  = --scratch-path .build/sanitize-ci --sanitize address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+sanitize-ci: deps
+	$(SWIFT) build $(SANITIZE_CI_FLAGS) --build-tests
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/sanitize-ci/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test $(SANITIZE_CI_FLAGS) --skip-build --filter '$(SANITIZE_CI_FILTER)'
 
 sanitize-address: deps
 	$(SWIFT) build --scratch-path .build/asan --sanitize address --build-tests

@@ -9,7 +9,9 @@ import Darwin
 /// The bytes go to a fresh temporary file in the destination's directory (same file system, so the
 /// final `rename(2)` is atomic), are flushed with `fsync`, and only then replace the destination. On any
 /// failure the temporary file is removed: a reader never sees a partial file, and an existing output is
-/// never clobbered with garbage.
+/// never clobbered with garbage. While the write is under way its temporary file is registered with
+/// ``TerminationCleanup``, so a process stopped by `SIGTERM`/`SIGINT` (the CLI installs the handler) leaves
+/// nothing behind either.
 package enum AtomicFile {
     /// Writes the concatenation of `parts` to `path`, atomically.
     /// - Throws: ``ConvAlgebraError/io(_:)`` naming the path and the system's reason.
@@ -17,6 +19,8 @@ package enum AtomicFile {
     public static func write(_ parts: [UnsafeRawBufferPointer], to path: String) throws {
         guard !path.isEmpty else { throw ConvAlgebraError.io("cannot write to an empty path") }
         let temp = temporaryPath(for: path)
+        let cleanup = TerminationCleanup.register(temp)
+        defer { TerminationCleanup.unregister(cleanup) }
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw SystemIO.error("cannot create '\(path)'") }
         var ok = false

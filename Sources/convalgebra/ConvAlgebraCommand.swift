@@ -24,6 +24,9 @@ struct ConvAlgebraCommand: ParsableCommand {
     static let opSubcommands: Set<String> = ["apply", "show", "analyze", "export", "explain", "bench"]
 
     static func main() {
+        // SIGTERM/SIGINT/SIGHUP end the process as by default, but first remove the temporary file of an output
+        // being written: a stopped command leaves neither a partial output nor a `.tmp-` file.
+        TerminationCleanup.install()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -127,6 +127,12 @@ import Testing
         ["apply", "downsample", "--input", "s.npy", "--output", "y.npy", "--factor", "-9223372036854775808"],
         ["apply", "upsample-zeros", "--input", "s.npy", "--output", "y.npy", "--factor", "0"],
         ["bench", "conv", "--input-shape", "1,3,8,8", "--weight-shape", "4,3,3,3", "--repeats", "1000001"],
+        // The other two --repeats: 2⁶² never ended, 2⁶⁰ asked for 9.2 EB of timings.
+        ["bench", "conv", "--input-shape", "1,3,8,8", "--weight-shape", "4,3,3,3", "--repeats", "4611686018427387904"],
+        ["bench", "conv", "--input-shape", "1,3,8,8", "--weight-shape", "4,3,3,3", "--repeats", "1152921504606846976"],
+        ["analyze", "convolve", "--domain", "4611686018427387904", "--weight", "q.npy"],
+        ["analyze", "downsample", "--domain", "4611686018427387904", "--factor", "9223372036854775807"],
+        ["show", "convolve", "--domain", "4", "--kernel-size", "4611686018427387904"],
         ["bench", "conv", "--input-shape", "1,3,8,8", "--weight-shape", "4,3,3,3", "--repeats", "0"],
         ["bench", "conv", "--input-shape", "1,3,8,8", "--weight-shape", "4,3,3,3", "--max-seconds", "nan"],
         ["bench", "conv", "--input-shape", "1,3,8,8", "--weight-shape", "4,3,3,3", "--max-seconds", "-inf"],
