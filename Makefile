@@ -4,6 +4,12 @@
 SWIFT       ?= swift
 APT_PACKAGES = libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The commit every build here is made from, compiled into the binaries (Package.swift → ConvAlgebraVersion.commit, the
+# benchmark provenance): git's HEAD, `-dirty` when the work tree differs from it; empty outside a checkout.
+ifndef CONVALGEBRA_COMMIT
+CONVALGEBRA_COMMIT := $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null && echo $$c || echo $$c-dirty; })
+endif
+export CONVALGEBRA_COMMIT
 
 .PHONY: all deps build release demo test test-python test-portable check-aarch64 example fixtures fixtures-torch clean \
         install uninstall docs snippets check-downstream
@@ -104,9 +110,10 @@ test-python:
 	fi
 
 # The whole suite on the portable C kernels (CONVALGEBRA_ISA=portable: no AVX2 or AVX-512 path, as on aarch64);
-# it must pass as `make test` does.
+# it must pass as `make test` does. `swift test` builds every target of the package, the CLI the tests run
+# included; a separate `swift build` here also built the package plugins' tools (swift-protobuf's protoc, ~650 C++
+# files: 9 of CI's 27 minutes), and `swift build --product convalgebra` recompiles SwiftProtobuf.
 test-portable: deps
-	$(SWIFT) build
 	CONVALGEBRA_ISA=portable $(SWIFT) test
 
 # The C target compiles for aarch64 Linux (no x86 intrinsic leaks out of its #if): a cross compile of every
@@ -172,7 +179,7 @@ calibrate: deps
 bench: deps
 	$(SWIFT) build -c release --product convalgebra
 	mkdir -p $(RESULTS)
-	CONVALGEBRA_COMMIT=$$(git rev-parse HEAD 2>/dev/null) ./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
+	./.build/release/convalgebra bench --suite v1 --repeats $(REPEATS) --json $(RESULTS)/ours.json $(if $(CASES),--cases $(CASES))
 
 # Ours and the peers in one go, case by case side by side, then the ratio table (Markdown + JSON).
 bench-compare: deps peers-venv

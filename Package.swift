@@ -16,6 +16,15 @@ import PackageDescription
 //   ConvAlgebra            the umbrella: re-exports the public API of all of the above
 //
 // `package` is the access level between layers; `public` is the API.
+//
+// `CONVALGEBRA_COMMIT` in the build's environment (the Makefile sets it to `git rev-parse HEAD`, `-dirty` added when
+// the work tree differs) is compiled into CBuildInfo, so a binary names the commit it was built from; letters,
+// digits and `-` only, at most 64 characters. Only that one C file is rebuilt when it changes.
+let buildCommit: String? = Context.environment["CONVALGEBRA_COMMIT"].flatMap { text in
+    let kept = String(text.filter { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }.prefix(64))
+    return kept.isEmpty ? nil : kept
+}
+
 let package = Package(
     name: "ConvAlgebra",
     products: [
@@ -66,7 +75,7 @@ let package = Package(
         ),
 
         // MARK: - Implementation details (the layers, bottom up)
-        .target(name: "ConvAlgebraCore", dependencies: ["CMicroKernels"]),
+        .target(name: "ConvAlgebraCore", dependencies: ["CMicroKernels", "CBuildInfo"]),
         .target(name: "ConvAlgebraBackends", dependencies: ["ConvAlgebraCore", "CBLAS", "CLAPACKE", "CFFTW", "CMicroKernels"]),
         .target(name: "ConvAlgebraKernels", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "CMicroKernels"]),
         .target(name: "ConvAlgebraMatrices", dependencies: ["ConvAlgebraCore", "ConvAlgebraBackends", "ConvAlgebraKernels"]),
@@ -92,6 +101,8 @@ let package = Package(
         // FP32 GEMM micro-kernels in C: AVX2 + FMA through function-level target attributes, picked at run
         // time, so the package needs no unsafe compiler flags (which would bar it as a dependency).
         .target(name: "CMicroKernels"),
+        // The commit the binaries are built from (`ConvAlgebraVersion.commit`), when the build is given one.
+        .target(name: "CBuildInfo", cSettings: buildCommit.map { [.define("CONVALGEBRA_BUILD_COMMIT", to: "\"\($0)\"")] } ?? []),
         .systemLibrary(
             name: "CBLAS",
             path: "Sources/CBLAS",

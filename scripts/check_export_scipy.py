@@ -16,22 +16,13 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, ".venv-export")
+from fixture_venv import ROOT, ensure_venv
 
-try:
-    import numpy as np
-    import scipy.io
-    import scipy.sparse as sp
-except ImportError:
-    if os.environ.get("CONVALGEBRA_FIXTURE_VENV"):
-        raise
-    python = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", VENV])
-        subprocess.check_call([python, "-m", "pip", "install", "--quiet", "numpy", "scipy"])
-    env = dict(os.environ, CONVALGEBRA_FIXTURE_VENV="1")
-    os.execve(python, [python, os.path.abspath(__file__)] + sys.argv[1:], env)
+ensure_venv(__file__, modules=("numpy", "scipy"), default=".venv-export")
+
+import numpy as np  # noqa: E402  (imported inside the venv)
+import scipy.io  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
 
 # (op, options, one sample's shape, weight shape or None)
 CASES = [

@@ -109,7 +109,9 @@ def spatial(r, d, lo=None):
     return [r.randint(lo or a, b) for _ in range(d)]
 
 
-def draw_conv(c, r, gen):
+def conv_geometry(r):
+    """What a convolution and a transposed convolution draw alike: rank d, groups G (perhaps hostile) and g = max(G, 1),
+    channels, kernel K, spatial size S, stride and dilation (values and CLI texts), in this order of draws."""
     d = r.randint(1, 3)
     G = hostile(r, r.choice([1, 1, 1, 2, 3]))
     g = max(G, 1)
@@ -118,6 +120,11 @@ def draw_conv(c, r, gen):
     S = spatial(r, d)
     stride, stride_arg = per_dim(r, d, 1, 3)
     dil, dil_arg = per_dim(r, d, 1, 2)
+    return d, G, g, cin, cout, K, S, stride, stride_arg, dil, dil_arg
+
+
+def draw_conv(c, r, gen):
+    d, G, g, cin, cout, K, S, stride, stride_arg, dil, dil_arg = conv_geometry(r)
     mode = r.choice(PADDING_MODES)
     kind = r.choice(["int", "list", "asym", "same", "valid"])
     if kind == "same":
@@ -148,14 +155,7 @@ def draw_conv(c, r, gen):
 
 
 def draw_conv_transpose(c, r, gen):
-    d = r.randint(1, 3)
-    G = hostile(r, r.choice([1, 1, 1, 2, 3]))
-    g = max(G, 1)
-    cin, cout = g * r.randint(1, 2), g * r.randint(1, 2)
-    K = [r.randint(1, 3 if d > 1 else 5) for _ in range(d)]
-    S = spatial(r, d)
-    stride, stride_arg = per_dim(r, d, 1, 3)
-    dil, dil_arg = per_dim(r, d, 1, 2)
+    d, G, g, cin, cout, K, S, stride, stride_arg, dil, dil_arg = conv_geometry(r)
     pad, pad_arg = per_dim(r, d, 0, 2)
     op_, op_arg = per_dim(r, d, 0, 2)
     if r.random() < 0.04:

@@ -14,6 +14,7 @@ rm -rf "$graphs" && mkdir -p "$graphs"
 layers=$(sed -n 's/^@_exported import \(.*\)$/\1/p' Sources/ConvAlgebra/ConvAlgebra.swift | paste -sd, -)
 args=(-module-name ConvAlgebra -target "$(uname -m)-unknown-linux-gnu" -I "$bin/Modules"
       -Xcc -fmodule-map-file="$bin/CMicroKernels.build/module.modulemap" -Xcc -I -Xcc Sources/CMicroKernels/include
+      -Xcc -fmodule-map-file="$bin/CBuildInfo.build/module.modulemap" -Xcc -I -Xcc Sources/CBuildInfo/include
       -minimum-access-level public -output-dir "$graphs" -experimental-allowed-reexported-modules="$layers")
 for lib in CBLAS CLAPACKE CFFTW; do args+=(-Xcc -fmodule-map-file="Sources/$lib/module.modulemap"); done
 swift-symbolgraph-extract "${args[@]}"

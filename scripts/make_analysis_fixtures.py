@@ -13,23 +13,12 @@ For each case NAME and dtype D (f4, f8) it writes Tests/ConvAlgebraTests/Fixture
 NAME.D.kernel.npy, NAME.D.matrix.npy and NAME.D.sv.npy (all singular values, descending).
 """
 import os
-import subprocess
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, ".venv-analysis")
+from fixture_venv import ROOT, ensure_venv
 
-try:
-    import numpy as np
-except ImportError:
-    if os.environ.get("CONVALGEBRA_FIXTURE_VENV"):
-        raise
-    python = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", VENV])
-        subprocess.check_call([python, "-m", "pip", "install", "--quiet", "numpy"])
-    env = dict(os.environ, CONVALGEBRA_FIXTURE_VENV="1")
-    os.execve(python, [python, os.path.abspath(__file__)] + sys.argv[1:], env)
+ensure_venv(__file__, modules=("numpy",), default=".venv-analysis")
+
+import numpy as np  # noqa: E402  (imported inside the venv)
 
 OUT = os.path.join(ROOT, "Tests", "ConvAlgebraTests", "Fixtures", "analysis")
 rng = np.random.default_rng(20261125)

@@ -28,6 +28,17 @@ def fmt(x, digits=3):
     return f"{x:.{digits}g}"
 
 
+def commit_text(ours, provenance):
+    """The commit and where it comes from: the binary's own (built from it, or its run-time finding), else the
+    checkout peers.py ran in."""
+    if ours.get("commit"):
+        source = ours.get("commit_source")
+        return f"commit {ours['commit']}" + (f" ({source})" if source else "")
+    if provenance.get("commit"):
+        return f"commit {provenance['commit']} (the checkout peers.py ran in)"
+    return None
+
+
 def provenance_lines(provenance, machine, peak):
     """The header: which machine, which build, which versions (from peers.py's record; older runs lack it)."""
     ours = provenance.get("ours") or {}
@@ -44,7 +55,7 @@ def provenance_lines(provenance, machine, peak):
     if machine.get("numpy_sgemm_2048_gflops"):
         lines.append(f"NumPy sgemm 2048³ in this run: {machine['numpy_sgemm_2048_gflops']} GFLOP/s.")
     build = [f"convalgebra {ours['convalgebra_version']}" if ours.get("convalgebra_version") else None,
-             f"commit {provenance['commit']}" if provenance.get("commit") else None,
+             commit_text(ours, provenance),
              f"OpenBLAS {ours['openblas_version']}" if ours.get("openblas_version") else None]
     build = [b for b in build if b]
     if build:

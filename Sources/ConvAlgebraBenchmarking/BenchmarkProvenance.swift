@@ -9,16 +9,17 @@ import Foundation
 /// figure read later names its machine and build instead of "this machine", and percentages of peak are of the
 /// measured peak, never of a nominal one.
 ///
-/// JSON: `{"convalgebra_version", "commit", "openblas", "openblas_version", "cpu_model", "threads", "cores", "isa",
+/// JSON: `{"convalgebra_version", "commit", "commit_source", "openblas", "openblas_version", "cpu_model", "threads", "cores", "isa",
 /// "kernel_isa", "fma_peak_gflops_fp32", "fma_peak_source", "machine_fingerprint",
 /// "machine": {"cpu_model", "architecture", "threads", "isa", "kernel_isa", "l1d", "l2", "l3"}}`
 /// (cache sizes in bytes; `commit`, `openblas_version` and the peak are `null` when unknown).
 public struct BenchmarkProvenance: Sendable, Equatable {
     /// ``ConvAlgebraVersion/string``.
     public var version: String
-    /// The git commit: `CONVALGEBRA_COMMIT` when the caller sets it (the make targets do), else `git rev-parse
-    /// HEAD` of the checkout holding the executable or of the working directory, else nil.
+    /// The git commit, found once per run (``CommitSource``), else nil.
     public var commit: String?
+    /// Where ``commit`` comes from: the build, or only a claim or a look at a checkout when the program runs.
+    public var commitSource: CommitSource?
     /// OpenBLAS's own description of its build (version, target core, threading), and its version number.
     public var blas: String, blasVersion: String?
     /// The machine: CPU model, usable cores, instruction sets, caches.
@@ -27,23 +28,44 @@ public struct BenchmarkProvenance: Sendable, Equatable {
     /// measured when this machine was calibrated); nil when not measured.
     public var peakGFLOPs: Double?, peakSource: String?
 
-    public init(version: String, commit: String?, blas: String, blasVersion: String?, machine: MachineProfile,
-                peakGFLOPs: Double? = nil, peakSource: String? = nil) {
-        self.version = version; self.commit = commit; self.blas = blas; self.blasVersion = blasVersion; self.machine = machine
+    /// Where a provenance's commit comes from, in the order it is looked for.
+    public enum CommitSource: String, Sendable, Equatable {
+        /// Compiled in: the commit the binary was built from (``ConvAlgebraVersion/commit``).
+        case build
+        /// The caller's word: `CONVALGEBRA_COMMIT` in the environment when the program runs, or given in code.
+        case given = "CONVALGEBRA_COMMIT at run time"
+        /// `git rev-parse HEAD` of the checkout holding the executable (else of the working directory) when the
+        /// program runs, which need not be the commit it was built from.
+        case workingTree = "the checkout at run time"
+    }
+
+    public init(version: String, commit: String?, commitSource: CommitSource? = nil, blas: String, blasVersion: String?,
+                machine: MachineProfile, peakGFLOPs: Double? = nil, peakSource: String? = nil) {
+        self.version = version; self.commit = commit; self.commitSource = commit == nil ? nil : commitSource
+        self.blas = blas; self.blasVersion = blasVersion; self.machine = machine
         self.peakGFLOPs = peakGFLOPs; self.peakSource = peakSource
     }
 
-    /// This process: the built-in version, `commit` as given (else found by git), the linked OpenBLAS,
-    /// ``MachineProfile/current``, and the peak: `peak` when the caller measured it just now, else the calibrated
-    /// rates' (the wisdom's), else measured now with short FMA probes when `measurePeak`.
-    public static func current(commit: String?, peak: Double? = nil, measurePeak: Bool = false) -> BenchmarkProvenance {
+    /// This process: the built-in version, the commit (`commit` when given and not empty, else ``runCommit``), the
+    /// linked OpenBLAS, ``MachineProfile/current``, and the peak: `peak` when the caller measured it just now, else
+    /// the calibrated rates' (the wisdom's), else measured now with short FMA probes when `measurePeak`.
+    public static func current(commit: String? = nil, peak: Double? = nil, measurePeak: Bool = false) -> BenchmarkProvenance {
         let known = peak == nil ? Planner.knownRates?.peakFP32 : nil
         let measured = peak ?? known ?? (measurePeak ? MachinePeak.fp32GFLOPs(rounds: 2_000_000, trials: 3) : nil)
+        let found = commit.flatMap { $0.isEmpty ? nil : (commit: $0, source: CommitSource.given) } ?? runCommit
         return BenchmarkProvenance(
-            version: ConvAlgebraVersion.string, commit: commit.flatMap { $0.isEmpty ? nil : $0 } ?? gitCommit(),
+            version: ConvAlgebraVersion.string, commit: found?.commit, commitSource: found?.source,
             blas: BLASLibrary.configuration, blasVersion: BLASLibrary.version, machine: .current,
             peakGFLOPs: measured, peakSource: measured == nil ? nil : known != nil ? "wisdom" : "measured now")
     }
+
+    /// The commit of this run, looked for once (git is spawned at most once per process): the build's
+    /// (``ConvAlgebraVersion/commit``), else `CONVALGEBRA_COMMIT` in the environment, else ``gitCommit()``.
+    public static let runCommit: (commit: String, source: CommitSource)? = {
+        if let built = ConvAlgebraVersion.commit { return (built, .build) }
+        if let given = ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"], !given.isEmpty { return (given, .given) }
+        return gitCommit().map { ($0, .workingTree) }
+    }()
 
     /// The `"provenance"` object of the report.
     public var json: String {
@@ -61,6 +83,7 @@ public struct BenchmarkProvenance: Sendable, Equatable {
         let fields: [(String, String)] = [
             ("convalgebra_version", JSONText.string(version)),
             ("commit", commit.map(JSONText.string) ?? "null"),
+            ("commit_source", commitSource.map { JSONText.string($0.rawValue) } ?? "null"),
             ("openblas", JSONText.string(blas)),
             ("openblas_version", blasVersion.map(JSONText.string) ?? "null"),
             ("cpu_model", JSONText.string(m.cpuModel)),
@@ -75,10 +98,17 @@ public struct BenchmarkProvenance: Sendable, Equatable {
         return "{" + JSONText.members(fields).joined(separator: ", ") + "}"
     }
 
-    /// One line for the top of a table: `convalgebra 0.4.0 (abc1234), OpenBLAS 0.3.21, AMD EPYC …, 2 threads, avx2-fma kernels`.
+    /// One line for the top of a table: `convalgebra 0.4.0 (abc1234, build), OpenBLAS 0.3.21, AMD EPYC …, 2 threads,
+    /// avx2-fma kernels`.
     public var summary: String {
-        "convalgebra \(version)" + (commit.map { " (\($0.prefix(12)))" } ?? "")
+        "convalgebra \(version)" + (commit.map { " (\(Self.short($0))" + (commitSource.map { ", \($0.rawValue)" } ?? "") + ")" } ?? "")
             + ", OpenBLAS \(blasVersion ?? "?"), \(machine.cpuModel), \(machine.threads) threads, \(machine.kernelISA.rawValue) kernels"
+    }
+
+    /// A commit as a reader scans it: the hash cut to 12 digits, a `-dirty` mark kept.
+    static func short(_ commit: String) -> String {
+        let parts = commit.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        return parts[0].prefix(12) + (parts.count > 1 ? "-" + parts[1] : "")
     }
 
     /// The commit of the git checkout holding the executable (else the working directory), nil when neither is

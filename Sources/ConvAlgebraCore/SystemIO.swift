@@ -73,18 +73,43 @@ package enum SystemIO {
 
 extension SystemIO {
     /// The bytes of the file at `path`, nil when it does not exist.
-    /// - Throws: ``ConvAlgebraError/io(_:)`` when it cannot be opened or read, or holds more than `limit` bytes
-    ///   (a small file — a settings or wisdom file — never needs more; a larger one is refused, not read).
+    /// - Throws: ``ConvAlgebraError/io(_:)`` when it cannot be opened or read, is a directory, or holds more than
+    ///   `limit` bytes (a small file — a settings or wisdom file — never needs more; a larger one is refused, not read).
     package static func contents(of path: String, limit: Int) throws -> [UInt8]? {
+        try contents(of: path, limit: limit) { size in
+            guard size <= limit else { throw ConvAlgebraError.io("'\(path)' is larger than \(limit) bytes") }
+        }
+    }
+
+    /// The bytes of the file at `path`, nil when it does not exist: the one way a whole file is read into memory.
+    /// `admit(n)` is asked before `n` bytes are kept and throws to refuse them (it must refuse any `n > limit`): a
+    /// regular file's size before anything is allocated; a pipe or device, which has no size up front, is read
+    /// until it ends or passes `limit`, and `admit` is asked for what was read.
+    /// - Throws: what `admit` throws; ``ConvAlgebraError/io(_:)`` when the file cannot be opened or read or is a
+    ///   directory.
+    package static func contents(of path: String, limit: Int, admit: (Int) throws -> Void) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
             throw error("cannot open '\(path)'")
         }
         defer { close(fd) }
-        var bytes = [UInt8]()
-        try read(fd, upTo: limit + 1, into: &bytes, path: path)
-        guard bytes.count <= limit else { throw ConvAlgebraError.io("'\(path)' is larger than \(limit) bytes") }
-        return bytes
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw error("cannot read '\(path)'") }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR:
+            throw ConvAlgebraError.io("cannot read '\(path)': it is a directory")
+        case S_IFREG:
+            let size = Int(st.st_size)
+            try admit(size)
+            var bytes = [UInt8](repeating: 0, count: size)
+            try bytes.withUnsafeMutableBytes { try readAll(fd, into: $0, path: path) }
+            return bytes
+        default:
+            var bytes: [UInt8] = []
+            try read(fd, upTo: limit == .max ? .max : limit + 1, into: &bytes, path: path)
+            try admit(bytes.count)
+            return bytes
+        }
     }
 }

@@ -23,7 +23,7 @@ import ConvAlgebraOperators
 /// - Complexity: about half a second on a 2-core machine (most of it the FMA probes and the bandwidth matrix).
 extension CostModel {
     /// The rates of this machine, measured with `stopwatch`; `peak` measures the FMA peaks (default:
-    /// ``MachinePeak`` on `profile`'s threads). Every rate is clamped into the range ``isPlausible`` accepts,
+    /// `MachinePeak` on `profile`'s threads). Every rate is clamped into the range ``isPlausible`` accepts,
     /// so a disturbed measurement gives a poor model, never an invalid one.
     public static func calibrated(profile: MachineProfile = .current, stopwatch: Stopwatch = .live(),
                                   peak: (() -> MachineProfile.Peak)? = nil) -> CostModel {

@@ -1,7 +1,7 @@
 import ConvAlgebraCore
 
 /// The machine rates ``FormChooser``'s estimates use: seconds per unit of work, FLOP/s and bytes/s, each
-/// measured on this machine by ``calibrated(profile:stopwatch:)`` (a few milliseconds of micro-benchmarks of
+/// measured on this machine by ``calibrated(profile:stopwatch:peak:)`` (a few milliseconds of micro-benchmarks of
 /// the very kernels the forms run), cached in the wisdom file under the machine's fingerprint and thread count,
 /// and never a constant fitted to one CPU. Every rate is per kernel kind; the half-saturation sizes (the batch,
 /// row count, width and channel count at which a GEMM reaches half its rate) are measured the same way.

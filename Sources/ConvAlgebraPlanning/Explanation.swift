@@ -28,7 +28,7 @@ public struct Explanation: Sendable, CustomStringConvertible {
     public let form: Form
     public let formReason: String
     public let estimates: [Form: Double]
-    /// The direct kernel each factor's plan runs (``ConvolutionPlan``'s kernel), in application order; a factor
+    /// The direct kernel each factor's plan runs (`ConvolutionPlan`'s kernel), in application order; a factor
     /// without a convolution plan is listed by its notation with `loops`.
     public let directKernels: [String]
     /// ``OperatorCost``'s work per sample (multiply-adds and moves), as given and after rewriting.

@@ -20,7 +20,7 @@ import ConvAlgebraOperators
 /// (more when the pool's workers run). Every estimate is non-decreasing in `B`: where a kernel switches path
 /// (GEMV to GEMM, row-wise to blocked CSR, one core to all) the estimate is the smaller of this batch's path and
 /// the path at the switch, because a batch can always be padded to take the cheaper one. The direct rate is the
-/// one for the kernel its ``ConvolutionPlan`` runs. Materialisation is not charged: `auto` is for an operator
+/// one for the kernel its `ConvolutionPlan` runs. Materialisation is not charged: `auto` is for an operator
 /// applied many times. ``Planner`` adds FFTW's `measure` and wisdom on top.
 public enum FormChooser {
     /// The rates, as ``CostModel`` (the name this type used to nest).

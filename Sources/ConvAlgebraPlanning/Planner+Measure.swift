@@ -7,7 +7,7 @@ import ConvAlgebraOperators
 extension Planner {
     /// Times the candidates of applying `op` to `batch` samples with `stopwatch` (labels: the candidates'
     /// names) and decides for the fastest among `forms`: the direct form with each kernel
-    /// ``ConvolutionPlanBuilder/candidates(_:direction:scalarBytes:)`` lists for a convolution (else the operator's own
+    /// `ConvolutionPlanBuilder.candidates(_:direction:scalarBytes:)` lists for a convolution (else the operator's own
     /// direct form), and the dense and sparse forms when their matrices fit `budget` (materialisation is not
     /// timed: a measured plan is for an operator applied many times). The winning direct kernel is installed in
     /// the operator's plan cache.

@@ -2,7 +2,7 @@ import ConvAlgebraCore
 
 /// How the planner times something: `time(label, body)` returns the seconds one run of `body` takes.
 ///
-/// ``live`` runs `body` once to warm up, then up to `repeats` more times within a time budget, and returns
+/// ``live(repeats:budget:)`` runs `body` once to warm up, then up to `repeats` more times within a time budget, and returns
 /// the fastest run (the one least disturbed by other processes, as FFTW's `measure` does). Tests inject a
 /// stopwatch that answers from a table by `label` (a candidate's name), so what the planner keeps is
 /// deterministic and no test asserts a timing.

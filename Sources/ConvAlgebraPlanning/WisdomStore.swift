@@ -2,7 +2,7 @@ import ConvAlgebraCore
 import Foundation
 
 /// The wisdom file: where it is, reading it (ignoring, with one warning line, a file that is not wisdom) and
-/// writing it atomically (``AtomicFile``: a reader never sees half a file).
+/// writing it atomically (`AtomicFile`: a reader never sees half a file).
 ///
 /// The path, first match wins: ``Planner/wisdomPath`` set by the library's user; `CONVALGEBRA_WISDOM`;
 /// `$XDG_CACHE_HOME/convalgebra/wisdom.json`; `~/.cache/convalgebra/wisdom.json` (`$HOME`). An empty path

@@ -70,8 +70,7 @@ struct Bench: ParsableCommand {
         guard repeats >= 1 else { throw ConvAlgebraError.invalidArgument("--repeats must be at least 1, got \(repeats)") }
         try BenchLimits.check(repeats: repeats, maxSeconds: maxSeconds)
         let peakGFLOPs = peak ? MachinePeak.fp32GFLOPs() : nil
-        let provenance = BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"],
-                                                     peak: peakGFLOPs, measurePeak: json != nil)
+        let provenance = BenchmarkProvenance.current(peak: peakGFLOPs, measurePeak: json != nil)
         if let peakGFLOPs { print("FP32 peak (FMA probe, \(BenchmarkRunner.threads) cores): \(String(format: "%.1f", peakGFLOPs)) GFLOP/s") }
         let results: [BenchmarkResult]
         switch (suite, op) {
@@ -88,11 +87,9 @@ struct Bench: ParsableCommand {
         }
     }
 
-    /// `# convalgebra 0.4.0 (commit), OpenBLAS …, CPU, threads, kernels`: the first line of the output, printed
-    /// once the arguments are known to be good (a failure prints nothing on stdout).
-    static var provenanceLine: String {
-        "# " + BenchmarkProvenance.current(commit: ProcessInfo.processInfo.environment["CONVALGEBRA_COMMIT"]).summary
-    }
+    /// `# convalgebra 0.4.0 (commit, its source), OpenBLAS …, CPU, threads, kernels`: the first line of the output,
+    /// printed once the arguments are known to be good (a failure prints nothing on stdout); made once per run.
+    static let provenanceLine = "# " + BenchmarkProvenance.current().summary
 
     private func parseForms(_ text: String) throws -> [Form] {
         try text.split(separator: ",").map { word in

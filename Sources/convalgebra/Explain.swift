@@ -38,70 +38,51 @@ struct Explain: ParsableCommand {
     var options: OperatorOptions { arguments.options }
 
     func run() throws {
-        if !arguments.then.isEmpty { return try explainChain() }
-        let definition = try arguments.definition(of: op)
-        guard options.bias == nil else {
-            throw ConvAlgebraError.invalidArgument("explain describes the linear part of an op; --bias does not apply")
+        let chain = try arguments.chain(of: op)
+        guard !chain.hasBias else {
+            throw ConvAlgebraError.invalidArgument("explain describes the linear part of \(chain.isChain ? "a chain" : "an op"); --bias does not apply")
         }
         guard (1...(1 << 40)).contains(batch) else {
             throw ConvAlgebraError.invalidArgument("--batch must be between 1 and 2^40, got \(batch)")
         }
         let sample = try CommaList.shape(domain, option: "--domain")
-        let weight = try Inputs.read(options.weight, what: "W")
         let x = try Inputs.read(input, what: "X")
-        switch (x?.value, weight?.value) {
-        case (.float32?, _), (nil, .float32?): try explain(definition, sample, weight, x, Float.self)
-        default: try explain(definition, sample, weight, x, Double.self)
+        // The dtype, as every op command reads its arrays: the input's, else the first weight's, else float64.
+        switch [x, chain.arrays.compactMap { $0 }.first].compactMap({ $0 }).first?.value {
+        case .float32?: try explain(chain, sample, x, Float.self)
+        default: try explain(chain, sample, x, Double.self)
         }
     }
 
-    /// A chain (`--then`): the library's `Composed` of the stages, its factors before and after rewriting. The
-    /// stages' arrays are read as float64 (the structure does not depend on the dtype).
-    private func explainChain() throws {
-        let chain = try arguments.chain(of: op)
-        guard !chain.hasBias else {
-            throw ConvAlgebraError.invalidArgument("explain describes the linear part of a chain; --bias does not apply")
+    /// One op or a chain (`--then`, the library's `Composed` of the stages, with its factors before and after
+    /// rewriting), built by `OpChain.build` like every other op command. A max-pool
+    /// (or a chain holding one) without `--input` is linearised at the zero sample.
+    private func explain<S: BLASScalar>(_ chain: OpChain, _ domain: Shape, _ x: Inputs.Array?, _: S.Type) throws {
+        var input = try Inputs.oneSample(x, of: domain, as: S.self)
+        if input == nil && chain.needsInput {
+            try MemoryBudget.default.check("the zero sample", count: domain.count, elementBytes: MemoryLayout<S>.stride)
+            input = Tensor(shape: try Shape([1] + domain.dims), repeating: 0)
         }
-        guard (1...(1 << 40)).contains(batch) else {
-            throw ConvAlgebraError.invalidArgument("--batch must be between 1 and 2^40, got \(batch)")
-        }
-        let sample = try CommaList.shape(domain, option: "--domain")
-        let x = try Inputs.oneSample(try Inputs.read(input, what: "X"), of: sample, as: Double.self)
-        let built = try chain.build(domain: sample, input: x, purpose: .explain, cast: true)
+        let built = try chain.build(domain: domain, input: input, purpose: .explain)
         if transpose && !built.isLinear {
             throw ConvAlgebraError.invalidArgument("\(chain.name) is not linear, so it has no transpose")
         }
         let explanation = (transpose ? built.linear.anyTransposed : built.linear).explain(batch: batch, budget: .default)
+        var text = explanation.description
+        if chain.needsInput {
+            let at = x == nil ? "the zero sample (the first element of each window)" : "--input"
+            if !chain.isChain {
+                let request = OperatorRequest<S>(name: op, options: options, domain: domain, weight: nil, bias: nil,
+                                                 input: nil, purpose: .explain)
+                let w = try PoolWindows(request, rank: domain.rank - 1)
+                let head = Notation.maxPooling(kernel: w.kernel, stride: w.stride, padding: w.padding, dilation: w.dilation)
+                text = head + "\n  linear at \(at): " + text
+            } else {
+                text += "\n  (the max-pool stages are linear at \(at))"
+            }
+        }
         if let json {
             let bytes = Array(ExplainJSON.encode(explanation, op: chain.name, transpose: transpose).utf8)
-            try bytes.withUnsafeBytes { try AtomicFile.write([$0], to: json) }
-        }
-        print(explanation.description)
-    }
-
-    private func explain<S: BLASScalar>(_ definition: any OpDefinition.Type, _ domain: Shape, _ w: Inputs.Array?,
-                                        _ x: Inputs.Array?, _: S.Type) throws {
-        var input = try Inputs.oneSample(x, of: domain, as: S.self)
-        if input == nil && op == MaxPoolOp.name {
-            try MemoryBudget.default.check("the zero sample", count: domain.count, elementBytes: MemoryLayout<S>.stride)
-            input = Tensor(shape: try Shape([1] + domain.dims), repeating: 0)
-        }
-        let request = OperatorRequest<S>(
-            name: op, options: options, domain: domain, weight: try w?.tensor(S.self), bias: nil, input: input, purpose: .explain)
-        let built = try definition.build(request)
-        if transpose && (!built.isLinear || op == MaxPoolOp.name) {
-            throw ConvAlgebraError.invalidArgument("\(op) is not linear, so it has no transpose")
-        }
-        let a = transpose ? built.linear.anyTransposed : built.linear
-        let explanation = a.explain(batch: batch, budget: .default)
-        var text = explanation.description
-        if op == MaxPoolOp.name {
-            let w = try PoolWindows(request, rank: domain.rank - 1)
-            let head = Notation.maxPooling(kernel: w.kernel, stride: w.stride, padding: w.padding, dilation: w.dilation)
-            text = head + "\n  linear at \(x == nil ? "the zero sample (the first element of each window)" : "--input"): " + text
-        }
-        if let json {
-            let bytes = Array(ExplainJSON.encode(explanation, op: op, transpose: transpose).utf8)
             try bytes.withUnsafeBytes { try AtomicFile.write([$0], to: json) }
         }
         print(text)

@@ -6,7 +6,7 @@ import ConvAlgebraMatrices
 /// An operator written in the reference text's notation (docs/Notation.md): `q * x`, `↓k`, `↑k = ↓kᵀ`, the
 /// transposed convolution `q * (↑k x) = (↓k (q̃ *))ᵀ x`, nearest up-sampling `(1 … 1) * (↑k x)`.
 ///
-/// ``expression(_:appliedTo:kernel:)`` writes the operator applied to an argument (`x`, or a factor's
+/// ``expression(_:applied:kernel:)`` writes the operator applied to an argument (`x`, or a factor's
 /// expression), so a chain reads as the nested application of its factors: `q * ((1 1) * (↑2 x))`.
 /// `q` always names the kernel that *convolves* in the formula: a DSP kernel as given, PyTorch's
 /// conv weight flipped (`conv` correlates: `W ⋆ x = flip(W) * x`), and PyTorch's conv-transpose weight as given.

@@ -40,7 +40,7 @@ public struct AveragePooling<Scalar: BLASScalar>: StencilOperator, Equatable {
     /// PyTorch's `nn.AvgPool1d/2d/3d` on one sample of `inputShape` `(C, n…)`; lists hold one value per
     /// spatial dimension or a single value for all.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for an `inputShape` without a spatial dimension; see
-    ///   ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode)``;
+    ///   ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode:)``;
     ///   ``ConvAlgebraError/invalidArgument(_:)`` for a divisor override that is not positive; a memory-budget error.
     public init(inputShape: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
                 ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil,

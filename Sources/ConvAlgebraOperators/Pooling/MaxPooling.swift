@@ -31,7 +31,7 @@ public struct MaxPooling<Scalar: BLASScalar>: Sendable, Equatable {
     /// PyTorch's `nn.MaxPool1d/2d/3d` on one sample of `inputShape` `(C, n…)`; lists hold one value per spatial
     /// dimension or a single value for all.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` for an `inputShape` without a spatial dimension; see
-    ///   ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode)``;
+    ///   ``PoolingGeometry/init(channels:inputSize:kernelSize:stride:padding:dilation:ceilMode:)``;
     ///   a memory-budget error.
     public init(inputShape: [Int], kernelSize: [Int], stride: [Int]? = nil, padding: [Int] = [0],
                 dilation: [Int] = [1], ceilMode: Bool = false, budget: MemoryBudget = .default) throws {

@@ -104,15 +104,23 @@ public struct Interpolation<Scalar: BLASScalar>: StencilOperator, Equatable {
 
     /// One dimension's table: for each output `j < L`, `(i₀, i₁, 1 − λ, λ)` at source scale `σ`.
     package static func table(inputLength n: Int, outputLength L: Int, scale s: Scalar) -> [(Int, Int, Scalar, Scalar)] {
-        // An output as long as the input copies it, reading its own sample twice (PyTorch's special case).
-        if L == n { return (0..<L).map { j in (j, j, 1, 0) } }
-        return (0..<L).map { j in
-            var src = s * (Scalar(j) + Scalar(0.5)) - Scalar(0.5)
-            if src < 0 { src = 0 }   // linear modes bound a negative source index to 0
-            let i0 = min(Int(src.rounded(.down)), n - 1)
-            let lambda = min(max(src - Scalar(i0), 0), 1)
-            return (i0, i0 + (i0 < n - 1 ? 1 : 0), 1 - lambda, lambda)
+        (0..<L).map { j in
+            let (i0, i1, lambda) = source(j, inputLength: n, outputLength: L, scale: s)
+            return (i0, i1, 1 - lambda, lambda)
         }
+    }
+
+    /// Output `j`'s two neighbours and the far one's weight, PyTorch's `compute_source_index_and_lambda`: an output
+    /// as long as its input copies it, reading its own sample twice (`i₀ = i₁ = j`, `λ = 0`: "scale_factor = 1,
+    /// simply copy"); otherwise `src = max(0, σ·(j + 0.5) − 0.5)`, `i₀ = min(⌊src⌋, n − 1)`,
+    /// `i₁ = i₀ + (i₀ < n − 1 ? 1 : 0)`, `λ = clamp(src − i₀, 0, 1)`.
+    package static func source(_ j: Int, inputLength n: Int, outputLength L: Int, scale s: Scalar) -> (Int, Int, Scalar) {
+        if L == n { return (j, j, 0) }
+        var src = s * (Scalar(j) + Scalar(0.5)) - Scalar(0.5)
+        if src < 0 { src = 0 }   // linear modes bound a negative source index to 0
+        let i0 = min(Int(src.rounded(.down)), n - 1)
+        let lambda = min(max(src - Scalar(i0), 0), 1)
+        return (i0, i0 + (i0 < n - 1 ? 1 : 0), lambda)
     }
 
     package static func makePlane(_ n: [Int], _ L: [Int], _ tables: [[(Int, Int, Scalar, Scalar)]]) -> PoolingPlaneStencil<Scalar> {

@@ -64,10 +64,11 @@ struct OpChain {
         var domain = domain
         var x = input
         var built: [BuiltOperator<S>] = []
+        let hint = purpose == .apply  // only apply takes --dtype to cast
         for (i, stage) in stages.enumerated() {
             let request = OperatorRequest(
-                name: stage.name, options: stage.options, domain: domain, weight: try stage.weight?.tensor(S.self, cast: cast, castHint: true),
-                bias: try stage.bias?.tensor(S.self, cast: cast, castHint: true), input: x, purpose: purpose)
+                name: stage.name, options: stage.options, domain: domain, weight: try stage.weight?.tensor(S.self, cast: cast, castHint: hint),
+                bias: try stage.bias?.tensor(S.self, cast: cast, castHint: hint), input: x, purpose: purpose)
             let b = try Self.staged(isChain ? i : nil, stage.name) { try stage.definition.build(request) }
             built.append(b)
             // The next stage's input: this stage applied to the first sample, when a later stage needs one.

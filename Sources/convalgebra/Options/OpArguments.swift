@@ -19,18 +19,8 @@ struct OpArguments: ParsableArguments {
                                valueName: "op options"))
     var then: [String] = []
 
-    /// Sets ``MemoryBudget/limit`` from `--memory-budget` and the planner from `--plan` / `--wisdom`, then the definition of `op` with its options checked.
-    /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a bad budget, an unknown op or an option it does not take.
-    func definition(of op: String) throws -> any OpDefinition.Type {
-        try MemoryBudgetOption.apply(memoryBudget)
-        try planning.apply()
-        let definition = try OperatorFactory.definition(named: op)
-        try OperatorFactory.checkOptions(options, for: definition)
-        return definition
-    }
-
-    /// Sets ``MemoryBudget/limit`` from `--memory-budget`, then the chain of `op` and the `--then` stages, each
-    /// with its options checked and its arrays read.
+    /// Sets ``MemoryBudget/limit`` from `--memory-budget` and the planner from `--plan` / `--wisdom`, then the chain of
+    /// `op` and the `--then` stages, each with its options checked and its arrays read.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a bad budget, an unknown op or an option a stage does
     ///   not take (naming the stage); the errors of reading a stage's arrays.
     func chain(of op: String) throws -> OpChain {

@@ -90,15 +90,25 @@ import Testing
         #expect(m["isa"] as? [String] == MachineProfile.current.isa.names)
         #expect(m["l1d"] as? Int == MachineProfile.current.caches.l1d.bytes)
         #expect(p.summary.hasPrefix("convalgebra 9.8.7 (abc\"def), OpenBLAS 0.3.21, "))
+        #expect(o["commit_source"] is NSNull)
+        let built = BenchmarkProvenance(version: "9.8.7", commit: String(repeating: "ab", count: 20) + "-dirty", commitSource: .build,
+                                        blas: "OpenBLAS 0.3.21 Zen", blasVersion: "0.3.21", machine: .current)
+        let b = try #require(try BenchmarkReportTests.parse(BenchmarkReport.json([], threads: 2, provenance: built))["provenance"] as? [String: Any])
+        #expect(b["commit_source"] as? String == "build")
+        #expect(built.summary.hasPrefix("convalgebra 9.8.7 (abababababab-dirty, build), OpenBLAS 0.3.21, "))
         #expect(try BenchmarkReportTests.parse(BenchmarkReport.json([], threads: 2))["provenance"] == nil)
     }
 
     @Test func currentReadsTheLinkedOpenBLAS() {
         let p = BenchmarkProvenance.current(commit: "")
-        // No commit given: git's HEAD of the checkout (40 hex digits), or nil outside one.
-        #expect(p.commit.map { $0.count == 40 && $0.allSatisfy(\.isHexDigit) } ?? true, "\(p.commit ?? "nil")")
+        // No commit given: the build's when it was given one, else git's HEAD of the checkout (40 hex digits, the
+        // build's perhaps marked -dirty), or nil outside one; looked for once per run.
+        #expect(p.commit.map { $0.wholeMatch(of: /[0-9a-f]{40}(-dirty)?/) != nil } ?? true, "\(p.commit ?? "nil")")
+        #expect(p.commit == BenchmarkProvenance.runCommit?.commit && p.commitSource == BenchmarkProvenance.runCommit?.source)
+        if let built = ConvAlgebraVersion.commit { #expect(p.commit == built && p.commitSource == .build) }
         #expect(p.version == ConvAlgebraVersion.string)
-        #expect(BenchmarkProvenance.current(commit: "abc123").commit == "abc123")
+        let given = BenchmarkProvenance.current(commit: "abc123")
+        #expect(given.commit == "abc123" && given.commitSource == .given)
         #expect(p.blas.hasPrefix("OpenBLAS "))
         // The version is the word after "OpenBLAS", digits and dots.
         #expect(p.blasVersion.map { $0.wholeMatch(of: /[0-9]+(\.[0-9]+)+/) != nil } == true, "\(p.blas)")

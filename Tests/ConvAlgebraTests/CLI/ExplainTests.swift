@@ -39,6 +39,21 @@ import Testing
                 && out.contains("after rewriting: crop(1) (q * (↑2 ·))"), "\(out)")
     }
 
+    /// A chain reads its arrays as a single op does: a max-pool stage without `--input` is linear at the zero sample
+    /// (and has no transpose); X and W of different dtypes are refused, without apply's `--dtype` hint.
+    @Test func aChainReadsItsArraysAsASingleOpDoes() throws {
+        let cli = try CLIRunner()
+        let out = try cli.expectSuccess(["explain", "upsample", "--scale", "2", "--then", "max-pool --kernel-size 2", "--domain", "1,4,4"])
+        #expect(out.contains("domain (1, 4, 4) → codomain (1, 4, 4)") && out.contains("linear at the zero sample"), "\(out)")
+        _ = try cli.expectFailure(["explain", "upsample", "--scale", "2", "--then", "max-pool --kernel-size 2", "--domain", "1,4,4",
+                                   "--transpose"], containing: "not linear")
+        try cli.write(Tensor<Float>(shape: Shape([2, 1, 3, 3]), repeating: 1), "w.npy")
+        try cli.write(Tensor<Double>(shape: Shape([1, 4, 4]), repeating: 1), "x.npy")
+        let error = try cli.expectFailure(["explain", "upsample", "--scale", "2", "--then", "conv --weight \(cli.path("w.npy"))",
+                                           "--domain", "1,4,4", "--input", cli.path("x.npy")], containing: "float32")
+        #expect(!error.contains("--dtype"), "\(error)")
+    }
+
     @Test func jsonCarriesTheFields() throws {
         let cli = try CLIRunner()
         _ = try cli.expectSuccess(["explain", "conv", "--domain", "2,8,8", "--kernel-size", "3", "--stride", "2", "--padding", "1",

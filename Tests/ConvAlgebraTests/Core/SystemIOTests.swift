@@ -57,4 +57,20 @@ import Darwin
         }
         #expect(error?.description.contains("cannot write '\(path)'") == true, "\(String(describing: error))")
     }
+
+    /// A small file whole: nil when missing, the bytes up to the limit, an io error past it (a regular file is
+    /// refused by its size, a device that never ends one byte past the limit) and for a directory.
+    @Test func contentsOfASmallFile() throws {
+        let path = try temporaryFile()
+        #expect(try SystemIO.contents(of: path, limit: 10) == nil)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        #expect(try SystemIO.contents(of: path, limit: 3) == [1, 2, 3])
+        expectThrows(.io, "3 bytes over a limit of 2") { try SystemIO.contents(of: path, limit: 2) }
+        var asked: [Int] = []
+        expectThrows(.io, "a device that never ends") {
+            try SystemIO.contents(of: "/dev/zero", limit: 100) { asked.append($0); if $0 > 100 { throw ConvAlgebraError.io("too large") } }
+        }
+        #expect(asked == [101])
+        expectThrows(.io, "a directory") { try SystemIO.contents(of: (path as NSString).deletingLastPathComponent, limit: 10) }
+    }
 }

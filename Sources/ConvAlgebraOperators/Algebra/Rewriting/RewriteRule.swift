@@ -23,7 +23,7 @@ public struct RewriteMatch<S: BLASScalar> {
     public let consumed: Int
     public let replacement: [any LinearOperator<S>]
     /// The replacement in the reference's notation when the rule can say more than its factors' generic one
-    /// (a fused kernel written `(1 1) * q`); nil for ``Notation/chain(_:_:)`` of the replacement.
+    /// (a fused kernel written `(1 1) * q`); nil for ``Notation/chain(_:_:kernel:)`` of the replacement.
     public let notation: String?
 
     public init(consumed: Int, replacement: [any LinearOperator<S>], notation: String? = nil) {
