@@ -22,22 +22,11 @@ import json
 import os
 import resource
 import subprocess
-import sys
 import time
 
+from fixture_venv import ensure_venv
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def ensure_venv():
-    venv = os.environ.get("VENV") or os.path.join(ROOT, ".venv-torch")
-    python = os.path.join(venv, "bin", "python")
-    if os.path.realpath(sys.prefix) == os.path.realpath(venv):
-        return
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", venv])
-    if subprocess.call([python, "-c", "import torch, numpy, onnx"]) != 0:
-        subprocess.check_call([python, "-m", "pip", "install", "-q", "torch", "numpy", "onnx"])
-    os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:])
 
 
 try:
@@ -48,7 +37,7 @@ try:
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError:
-    ensure_venv()
+    ensure_venv(__file__, modules=("torch", "numpy", "onnx"))
 
 import warnings
 
