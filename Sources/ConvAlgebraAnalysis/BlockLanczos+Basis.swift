@@ -90,15 +90,28 @@ extension BlockLanczos {
         return out
     }
 
-    /// `‖W⊥ y⁽ʲ⁾_last‖` for the first `columns` eigenvectors `y⁽ʲ⁾` of the `r × r` projected matrix: the Ritz residuals
-    /// the recurrence predicts (`BᵀB Q y − θ² Q y = W⊥ y_last`, `y_last` the components on the newest block).
-    static func residualEstimates(_ w: [Double], rows: Int, y: [Double], r: Int, columns: Int, length: Int) -> [Double] {
-        var gram = [Double](repeating: 0, count: rows * rows)
-        gemmABt(w, w, &gram, m: rows, n: rows, k: length)
-        return (0..<columns).map { j in
-            var s = 0.0
-            for a in 0..<rows { for b in 0..<rows { s += y[(r - rows + a) * r + j] * gram[a * rows + b] * y[(r - rows + b) * r + j] } }
-            return Swift.max(0, s).squareRoot()
+    /// `(W⊥ Y_last)ᵀ(W⊥ Y_last)` for the first `columns` eigenvectors of the `r × r` projected matrix: the Gram matrix of
+    /// the Ritz residuals the recurrence predicts (`BᵀB Q y − θ² Q y = W⊥ y_last`, `y_last` the newest block's part).
+    static func residualGram(_ w: [Double], rows: Int, y: [Double], r: Int, columns: Int, length: Int) -> [Double] {
+        var g = [Double](repeating: 0, count: rows * rows)
+        gemmABt(w, w, &g, m: rows, n: rows, k: length)
+        var out = [Double](repeating: 0, count: columns * columns)
+        for i in 0..<columns {
+            for j in 0..<columns {
+                var s = 0.0
+                for a in 0..<rows { for b in 0..<rows { s += y[(r - rows + a) * r + i] * g[a * rows + b] * y[(r - rows + b) * r + j] } }
+                out[i * columns + j] = s
+            }
         }
+        return out
+    }
+
+    /// The first `count` Ritz vectors `Q y⁽ʲ⁾` as rows (`y` row-major `r × r`, eigenvectors in columns).
+    static func ritzVectors(_ y: [Double], r: Int, count: Int, basis: [Double], length: Int) -> [Double] {
+        var cols = [Double](repeating: 0, count: count * r)
+        for j in 0..<count { for i in 0..<r { cols[j * r + i] = y[i * r + j] } }
+        var z = [Double](repeating: 0, count: count * length)
+        gemmAB(cols, basis, &z, m: count, n: length, k: r)
+        return z
     }
 }

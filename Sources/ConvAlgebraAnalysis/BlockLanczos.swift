@@ -109,21 +109,21 @@ public struct BlockLanczos: Sendable, Equatable {
         while block.count < k * bigN { block.append(rng.nextSigned()) }
         var basis = [Double](), t = [Double](), r = 0        // basis r × N row-major; t is r × r
         var steps = 0, products = 0
-        var best = (theta: 0.0, lambda: 0.0, rho: Double.infinity, lambda2: 0.0, rho2: Double.infinity, z: [Double]())
+        var ritz: (lambda: [Double], y: [Double], r: Int) = ([], [], 0)
+        var restart: [Double]? = nil
+        var residuals: [Double] = []   // the recurrence's ρ of the top Ritz pairs
         var xs = [S](), ys = [S](repeating: 0, count: k * bigM)
         while steps < maxSteps {
             // Orthonormalise the new block against the basis and itself; drop what is (numerically) dependent.
             let before = Self.norms(block, count: block.count / bigN, length: bigN).max() ?? 0
             var x = Self.orthonormalised(block, against: basis, rows: r, length: bigN, floor: 1e-10 * Swift.max(before, .leastNormalMagnitude))
-            let bx = x.count / bigN
-            if bx == 0 || r + bx > cap {
-                // Invariant subspace (the Ritz values are exact) or a full basis.
-                if bx == 0 || best.z.isEmpty { break }
-                // Thick restart from the best Ritz vectors: the basis restarts from them.
-                basis = []; t = []; r = 0
-                block = best.z
-                while block.count < k * bigN { block.append(rng.nextSigned()) }
-                x = Self.orthonormalised(block, against: [], rows: 0, length: bigN, floor: 1e-10)
+            if x.isEmpty { break }          // an invariant subspace: the Ritz values are exact
+            if let z = restart {
+                // Thick restart from the top Ritz vectors and the new directions.
+                basis = []; t = []; r = 0; ritz = ([], [], 0); residuals = []
+                x = Self.orthonormalised(z + x, against: [], rows: 0, length: bigN, floor: 1e-10)
+                if x.count / bigN > cap { x = Array(x.prefix(cap * bigN)) }
+                restart = nil
             }
             let rows = x.count / bigN
             steps += 1
@@ -149,59 +149,90 @@ public struct BlockLanczos: Sendable, Equatable {
             // The next block: W orthogonalised against the basis (the first pass reuses c).
             var next = w
             Self.subtractProjection(&next, c, basis, m: rows, r: r, length: bigN)
-            // Ritz values and the recurrence's residual estimates ‖W⊥ y_last‖ for the top two.
+            // Ritz values; the recurrence's residuals (BᵀB Q Y − Q Y Λ = W⊥ Y_last) give the cluster bound.
             let (lambda, y) = try SymmetricEigen.decompose(t, n: r)
-            let residual = Self.residualEstimates(next, rows: rows, y: y, r: r, columns: Swift.min(2, r), length: bigN)
-            let theta = lambda[0].squareRoot()
-            let lambda2 = r > 1 ? lambda[1] : 0
-            let estimate = Self.bound(theta: theta, rho: residual[0], lambda2: lambda2, rho2: residual.count > 1 ? residual[1] : 0)
-            progress?(steps, theta, estimate)
-            // Keep the top Ritz vectors (for a restart and the certification).
-            let keep = Swift.min(k, r)
-            var z = [Double](repeating: 0, count: keep * bigN)
-            var ycols = [Double](repeating: 0, count: keep * r)
-            for j in 0..<keep { for i in 0..<r { ycols[j * r + i] = y[i * r + j] } }
-            Self.gemmAB(ycols, basis, &z, m: keep, n: bigN, k: r)
-            best = (theta, lambda[0], residual[0], lambda2, residual.count > 1 ? residual[1] : 0, z)
-            if estimate <= tol {
-                let certified = try certify(b, bt, best, xs: &xs, ys: &ys, steps: steps, products: &products, tolerance: tol)
+            let width = Swift.min(k + 1, r)
+            let gram = Self.residualGram(next, rows: rows, y: y, r: r, columns: width, length: bigN)
+            let estimate = try Self.bracket(lambda: Array(lambda.prefix(width)), gram: gram, cluster: width - 1)
+            progress?(steps, lambda[0].squareRoot(), estimate.relative)
+            ritz = (lambda, y, r)
+            residuals = (0..<width).map { Swift.max(0, gram[$0 * width + $0]).squareRoot() }
+            if estimate.relative <= tol {
+                let certified = try certify(b, bt, ritz, residuals: residuals, basis: basis, cluster: estimate.cluster, xs: &xs, ys: &ys,
+                                            steps: steps, products: &products, tolerance: tol)
                 if certified.converged { return certified }
+            }
+            if r + k > cap {
+                // Thick restart: the next basis starts from the top Ritz vectors.
+                restart = Self.ritzVectors(ritz.y, r: r, count: Swift.min(k, r), basis: basis, length: bigN)
             }
             block = next
         }
-        return try certify(b, bt, best, xs: &xs, ys: &ys, steps: steps, products: &products, tolerance: tol)
-    }
-
-    /// Certifies the top Ritz vector from the operator itself: `θ = ‖B z‖`, `ρ = ‖BᵀB z − θ² z‖`.
-    private func certify<S: BLASScalar>(_ b: any LinearOperator<S>, _ bt: any LinearOperator<S>,
-                                        _ best: (theta: Double, lambda: Double, rho: Double, lambda2: Double, rho2: Double, z: [Double]),
-                                        xs: inout [S], ys: inout [S], steps: Int, products: inout Int,
-                                        tolerance tol: Double) throws -> CertifiedSingularValue {
-        let (bigM, bigN) = b.matrixSize
-        let z = Array(best.z.prefix(bigN))
-        guard z.count == bigN else {
+        guard ritz.r > 0 else {
             return CertifiedSingularValue(value: 0, upperBound: .infinity, residual: .infinity, steps: steps, products: products,
                                           converged: false, tolerance: tol)
         }
-        let (normal, forward) = Self.normalEquations(b, bt, z, rows: 1, n: bigN, m: bigM, xs: &xs, ys: &ys, keepForward: true)
-        products += 1
-        let theta = forward.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let lambda = theta * theta
-        var rho2 = 0.0
-        for i in 0..<bigN { let d = normal[i] - lambda * z[i]; rho2 += d * d }
-        let rho = rho2.squareRoot()
-        let relative = Self.bound(theta: theta, rho: rho, lambda2: best.lambda2, rho2: best.rho2)
-        return CertifiedSingularValue(value: theta, upperBound: theta * (1 + relative), residual: rho, steps: steps,
-                                      products: products, converged: relative <= tol, tolerance: tol)
+        return try certify(b, bt, ritz, residuals: residuals, basis: basis, cluster: Swift.min(k, ritz.r), xs: &xs, ys: &ys, steps: steps,
+                           products: &products, tolerance: tol)
     }
 
-    /// The certified relative gap `(σ_up − θ)/θ`: Kato–Temple when the gap `θ² − (λ₂ + ρ₂)` is positive, else Weyl.
-    static func bound(theta: Double, rho: Double, lambda2: Double, rho2: Double) -> Double {
-        let lambda = theta * theta
-        guard lambda > 0 else { return rho == 0 ? 0 : .infinity }
-        let gap = lambda - (lambda2 + rho2)
-        let excess = gap > 0 ? Swift.min(rho, rho * rho / gap) : rho
-        return (lambda + excess).squareRoot() / theta - 1
+    /// Certifies from the operator itself: for the top `cluster` Ritz vectors `Z`, `θᵢ = ‖B zᵢ‖` and the residual
+    /// matrix `R = BᵀB Z − Z diag(θᵢ²)`, one batched apply each way.
+    private func certify<S: BLASScalar>(_ b: any LinearOperator<S>, _ bt: any LinearOperator<S>,
+                                        _ ritz: (lambda: [Double], y: [Double], r: Int), residuals: [Double], basis: [Double], cluster: Int,
+                                        xs: inout [S], ys: inout [S], steps: Int, products: inout Int,
+                                        tolerance tol: Double) throws -> CertifiedSingularValue {
+        let (bigM, bigN) = b.matrixSize
+        let kk = Swift.max(1, Swift.min(cluster, ritz.r))
+        let z = Self.ritzVectors(ritz.y, r: ritz.r, count: kk, basis: Array(basis.prefix(ritz.r * bigN)), length: bigN)
+        let (normal, forward) = Self.normalEquations(b, bt, z, rows: kk, n: bigN, m: bigM, xs: &xs, ys: &ys, keepForward: true)
+        products += kk
+        // Rayleigh quotients and residuals of the unit vectors zᵢ/‖zᵢ‖.
+        let zn = Self.norms(z, count: kk, length: bigN)
+        var lambda = Self.norms(forward, count: kk, length: bigM).enumerated().map { $1 * $1 / ($0 < zn.count && zn[$0] > 0 ? zn[$0] * zn[$0] : 1) }
+        var residual = normal
+        for i in 0..<kk {
+            let s = zn[i] > 0 ? 1 / zn[i] : 1
+            for j in 0..<bigN { residual[i * bigN + j] = s * (residual[i * bigN + j] - lambda[i] * z[i * bigN + j]) }
+        }
+        var gram = [Double](repeating: 0, count: kk * kk)
+        Self.gemmABt(residual, residual, &gram, m: kk, n: kk, k: bigN)
+        // The eigenvalue below the cluster, from the recurrence (the operator's products for it are not formed).
+        if ritz.r > kk { lambda.append(ritz.lambda[kk]) }
+        let theta = lambda[0].squareRoot()
+        let norm = try Self.largestEigenvalue(gram, n: kk).squareRoot()
+        let next = kk < residuals.count ? residuals[kk] : .infinity
+        let bound = try Self.bracket(lambda: lambda, gram: gram, cluster: kk, nextResidual: next)
+        return CertifiedSingularValue(value: theta, upperBound: theta * (1 + bound.relative), residual: norm, steps: steps,
+                                      products: products, converged: bound.relative <= tol, tolerance: tol)
+    }
+
+    /// The certified relative bracket `(σ_up − θ)/θ` from the top Ritz values `lambda` (θᵢ², descending) and the Gram
+    /// matrix `RᵀR` of their residuals: the best over the clusters `1…cluster` of the quadratic bound
+    /// `λ₁ ≤ θ₁² + min(‖R_k‖, ‖R_k‖²/δ_k)`, `δ_k = θ_k² − (θ_{k+1}² + ρ_{k+1})` (Weyl's `‖R₁‖` always applies).
+    /// `lambda` may hold one value past `gram`'s; its residual is then `nextResidual` (the recurrence's estimate).
+    /// The gap `δ_k` rests on the assumption every Krylov bound makes: that the eigenvalue within `ρ_{k+1}` of
+    /// `θ_{k+1}²` is `λ_{k+1}` (no eigenvalue above the cluster was missed by the Krylov space).
+    static func bracket(lambda: [Double], gram: [Double], cluster: Int, nextResidual: Double = .infinity) throws -> (relative: Double, cluster: Int) {
+        let n = Int(Double(gram.count).squareRoot().rounded())
+        let top = lambda[0]
+        guard top > 0 else { return (gram.allSatisfy { $0 == 0 } ? 0 : .infinity, 1) }
+        var best = top + Swift.max(0, gram[0]).squareRoot(), bestK = 1
+        for kk in 1...Swift.max(1, Swift.min(cluster, n)) where kk < lambda.count {
+            var sub = [Double](repeating: 0, count: kk * kk)
+            for i in 0..<kk { for j in 0..<kk { sub[i * kk + j] = gram[i * n + j] } }
+            let rk = try largestEigenvalue(sub, n: kk).squareRoot()
+            let rhoNext = kk < n ? Swift.max(0, gram[kk * n + kk]).squareRoot() : nextResidual
+            let gap = lambda[kk - 1] - (lambda[kk] + rhoNext)
+            guard gap > 0 else { continue }
+            let upper = top + Swift.min(rk, rk * rk / gap)
+            if upper < best { best = upper; bestK = kk }
+        }
+        return (best.squareRoot() / top.squareRoot() - 1, bestK)
+    }
+
+    static func largestEigenvalue(_ m: [Double], n: Int) throws -> Double {
+        Swift.max(0, try SymmetricEigen.decompose(m, n: n).values.first ?? 0)
     }
 }
 

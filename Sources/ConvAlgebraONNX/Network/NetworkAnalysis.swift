@@ -88,8 +88,9 @@ public struct NetworkAnalysis: Sendable {
                              method: item.method, iterations: item.iterations, products: item.products,
                              converged: item.converged, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
                              circularNorm: item.circular, overlap: item.overlap, seconds: seconds))
-            progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.9g by %@ in %.2f s", k + 1, network.layers.count,
-                             layer.name, layer.op, item.sigma, item.method, seconds))
+            let steps = item.iterations.map { " (\($0) block steps, \(item.products ?? 0) vectors)" } ?? ""
+            progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.10g by %@%@ in %.2f s", k + 1, network.layers.count,
+                             layer.name, layer.op, item.sigma, item.method, steps, seconds))
         }
         layers = out
     }
@@ -114,7 +115,7 @@ public struct NetworkAnalysis: Sendable {
             if smallest { item.smallest = values.last ?? 0 }
         } else {
             let estimate = try BlockLanczos(tolerance: tolerance, maxSteps: maxIterations)
-                .largestSingularValue(of: op, start: try startVectors(layer), budget: budget)
+                .largestSingularValue(of: op, start: try startVectors(layer, budget: budget), budget: budget)
             item.sigma = estimate.value
             item.upper = estimate.upperBound
             item.method = "block-lanczos"
@@ -133,8 +134,13 @@ public struct NetworkAnalysis: Sendable {
         return item
     }
 
-    /// Start vectors for the block Lanczos run on `layer`: none yet beyond the random block.
-    static func startVectors(_ layer: NetworkLayer) throws -> [[Double]] { [] }
+    /// Start vectors for the block Lanczos run on `layer`: for a stride-1 convolution applied as one operator, the
+    /// plane waves of the circular-padding spectrum's top frequencies
+    /// (``CircularConvolutionSpectrum/startVectors(geometry:taps:frequencies:budget:)``); none otherwise.
+    static func startVectors(_ layer: NetworkLayer, budget: MemoryBudget) throws -> [[Double]] {
+        guard let c = layer.convolution, c.domain == layer.linear.domain, c.codomain == layer.linear.codomain else { return [] }
+        return try CircularConvolutionSpectrum.startVectors(geometry: c.geometry, taps: c.taps, frequencies: 4, budget: budget)
+    }
 
     /// The non-zero entries of the CSR matrix when it materialises within a modest share of the budget (the CSR
     /// pattern may hold explicit zeros, e.g. an interpolation's weight-0 edge terms; they are not counted), else a
