@@ -10,11 +10,11 @@
    peak resident memory of the process (getrusage of the child).
 3. For every conv layer, PyTorch's fixed 100-step power iteration on the same operator (the exported, folded
    weight; autograd for the transpose), its value and time, for comparison.
-4. Prints a Markdown table: per layer the exact sigma_1 (Lanczos, relative change <= TOL), the reshaped-weight
+4. Prints a Markdown table: per layer the exact sigma_1 (block Lanczos, certified relative bound <= TOL), the reshaped-weight
    norm (what torch.nn.utils.spectral_norm normalises by) and the circular-padding FFT value, each with its
    relative gap to the exact value, the 100-step power iteration's gap, and the times.
 
-Usage: python3 scripts/bench_resnet18.py [--binary .build/release/convalgebra] [--out DIR] [--tolerance 1e-8]
+Usage: python3 scripts/bench_resnet18.py [--binary .build/release/convalgebra] [--out DIR] [--tolerance 1e-8] [--size 224]
 Runs itself in a virtual environment with torch, onnx and numpy ($VENV or .venv-torch, created on first use).
 """
 import argparse
@@ -22,22 +22,11 @@ import json
 import os
 import resource
 import subprocess
-import sys
 import time
 
+from fixture_venv import ensure_venv
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def ensure_venv():
-    venv = os.environ.get("VENV") or os.path.join(ROOT, ".venv-torch")
-    python = os.path.join(venv, "bin", "python")
-    if os.path.realpath(sys.prefix) == os.path.realpath(venv):
-        return
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", venv])
-    if subprocess.call([python, "-c", "import torch, numpy, onnx"]) != 0:
-        subprocess.check_call([python, "-m", "pip", "install", "-q", "torch", "numpy", "onnx"])
-    os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:])
 
 
 try:
@@ -48,7 +37,7 @@ try:
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError:
-    ensure_venv()
+    ensure_venv(__file__, modules=("torch", "numpy", "onnx"))
 
 import warnings
 
@@ -138,29 +127,30 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "convalgebra"))
     ap.add_argument("--out", default=os.path.join(ROOT, ".build", "bench-resnet18"))
     ap.add_argument("--tolerance", default="1e-8")
+    ap.add_argument("--size", type=int, default=224, help="the input's side (224 is ResNet-18's; smaller for a quick table)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(0)
     model = ResNet18().eval()
     params = sum(p.numel() for p in model.parameters())
     path = os.path.join(args.out, "resnet18.onnx")
-    torch.onnx.export(model, torch.randn(1, 3, 224, 224), path, dynamo=False, opset_version=17,
+    torch.onnx.export(model, torch.randn(1, 3, args.size, args.size), path, dynamo=False, opset_version=17,
                       input_names=["input"], output_names=["logits"])
     report = os.path.join(args.out, "resnet18.json")
     start = time.perf_counter()
     subprocess.check_call([args.binary, "model", "analyze", path, "--json", report, "--tolerance", args.tolerance],
-                          stdout=subprocess.DEVNULL)
+                          stdout=subprocess.DEVNULL)   # progress lines on stderr
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024  # KiB -> GiB
     doc = json.load(open(report))
     proto = onnx.load(path)
     inits = {t.name: onnx.numpy_helper.to_array(t) for t in proto.graph.initializer}
     nodes = {n.name: n for n in proto.graph.node}
-    print(f"ResNet-18 ({params / 1e6:.1f} M parameters), input 3x224x224, {len(doc['layers'])} linear layers; "
-          f"`convalgebra model analyze --tolerance {args.tolerance}`: {wall:.1f} s wall, peak RSS {peak:.2f} GiB\n")
-    print("| layer | op | input → output | σ₁ exact | s | Lanczos steps | ‖W‖ reshaped (gap) | circular FFT (gap) | "
-          "PyTorch 100-step power (gap, s) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"ResNet-18 ({params / 1e6:.1f} M parameters), {len(doc['layers'])} linear layers, "
+          f"input 3x{args.size}x{args.size}; `convalgebra model analyze --tolerance {args.tolerance}`: {wall:.1f} s wall, peak RSS {peak:.2f} GiB\n")
+    print("| layer | op | input → output | σ₁ exact | certified rel. bound | s | block steps / vectors | ‖W‖ reshaped (gap) | "
+          "circular FFT (gap) | PyTorch 100-step power (gap, s) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     gap = lambda x, s: "-" if x is None else f"{x:.5g} ({(x - s) / s:+.2%})"
     for l in doc["layers"]:
         s = l["spectral_norm"]
@@ -169,7 +159,9 @@ def main():
             p, t = power100(nodes[l["name"]], inits, l["input_shape"])
             torch_col = f"{p:.6g} ({(p - s) / s:+.1e}, {t:.2f})"
         shapes = "×".join(map(str, l["input_shape"])) + " → " + "×".join(map(str, l["output_shape"]))
-        print(f"| {l['name']} | {l['op']} | {shapes} | {s:.9g} | {l['seconds']:.2f} | {l['iterations'] or '-'} | "
+        bound = (l["spectral_norm_upper_bound"] - s) / s if s else 0.0
+        steps = f"{l['iterations']} / {l['products']}" if l["iterations"] else "-"
+        print(f"| {l['name']} | {l['op']} | {shapes} | {s:.10g} | {bound:.1e} | {l['seconds']:.2f} | {steps} | "
               f"{gap(l['reshaped_weight_norm'], s)} | {gap(l['circular_fft_norm'], s)} | {torch_col} |")
     print(f"\nLipschitz bound (product): {doc['lipschitz_bound']:.6g}")
 

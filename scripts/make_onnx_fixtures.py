@@ -17,6 +17,9 @@ convolutions with batch norm, output padding, bilinear up-sampling), resblock (s
 pool, a basic residual block, a linear residual block x + BN(conv1x1(x)), a strided block with a 1x1 shortcut,
 global average pooling, Linear). Also a few hostile files (truncated, external data, unsupported op).
 
+MaxPool at an input: resblock.at.npy (an input sample) and resblock.maxpool.{npy,json} (autograd's Jacobian of
+resblock's pool at the value the network feeds it from that input).
+
 Per model NAME: NAME.onnx and NAME.json (the expected layers); per layer i: NAME.Li.npy, the Jacobian's non-zeros
 as an (nnz, 3) float64 array of (row, column, value) in row-major order.
 
@@ -27,23 +30,11 @@ root, created on first use.
 import copy
 import json
 import os
-import subprocess
-import sys
+
+from fixture_venv import ensure_venv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "ConvAlgebraTests", "Fixtures", "onnx")
-
-
-def ensure_venv():
-    venv = os.environ.get("VENV") or os.path.join(ROOT, ".venv-torch")
-    python = os.path.join(venv, "bin", "python")
-    if os.path.realpath(sys.prefix) == os.path.realpath(venv):
-        return
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", venv])
-    if subprocess.call([python, "-c", "import torch, numpy, onnx"]) != 0:
-        subprocess.check_call([python, "-m", "pip", "install", "-q", "torch", "numpy", "onnx"])
-    os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:])
 
 
 try:
@@ -53,7 +44,7 @@ try:
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError:
-    ensure_venv()
+    ensure_venv(__file__, modules=("torch", "numpy", "onnx"))
 
 import warnings
 
@@ -284,7 +275,29 @@ def main():
         with open(os.path.join(OUT, name + ".json"), "w") as f:
             json.dump(doc, f, indent=1)
         print(name, len(expected), "layers, bound", doc["lipschitz_bound"])
+    maxpool_at_input()
     hostile()
+
+
+def maxpool_at_input():
+    """MaxPool linearised at an input (`model analyze --at`): resblock's input x (resblock.at.npy, float64) and
+    torch autograd's Jacobian of its pool at the value the network feeds it, relu(bn0(stem(x))), in float64."""
+    torch.manual_seed(18)
+    x = torch.randn(1, 4, 8, 8, dtype=torch.float64)
+    np.save(os.path.join(OUT, "resblock.at.npy"), x.numpy())
+    model, _ = export("resblock", ResBlockNet, (4, 8, 8))
+    m = copy.deepcopy(model).double()
+    with torch.no_grad():
+        h = F.relu(m.bn0(m.stem(x)))
+    j = torch.autograd.functional.jacobian(m.pool, h).reshape(8 * 4 * 4, 8 * 8 * 8).numpy()
+    rows, cols = np.nonzero(j)
+    np.save(os.path.join(OUT, "resblock.maxpool.npy"),
+            np.stack([rows.astype(np.float64), cols.astype(np.float64), j[rows, cols]], axis=1))
+    doc = dict(name="/pool/MaxPool", rows=int(j.shape[0]), columns=int(j.shape[1]), nnz=int(len(rows)),
+               jacobian="resblock.maxpool.npy", spectral_norm=float(np.linalg.svd(j, compute_uv=False)[0]),
+               input_shape=[8, 8, 8], output_shape=[8, 4, 4])
+    with open(os.path.join(OUT, "resblock.maxpool.json"), "w") as f:
+        json.dump(doc, f, indent=1)
 
 
 def hostile():

@@ -79,17 +79,12 @@ public enum CircularConvolutionSpectrum {
         guard total > 0 else { return [] }
         let r = g.rank, n = g.inputSize
         // Step 1: per dimension, the exactly reduced phase numerator (f·m_t mod n) of each (frequency, tap).
-        let shift: [[Int]] = (0..<r).map { d in
-            (0..<g.kernelSize[d]).map { t in
-                let m = (g.offset[d] + t * g.tapStep[d]) % n[d]
-                return m < 0 ? m + n[d] : m
-            }
-        }
+        let shift = tapShifts(g)
         let w = taps.map(Double.init)
         var values = [Double](repeating: 0, count: total)
         var cosines = [Double](repeating: 0, count: K), sines = [Double](repeating: 0, count: K)
         var block = [Double](repeating: 0, count: 4 * cog * cig)
-        var f = [Int](repeating: 0, count: r), t = [Int](repeating: 0, count: r)
+        var f = [Int](repeating: 0, count: r)
         var rowStride = [Int](repeating: 1, count: r)
         for d in Swift.stride(from: r - 2, through: 0, by: -1) { rowStride[d] = rowStride[d + 1] * n[d + 1] }
         for p in 0..<P {
@@ -102,15 +97,7 @@ public enum CircularConvolutionSpectrum {
                 continue
             }
             // Step 3: the phase of every flat tap, exp(2πi Σ_d (f_d·m_{t,d} mod n_d)/n_d).
-            for d in 0..<r { t[d] = 0 }
-            for tau in 0..<K {
-                var turns = 0.0
-                for d in 0..<r { turns += Double((f[d] * shift[d][t[d]]) % n[d]) / Double(n[d]) }
-                let angle = 2 * Double.pi * turns
-                cosines[tau] = cos(angle); sines[tau] = sin(angle)
-                var d = r - 1
-                while d >= 0 { t[d] += 1; if t[d] < g.kernelSize[d] { break }; t[d] = 0; d -= 1 }
-            }
+            tapPhases(f, shift: shift, geometry: g, cosines: &cosines, sines: &sines)
             // Step 4: per group, the real embedding [[A, −B], [B, A]] of P(f) = A + iB, then its SVD.
             for grp in 0..<G {
                 let cols = 2 * cig
@@ -133,6 +120,32 @@ public enum CircularConvolutionSpectrum {
         }
         values.sort(by: >)
         return values
+    }
+}
+
+extension CircularConvolutionSpectrum {
+    /// Per spatial dimension, the input offset `mₜ = (o + t·e) mod n` of each tap.
+    static func tapShifts(_ g: ConvolutionGeometry) -> [[Int]] {
+        (0..<g.rank).map { d in
+            (0..<g.kernelSize[d]).map { t in
+                let m = (g.offset[d] + t * g.tapStep[d]) % g.inputSize[d]
+                return m < 0 ? m + g.inputSize[d] : m
+            }
+        }
+    }
+
+    /// The phase `exp(2πi Σ_d (f_d·m_{t,d} mod n_d)/n_d)` of every flat tap at frequency `f` (exact integer reduction).
+    static func tapPhases(_ f: [Int], shift: [[Int]], geometry g: ConvolutionGeometry, cosines: inout [Double], sines: inout [Double]) {
+        let r = g.rank, n = g.inputSize
+        var t = [Int](repeating: 0, count: r)
+        for tau in 0..<g.kernelPlane {
+            var turns = 0.0
+            for d in 0..<r { turns += Double((f[d] * shift[d][t[d]]) % n[d]) / Double(n[d]) }
+            let angle = 2 * Double.pi * turns
+            cosines[tau] = cos(angle); sines[tau] = sin(angle)
+            var d = r - 1
+            while d >= 0 { t[d] += 1; if t[d] < g.kernelSize[d] { break }; t[d] = 0; d -= 1 }
+        }
     }
 }
 

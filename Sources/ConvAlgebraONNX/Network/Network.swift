@@ -95,13 +95,16 @@ public struct Network: Sendable {
     /// Walks `model`'s graph (see ``NetworkWalk``).
     /// - Parameters:
     ///   - inputShape: one sample's shape (without the batch), replacing the declared one.
+    ///   - input: one input sample (row-major, `inputShape`'s count): each MaxPool becomes the linear layer of its
+    ///     Jacobian at the value the network feeds it from this input (the selection of each window's arg-max,
+    ///     PyTorch's tie rule); nil notes MaxPool with its Lipschitz constant `√m` instead.
     ///   - skipUnsupported: record unsupported ops as skipped (shape-preserving, no Lipschitz constant) instead
     ///     of failing.
     /// - Throws: ``ConvAlgebraError/unsupported(_:)`` naming the op and node of the first unsupported node;
     ///   attribute, shape and memory-budget errors naming the node.
-    public init(model: ONNXModel, inputShape: [Int]? = nil, skipUnsupported: Bool = false,
+    public init(model: ONNXModel, inputShape: [Int]? = nil, at input: [Double]? = nil, skipUnsupported: Bool = false,
                 budget: MemoryBudget = .default) throws {
-        var walk = try NetworkWalk(model: model, inputShape: inputShape, skipUnsupported: skipUnsupported, budget: budget)
+        var walk = try NetworkWalk(model: model, inputShape: inputShape, at: input, skipUnsupported: skipUnsupported, budget: budget)
         try walk.run()
         self.inputShape = walk.inputSample
         layers = walk.layers

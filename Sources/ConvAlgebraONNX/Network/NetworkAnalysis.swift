@@ -10,8 +10,8 @@ import ConvAlgebraAnalysis
 ///
 /// Per layer: the exact largest singular value of the layer's operator — by the dense SVD (`?gesdd`, all values)
 /// when the matrix is small (at most ``denseLimit`` entries) or `smallest` is asked and it fits the budget, else by
-/// Golub–Kahan–Lanczos on the direct forms (``PowerIteration`` with ``PowerIteration/Algorithm/lanczos``),
-/// accumulated in `float64`, stopped when the relative change of `σ₁` falls to ``tolerance``; the structural
+/// ``BlockLanczos`` on the operator's batched direct forms, in `float64`, stopped when the certified relative
+/// bound on `σ₁` (Rayleigh quotient below, Kato–Temple / Weyl residual bound above) falls to ``tolerance``; the structural
 /// non-zeros; the reshaped-weight norm (what `torch.nn.utils.spectral_norm` normalises by) and the ratio; for a
 /// stride-1 convolution the circular-padding FFT value (exact for circular padding, an approximation here); for a
 /// transposed convolution the checkerboard overlap (``OverlapPattern``).
@@ -27,11 +27,16 @@ public struct NetworkAnalysis: Sendable {
         /// The structural non-zeros of the matrix (the CSR pattern; for a layer too large to materialise, the
         /// stencil's term count).
         public let nnz: Int?
-        /// `σ₁`, and how it was computed: `gesdd` (dense SVD, exact to rounding) or `lanczos`.
+        /// `σ₁`, and how it was computed: `gesdd` (dense SVD, exact to rounding) or `block-lanczos` (``BlockLanczos``:
+        /// the Rayleigh quotient `‖A z‖` of the top Ritz vector, a lower bound).
         public let spectralNorm: Double
+        /// The certified upper bound on `σ₁` (``CertifiedSingularValue/upperBound``; `spectralNorm` for gesdd).
+        public let upperBound: Double
         public let method: String
-        /// Lanczos steps and whether the tolerance was met (nil for gesdd).
+        /// Block-Lanczos steps, vectors sent through the operator and its transpose, and whether the certified
+        /// relative bound met the tolerance (nil, nil, true for gesdd).
         public let iterations: Int?
+        public let products: Int?
         public let converged: Bool
         /// `‖W reshaped‖₂` and `σ₁ / ‖W reshaped‖₂` (layers with a weight).
         public let reshapedWeightNorm: Double?
@@ -49,7 +54,7 @@ public struct NetworkAnalysis: Sendable {
 
     public let network: Network
     public let layers: [Layer]
-    /// The relative-change tolerance of the Lanczos runs.
+    /// The certified relative tolerance of the block Lanczos runs.
     public let tolerance: Double
     /// The product bound on the network's Lipschitz constant (NaN when an op was skipped).
     public var lipschitzBound: Double { network.lipschitzBound(norms: layers.map(\.spectralNorm)) }
@@ -63,9 +68,9 @@ public struct NetworkAnalysis: Sendable {
     /// - Parameters:
     ///   - smallest: compute `σ_min` and the condition number (dense SVD, where it fits the budget and
     ///     ``smallestFlopLimit``).
-    ///   - tolerance: Lanczos stops when the relative change of `σ₁` between steps falls to this.
+    ///   - tolerance: block Lanczos stops when its certified relative bound on `σ₁` falls to this.
     ///   - denseLimit: matrices up to this many entries get the dense SVD (default ``denseLimit``; 0 sends every
-    ///     layer to Lanczos unless `smallest` asks for the dense SVD).
+    ///     layer to block Lanczos unless `smallest` asks for the dense SVD).
     ///   - progress: called with one line per layer (the CLI prints it on stderr).
     /// - Throws: memory-budget and LAPACK errors.
     public init(network: Network, smallest: Bool = false, tolerance: Double = 1e-9, maxIterations: Int = 2000,
@@ -79,17 +84,19 @@ public struct NetworkAnalysis: Sendable {
             let item = try Self.analyse(layer, smallest: smallest, tolerance: tolerance, maxIterations: maxIterations,
                                         denseLimit: denseLimit, budget: budget)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            out.append(Layer(layer: layer, nnz: item.nnz, spectralNorm: item.sigma, method: item.method, iterations: item.iterations,
+            out.append(Layer(layer: layer, nnz: item.nnz, spectralNorm: item.sigma, upperBound: item.upper ?? item.sigma,
+                             method: item.method, iterations: item.iterations, products: item.products,
                              converged: item.converged, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
                              circularNorm: item.circular, overlap: item.overlap, seconds: seconds))
-            progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.9g by %@ in %.2f s", k + 1, network.layers.count,
-                             layer.name, layer.op, item.sigma, item.method, seconds))
+            let steps = item.iterations.map { " (\($0) block steps, \(item.products ?? 0) vectors)" } ?? ""
+            progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.10g by %@%@ in %.2f s", k + 1, network.layers.count,
+                             layer.name, layer.op, item.sigma, item.method, steps, seconds))
         }
         layers = out
     }
 
     private struct Item {
-        var nnz: Int?, sigma = 0.0, method = "gesdd", iterations: Int?, converged = true
+        var nnz: Int?, sigma = 0.0, upper: Double?, method = "gesdd", iterations: Int?, products: Int?, converged = true
         var weightNorm: Double?, smallest: Double?, circular: Double?, overlap: OverlapPattern?
     }
 
@@ -107,11 +114,13 @@ public struct NetworkAnalysis: Sendable {
             item.sigma = values.first ?? 0
             if smallest { item.smallest = values.last ?? 0 }
         } else {
-            let estimate = try PowerIteration(tolerance: tolerance, maxIterations: maxIterations, algorithm: .lanczos)
-                .spectralNorm(of: op, budget: budget)
+            let estimate = try BlockLanczos(tolerance: tolerance, maxSteps: maxIterations)
+                .largestSingularValue(of: op, start: try startVectors(layer, budget: budget), budget: budget)
             item.sigma = estimate.value
-            item.method = "lanczos"
-            item.iterations = estimate.iterations
+            item.upper = estimate.upperBound
+            item.method = "block-lanczos"
+            item.iterations = estimate.steps
+            item.products = estimate.products
             item.converged = estimate.converged
         }
         if let w = layer.weight {
@@ -123,6 +132,14 @@ public struct NetworkAnalysis: Sendable {
         }
         if let g = layer.transposedGeometry { item.overlap = try OverlapPattern(transposedConvolution: g) }
         return item
+    }
+
+    /// Start vectors for the block Lanczos run on `layer`: for a stride-1 convolution applied as one operator, the
+    /// plane waves of the circular-padding spectrum's top frequencies
+    /// (``CircularConvolutionSpectrum/startVectors(geometry:taps:frequencies:budget:)``); none otherwise.
+    static func startVectors(_ layer: NetworkLayer, budget: MemoryBudget) throws -> [[Double]] {
+        guard let c = layer.convolution, c.domain == layer.linear.domain, c.codomain == layer.linear.codomain else { return [] }
+        return try CircularConvolutionSpectrum.startVectors(geometry: c.geometry, taps: c.taps, frequencies: 4, budget: budget)
     }
 
     /// The non-zero entries of the CSR matrix when it materialises within a modest share of the budget (the CSR

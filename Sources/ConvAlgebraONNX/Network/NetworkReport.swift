@@ -22,7 +22,7 @@ public enum NetworkReport {
         }
         let widths = header.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         var lines = ["model \(model): input \(shape(a.network.inputShape)), \(a.layers.count) linear layers; σ₁ exact: dense SVD "
-                     + "(gesdd) up to \(NetworkAnalysis.denseLimit) entries, else Lanczos with relative change ≤ \(a.tolerance)"]
+                     + "(gesdd) up to \(NetworkAnalysis.denseLimit) entries, else block Lanczos with a certified relative bound ≤ \(a.tolerance)"]
         for r in rows {
             lines.append(zip(r, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces))
@@ -45,8 +45,10 @@ public enum NetworkReport {
                 ("nodes", JSONText.array(l.layer.nodes.map(JSONText.string))),
                 ("input_shape", ints(l.layer.inputShape)), ("output_shape", ints(l.layer.outputShape)),
                 ("nnz", l.nnz.map(String.init) ?? "null"),
-                ("spectral_norm", JSONText.number(l.spectralNorm)), ("method", JSONText.string(l.method)),
-                ("iterations", l.iterations.map(String.init) ?? "null"), ("converged", l.converged ? "true" : "false"),
+                ("spectral_norm", JSONText.number(l.spectralNorm)), ("spectral_norm_upper_bound", JSONText.number(l.upperBound)),
+                ("method", JSONText.string(l.method)),
+                ("iterations", l.iterations.map(String.init) ?? "null"), ("products", l.products.map(String.init) ?? "null"),
+                ("converged", l.converged ? "true" : "false"),
                 ("reshaped_weight_norm", l.reshapedWeightNorm.map(JSONText.number) ?? "null"),
                 ("ratio", l.ratio.map(JSONText.number) ?? "null"),
                 ("smallest_singular_value", l.smallestSingularValue.map(JSONText.number) ?? "null"),

@@ -32,8 +32,11 @@ struct NetworkWalk {
     var notes: [NetworkNote] = []
     /// How many nodes (and graph outputs) read each tensor.
     let consumers: [String: Int]
+    /// The data tensors' values at the given input (``ForwardValues``), nil when no input is given: MaxPool is then
+    /// noted with its Lipschitz constant instead of linearised.
+    var values: [String: [Double]]?
 
-    init(model: ONNXModel, inputShape: [Int]?, skipUnsupported: Bool, budget: MemoryBudget) throws {
+    init(model: ONNXModel, inputShape: [Int]?, at input: [Double]? = nil, skipUnsupported: Bool, budget: MemoryBudget) throws {
         self.model = model
         self.skipUnsupported = skipUnsupported
         self.budget = budget
@@ -43,6 +46,12 @@ struct NetworkWalk {
         constants = model.initializers
         let name = model.inputNames[0]
         tensors[name] = TensorState(shape: full, bound: .input, origin: name, chain: [], producer: nil)
+        if let x = input {
+            guard x.count == inputSample.reduce(1, *) else {
+                throw ConvAlgebraError.shapeMismatch("the input has \(x.count) values, the model's input \(inputSample) needs \(inputSample.reduce(1, *))")
+            }
+            values = [name: x]
+        }
         var c: [String: Int] = [:]
         for n in model.nodes { for i in n.inputs where !i.isEmpty { c[i, default: 0] += 1 } }
         for o in model.outputNames { c[o, default: 0] += 1 }
@@ -66,6 +75,7 @@ struct NetworkWalk {
 
     /// Maps one node that reads the data onto operators, notes or the chain.
     mutating func map(_ node: ONNXNode) throws {
+        let before = layers.count
         switch node.op {
         case "Conv": try convolution(node)
         case "ConvTranspose": try transposedConvolution(node)
@@ -82,6 +92,7 @@ struct NetworkWalk {
         case "Identity", "Dropout": try passThrough(node)
         default: try unsupported(node)
         }
+        if values != nil && !node.op.hasSuffix("MaxPool") { try evaluate(node, layer: layers.count > before ? layers.count - 1 : nil) }
     }
 
     // MARK: - Helpers

@@ -46,49 +46,61 @@ extension NetworkWalk {
         return k
     }
 
-    mutating func convolution(_ node: ONNXNode) throws {
+    /// What Conv and ConvTranspose read alike: the data input, the weight and the window attributes.
+    struct ConvolutionAttributes {
+        let input: (name: String, state: TensorState)
+        let weight: ONNXTensor
+        /// One sample's shape `(C, n…)` and its spatial rank.
+        let sample: [Int], rank: Int
+        let kernel: [Int], stride: [Int], dilation: [Int], groups: Int
+    }
+
+    /// Builds a layer's operator (and the ``Convolution`` it applies, if one) from a weight's values.
+    typealias LayerConstructor = @Sendable ([Double]) throws -> (any LinearOperator<Double>, Convolution<Double>?)
+
+    /// The attributes Conv and ConvTranspose share, read from `node` with ONNX's defaults.
+    func convolutionAttributes(_ node: ONNXNode) throws -> ConvolutionAttributes {
         let input = try data(node)
         guard let w = try constant(node, 1) else {
-            throw ConvAlgebraError.invalidArgument("node '\(node.name)' (Conv) has no weight")
+            throw ConvAlgebraError.invalidArgument("node '\(node.name)' (\(node.op)) has no weight")
         }
         let sample = Array(input.state.shape.dropFirst())
         let r = sample.count - 1
         let kernel = try kernelShape(node, weight: w)
         guard kernel.count == r else {
-            throw ConvAlgebraError.shapeMismatch("node '\(node.name)' (Conv): a \(kernel.count)-D kernel on an input of shape \(sample)")
+            throw ConvAlgebraError.shapeMismatch("node '\(node.name)' (\(node.op)): a \(kernel.count)-D kernel on an input of shape \(sample)")
         }
-        let stride = try spatial(node, "strides", rank: r, default: 1)
-        let dilation = try spatial(node, "dilations", rank: r, default: 1)
-        let groups = try node.int("group", default: 1)
-        let (b, e) = try windowPadding(node, spatial: Array(sample.dropFirst()), kernel: kernel, stride: stride, dilation: dilation)
-        let weightShape = w.dims
-        let make: @Sendable ([Double]) throws -> (any LinearOperator<Double>, Convolution<Double>?) = { values in
-            let layer = try ConvolutionLayer<Double>(inputShape: sample, weight: try Tensor(shape: weightShape, scalars: values), stride: stride,
+        return ConvolutionAttributes(
+            input: input, weight: w, sample: sample, rank: r, kernel: kernel,
+            stride: try spatial(node, "strides", rank: r, default: 1), dilation: try spatial(node, "dilations", rank: r, default: 1),
+            groups: try node.int("group", default: 1))
+    }
+
+    /// Records a Conv or ConvTranspose layer built by `make` from the weight: its weight (`outputAxis` 0 for Conv,
+    /// 1 for ConvTranspose) and its geometry (the convolution, or a transposed convolution's forward one).
+    mutating func addConvolution(_ node: ONNXNode, _ a: ConvolutionAttributes, outputAxis: Int, make: @escaping LayerConstructor) throws {
+        let (linear, conv) = try described(node) { try make(a.weight.values) }
+        try addLayer(node, input: a.input, op: node.op, linear: linear,
+                     weight: LayerWeight(values: a.weight.values, shape: a.weight.dims, outputAxis: outputAxis, groups: a.groups),
+                     transposedGeometry: (linear as? TransposedConvolution<Double>)?.geometry, convolution: conv, rebuild: make)
+    }
+
+    mutating func convolution(_ node: ONNXNode) throws {
+        let a = try convolutionAttributes(node)
+        let (b, e) = try windowPadding(node, spatial: Array(a.sample.dropFirst()), kernel: a.kernel, stride: a.stride, dilation: a.dilation)
+        let (sample, shape, stride, dilation, groups) = (a.sample, a.weight.dims, a.stride, a.dilation, a.groups)
+        try addConvolution(node, a, outputAxis: 0) { values in
+            let layer = try ConvolutionLayer<Double>(inputShape: sample, weight: try Tensor(shape: shape, scalars: values), stride: stride,
                                                      padding: .explicit(begin: b, end: e), dilation: dilation, groups: groups)
             return (layer.linear, layer.convolution)
         }
-        let (op, conv) = try described(node) { try make(w.values) }
-        try addLayer(node, input: input, op: "Conv", linear: op,
-                     weight: LayerWeight(values: w.values, shape: weightShape, outputAxis: 0, groups: groups),
-                     convolution: conv, rebuild: make)
     }
 
     mutating func transposedConvolution(_ node: ONNXNode) throws {
-        let input = try data(node)
-        guard let w = try constant(node, 1) else {
-            throw ConvAlgebraError.invalidArgument("node '\(node.name)' (ConvTranspose) has no weight")
-        }
-        let sample = Array(input.state.shape.dropFirst())
-        let r = sample.count - 1
-        let kernel = try kernelShape(node, weight: w)
-        guard kernel.count == r else {
-            throw ConvAlgebraError.shapeMismatch("node '\(node.name)' (ConvTranspose): a \(kernel.count)-D kernel on an input of shape \(sample)")
-        }
-        let stride = try spatial(node, "strides", rank: r, default: 1)
-        let dilation = try spatial(node, "dilations", rank: r, default: 1)
-        let groups = try node.int("group", default: 1)
+        let a = try convolutionAttributes(node)
+        let (r, kernel, stride, dilation) = (a.rank, a.kernel, a.stride, a.dilation)
         var outputPadding = try spatial(node, "output_padding", rank: r, default: 0)
-        let n = Array(sample.dropFirst())
+        let n = Array(a.sample.dropFirst())
         let auto = try node.string("auto_pad", default: "NOTSET")
         var b: [Int], e: [Int]
         var outputShape = try node.ints("output_shape")
@@ -107,19 +119,13 @@ extension NetworkWalk {
         } else {
             (b, e) = try windowPadding(node, spatial: n, kernel: kernel, stride: stride, dilation: dilation)
         }
-        let weightShape = w.dims
-        let (pb, pe, op) = (b, e, outputPadding)
-        let make: @Sendable ([Double]) throws -> (any LinearOperator<Double>, Convolution<Double>?) = { values in
+        let (sample, shape, groups, pb, pe, op) = (a.sample, a.weight.dims, a.groups, b, e, outputPadding)
+        try addConvolution(node, a, outputAxis: 1) { values in
             let layer = try TransposedConvolutionLayer<Double>(
-                inputShape: sample, weight: try Tensor(shape: weightShape, scalars: values), stride: stride,
+                inputShape: sample, weight: try Tensor(shape: shape, scalars: values), stride: stride,
                 padding: .explicit(begin: pb, end: pe), outputPadding: op, dilation: dilation, groups: groups)
             return (layer.linear, nil)
         }
-        let (linear, _) = try described(node) { try make(w.values) }
-        let geometry = (linear as! TransposedConvolution<Double>).geometry
-        try addLayer(node, input: input, op: "ConvTranspose", linear: linear,
-                     weight: LayerWeight(values: w.values, shape: weightShape, outputAxis: 1, groups: groups),
-                     transposedGeometry: geometry, rebuild: make)
     }
 
     /// Runs `body`, prefixing any error with the node.

@@ -80,9 +80,39 @@ extension NetworkWalk {
             out.append(L)
         }
         let lip = Double(multiplicity).squareRoot()
+        var why = ""
+        if values != nil {
+            if let x = value(input.name) {
+                if w.begin == w.end {
+                    if try linearisedMaxPool(node, input: input, windows: w, at: x) { return }
+                    why = " (not linearised: PyTorch's window geometry rejects these windows)"
+                } else {
+                    why = " (not linearised: asymmetric padding \(w.begin)/\(w.end))"
+                }
+            } else {
+                why = " (not linearised: its input's value is unknown after an op the evaluation does not cover)"
+            }
+        }
         try nonLinear(node, kind: .maxPool, lipschitz: lip,
-                      detail: multiplicity == 1 ? "windows do not overlap: Lipschitz 1"
-                        : "an input lies in up to \(multiplicity) windows: Lipschitz √\(multiplicity)",
+                      detail: (multiplicity == 1 ? "windows do not overlap: Lipschitz 1"
+                        : "an input lies in up to \(multiplicity) windows: Lipschitz √\(multiplicity)") + why,
                       shape: [1, sample[0]] + out)
+        if let o = node.outputs.first { values?[o] = nil }
+    }
+
+    /// MaxPool at the value `x` of its input: the layer `J(x)`, the 0/1 selection of each window's arg-max
+    /// (``MaxPooling/jacobian(at:)``, PyTorch's rule for ties: the first maximum in row-major window order), and its
+    /// output value `J(x) x`. False when PyTorch's geometry rejects the windows (the caller notes the Lipschitz bound).
+    private mutating func linearisedMaxPool(_ node: ONNXNode, input: (name: String, state: TensorState),
+                                            windows w: (kernel: [Int], stride: [Int], dilation: [Int], begin: [Int], end: [Int], ceil: Bool),
+                                            at x: [Double]) throws -> Bool {
+        let sample = Array(input.state.shape.dropFirst())
+        guard let pool = try? MaxPooling<Double>(inputShape: sample, kernelSize: w.kernel, stride: w.stride, padding: w.begin,
+                                                 dilation: w.dilation, ceilMode: w.ceil, budget: budget) else { return false }
+        let jacobian = try pool.jacobian(at: try Tensor(shape: sample, scalars: x))
+        try addLayer(node, input: input, op: node.op + "(Jacobian)", linear: jacobian)
+        let y = try applied(jacobian, x)
+        if let o = node.outputs.first { values?[o] = y }
+        return true
     }
 }

@@ -24,7 +24,8 @@ struct ModelAnalyze: ParsableCommand {
             Layers: Conv, ConvTranspose, AveragePool, GlobalAveragePool, Pad, Resize/Upsample (nearest, linear), \
             Gemm/MatMul, BatchNormalization (folded into the layer before it), Add (a residual I + F is one exact \
             operator when both branches are linear maps of one tensor). Noted with their Lipschitz constants: Relu, \
-            LeakyRelu, Sigmoid, Tanh, Clip, Elu, Softplus, MaxPool (√ of the most windows an input lies in). \
+            LeakyRelu, Sigmoid, Tanh, Clip, Elu, Softplus, MaxPool (√ of the most windows an input lies in; with --at x.npy \
+            instead the layer of its Jacobian at that input). \
             Layout only: Flatten, Reshape, Squeeze, Unsqueeze. Shape computations on constants are folded.
             """)
 
@@ -34,6 +35,11 @@ struct ModelAnalyze: ParsableCommand {
     @Option(name: .customLong("input-shape"), parsing: .unconditional,
             help: "One input sample's shape without the batch, comma separated (e.g. 3,224,224); default: the model's.")
     var inputShape: String?
+
+    @Option(help: ArgumentHelp("An input sample (.npy, float32 or float64, the input shape with or without the batch of 1): "
+                               + "each MaxPool becomes the layer of its Jacobian at the value the network feeds it from this input.",
+                               valueName: "x.npy"))
+    var at: String?
 
     @Flag(help: "Also the smallest singular value and the condition number (dense SVD, where it fits).")
     var smallest = false
@@ -47,10 +53,10 @@ struct ModelAnalyze: ParsableCommand {
     @Option(name: .customLong("export-dir"), help: "Write each layer's matrix (one sample, float64 CSR) to this directory as SciPy .npz.")
     var exportDir: String?
 
-    @Option(parsing: .unconditional, help: "Lanczos: stop when the relative change of σ₁ reaches this.")
+    @Option(parsing: .unconditional, help: "Block Lanczos: stop when the certified relative bound on σ₁ reaches this.")
     var tolerance = 1e-9
 
-    @Option(parsing: .unconditional, help: "Lanczos: the most steps.")
+    @Option(parsing: .unconditional, help: "Block Lanczos: the most block steps.")
     var maxIterations = 2000
 
     @Flag(help: "No progress lines on stderr.")
@@ -69,7 +75,13 @@ struct ModelAnalyze: ParsableCommand {
         }
         let shape = try inputShape.map { try CommaList.shape($0, option: "--input-shape").dims }
         let onnx = try ONNXModel(contentsOf: model)
-        let network = try Network(model: onnx, inputShape: shape, skipUnsupported: skip)
+        let input = try at.map { path -> [Double] in
+            switch try NPY.read(path: path) {
+            case .float32(let t): return t.scalars.map(Double.init)
+            case .float64(let t): return t.scalars
+            }
+        }
+        let network = try Network(model: onnx, inputShape: shape, at: input, skipUnsupported: skip)
         let files = try exportDir.map { try network.exportMatrices(to: $0) }
         let quiet = self.quiet
         let analysis = try NetworkAnalysis(network: network, smallest: smallest, tolerance: tolerance,

@@ -27,11 +27,11 @@ import Testing
         #expect(ONNXFixtures.relative(a.lipschitzBound, bound) < 1e-10)
     }
 
-    @Test func lanczosMeetsItsToleranceOnEveryLayer() throws {
+    @Test func blockLanczosMeetsItsToleranceOnEveryLayer() throws {
         for name in ONNXFixtures.models {
             let a = try NetworkAnalysis(network: Network(model: try ONNXFixtures.model(name)), tolerance: 1e-12, denseLimit: 0)
             for (l, e) in zip(a.layers, try ONNXFixtures.layers(name)) {
-                #expect(l.method == "lanczos" && l.converged)
+                #expect(l.method == "block-lanczos" && l.converged)
                 let sigma = try #require(e["spectral_norm"] as? Double)
                 #expect(ONNXFixtures.relative(l.spectralNorm, sigma) < 1e-8, "\(name) \(l.layer.name): \(l.spectralNorm) vs \(sigma)")
             }

@@ -1,0 +1,117 @@
+import ConvAlgebraCore
+import ConvAlgebraBackends
+import ConvAlgebraOperators
+
+/// The dense linear algebra of ``BlockLanczos``: blocks of row vectors (row-major, one vector per row), their
+/// products through the operator, and the Gram–Schmidt passes as GEMM / GEMV calls.
+extension BlockLanczos {
+    /// `Bᵀ(B X)` for the `rows` vectors of `x` (each of length `n`), in one batched apply each way; with
+    /// `keepForward`, also `B X`.
+    /// - Complexity: `rows` applications of `B` and of `Bᵀ`, plus the conversions to and from the operator's scalar.
+    static func normalEquations<S: BLASScalar>(_ b: any LinearOperator<S>, _ bt: any LinearOperator<S>, _ x: [Double],
+                                               rows: Int, n: Int, m: Int, xs: inout [S], ys: inout [S],
+                                               keepForward: Bool) -> (normal: [Double], forward: [Double]) {
+        if xs.count < rows * n { xs = [S](repeating: 0, count: rows * n) }
+        if ys.count < rows * m { ys = [S](repeating: 0, count: rows * m) }
+        for i in 0..<(rows * n) { xs[i] = S(x[i]) }
+        xs.withUnsafeBufferPointer { xp in ys.withUnsafeMutableBufferPointer { yp in
+            b.applyUnchecked(xp.baseAddress!, yp.baseAddress!, batch: rows) } }
+        let forward = keepForward ? ys.prefix(rows * m).map(Double.init) : []
+        ys.withUnsafeBufferPointer { yp in xs.withUnsafeMutableBufferPointer { xp in
+            bt.applyUnchecked(yp.baseAddress!, xp.baseAddress!, batch: rows) } }
+        return (xs.prefix(rows * n).map(Double.init), forward)
+    }
+
+    /// `c = A Bᵀ` for row-major `A` (`m × k`) and `B` (`n × k`).
+    static func gemmABt(_ a: [Double], _ b: [Double], _ c: inout [Double], m: Int, n: Int, k: Int) {
+        guard m > 0, n > 0, k > 0 else { return }
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            Double.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: k,
+                        b: bp.baseAddress!, ldb: k, beta: 0, c: cp.baseAddress!, ldc: n) } } }
+    }
+
+    /// `c = A B` for row-major `A` (`m × k`) and `B` (`k × n`).
+    static func gemmAB(_ a: [Double], _ b: [Double], _ c: inout [Double], m: Int, n: Int, k: Int) {
+        guard m > 0, n > 0, k > 0 else { return }
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            Double.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: k,
+                        b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n) } } }
+    }
+
+    /// `x ← x − C Q` for the `m` rows of `x`, `C` their (`m × r`) coefficients against the `r` rows of `q`.
+    static func subtractProjection(_ x: inout [Double], _ c: [Double], _ q: [Double], m: Int, r: Int, length: Int) {
+        guard m > 0, r > 0 else { return }
+        c.withUnsafeBufferPointer { cp in q.withUnsafeBufferPointer { qp in x.withUnsafeMutableBufferPointer { xp in
+            Double.gemm(transposeA: false, transposeB: false, m: m, n: length, k: r, alpha: -1, a: cp.baseAddress!, lda: r,
+                        b: qp.baseAddress!, ldb: length, beta: 1, c: xp.baseAddress!, ldc: length) } } }
+    }
+
+    /// The Euclidean norm of each of the `count` rows.
+    static func norms(_ x: [Double], count: Int, length: Int) -> [Double] {
+        x.withUnsafeBufferPointer { p in
+            (0..<count).map { i in Double.dot(count: length, p.baseAddress! + i * length, p.baseAddress! + i * length).squareRoot() }
+        }
+    }
+
+    /// The rows of `block` made orthonormal to the `rows` rows of `basis` and to each other: two block passes
+    /// against the basis (GEMM; "twice is enough"), then Gram–Schmidt inside the block (GEMV, twice). A row whose
+    /// norm falls below `floor` is dependent on the others and dropped.
+    static func orthonormalised(_ block: [Double], against basis: [Double], rows r: Int, length: Int, floor: Double) -> [Double] {
+        var x = block
+        let m = x.count / length
+        guard m > 0 else { return [] }
+        if r > 0 {
+            for _ in 0..<2 {
+                var c = [Double](repeating: 0, count: m * r)
+                gemmABt(x, basis, &c, m: m, n: r, k: length)
+                subtractProjection(&x, c, basis, m: m, r: r, length: length)
+            }
+        }
+        var out = [Double]()
+        out.reserveCapacity(x.count)
+        var c = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            var v = Array(x[(i * length)..<((i + 1) * length)])
+            let kept = out.count / length
+            if kept > 0 {
+                for _ in 0..<2 {
+                    out.withUnsafeBufferPointer { op in v.withUnsafeMutableBufferPointer { vp in c.withUnsafeMutableBufferPointer { cp in
+                        Double.gemv(transpose: false, m: kept, n: length, alpha: 1, a: op.baseAddress!, lda: length,
+                                    x: vp.baseAddress!, beta: 0, y: cp.baseAddress!)
+                        Double.gemv(transpose: true, m: kept, n: length, alpha: -1, a: op.baseAddress!, lda: length,
+                                    x: cp.baseAddress!, beta: 1, y: vp.baseAddress!) } } }
+                }
+            }
+            let norm = v.withUnsafeBufferPointer { Double.dot(count: length, $0.baseAddress!, $0.baseAddress!) }.squareRoot()
+            guard norm > floor else { continue }
+            for j in 0..<length { v[j] /= norm }
+            out += v
+        }
+        return out
+    }
+
+    /// `(W⊥ Y_last)ᵀ(W⊥ Y_last)` for the first `columns` eigenvectors of the `r × r` projected matrix: the Gram matrix of
+    /// the Ritz residuals the recurrence predicts (`BᵀB Q y − θ² Q y = W⊥ y_last`, `y_last` the newest block's part).
+    static func residualGram(_ w: [Double], rows: Int, y: [Double], r: Int, columns: Int, length: Int) -> [Double] {
+        var g = [Double](repeating: 0, count: rows * rows)
+        gemmABt(w, w, &g, m: rows, n: rows, k: length)
+        var out = [Double](repeating: 0, count: columns * columns)
+        for i in 0..<columns {
+            for j in 0..<columns {
+                var s = 0.0
+                for a in 0..<rows { for b in 0..<rows { s += y[(r - rows + a) * r + i] * g[a * rows + b] * y[(r - rows + b) * r + j] } }
+                out[i * columns + j] = s
+            }
+        }
+        return out
+    }
+
+    /// The first `count` Ritz vectors `Q y⁽ʲ⁾` as rows (`y` row-major `r × r`, eigenvectors in columns).
+    static func ritzVectors(_ y: [Double], r: Int, count: Int, basis: [Double], length: Int) -> [Double] {
+        var cols = [Double](repeating: 0, count: count * r)
+        for j in 0..<count { for i in 0..<r { cols[j * r + i] = y[i * r + j] } }
+        var z = [Double](repeating: 0, count: count * length)
+        gemmAB(cols, basis, &z, m: count, n: length, k: r)
+        return z
+    }
+}

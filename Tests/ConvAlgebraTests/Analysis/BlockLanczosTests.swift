@@ -1,0 +1,41 @@
+import ConvAlgebra
+import Testing
+
+/// Block Lanczos: the top singular value of the NumPy fixtures (an independent `gesdd`) inside its certified
+/// bracket, on either side (more outputs than inputs runs on `Aᵀ`), through restarts, and within its budget.
+@Suite struct BlockLanczosTests {
+    @Test(arguments: ["convolve_same_n12_K3", "convolve_same_s2_n12_K3", "tconv_full_s2_n8_K3",
+                      "conv2d_c3c4_6x6_k3_p1_zero", "conv2d_c3c4_6x6_k3_s2_p1_zero", "conv2d_c4c4_g2_5x5_k3_p1_zero"])
+    func bracketsTheTopSingularValue(_ name: String) throws {
+        let op = try AnalysisFixtures.op(name, as: Double.self)
+        let top = try AnalysisFixtures.singularValues(name, as: Double.self)[0]
+        for block in [2, 4] {
+            let r = try BlockLanczos(tolerance: 1e-10, blockSize: block, maxBasis: 8 * block).largestSingularValue(of: op)
+            #expect(r.converged, "\(name) b=\(block): bound \(r.relativeBound)")
+            #expect(r.value <= top * (1 + 1e-12), "\(name): the Rayleigh quotient \(r.value) exceeds σ₁ \(top)")
+            #expect(r.upperBound >= top * (1 - 1e-12), "\(name) b=\(block): the upper bound \(r.upperBound) is below σ₁ \(top); \(r)")
+            #expect(abs(r.value - top) <= 1e-10 * top, "\(name) b=\(block): \(r.value) vs gesdd \(top)")
+        }
+    }
+
+    @Test func float32OperatorsAccumulateInDouble() throws {
+        let name = "conv2d_c3c4_6x6_k3_p1_zero"
+        let op = try AnalysisFixtures.op(name, as: Float.self)
+        let top = try AnalysisFixtures.singularValues(name, as: Double.self)[0]
+        let r = try BlockLanczos(tolerance: 1e-5, blockSize: 4).largestSingularValue(of: op)
+        #expect(r.converged && abs(r.value - top) <= 1e-5 * top)
+    }
+
+    @Test func startVectorsOnEitherSideAndAnUnconvergedCap() throws {
+        let op = try Convolution<Double>(kernel: AnalysisFixtures.random(7, seed: 3), inputLength: 256, mode: .full)
+        let exact = try op.dense().singularValues()[0]
+        // A start vector of the output's length is mapped through Aᵀ.
+        let left = (0..<op.codomain.count).map { Double(($0 * 7919) % 13) - 6 }
+        let r = try BlockLanczos(tolerance: 1e-12, blockSize: 3).largestSingularValue(of: op, start: [left])
+        #expect(r.converged && abs(r.value - exact) <= 1e-11 * exact)
+        let capped = try BlockLanczos(tolerance: 1e-15, blockSize: 1, maxBasis: 2, maxSteps: 2).largestSingularValue(of: op)
+        #expect(!capped.converged && capped.steps == 2 && capped.value <= exact * (1 + 1e-12))
+        #expect(throws: ConvAlgebraError.self) { try BlockLanczos().largestSingularValue(of: op, budget: MemoryBudget(bytes: 64)) }
+        #expect(throws: ConvAlgebraError.self) { try BlockLanczos(blockSize: 0).largestSingularValue(of: op) }
+    }
+}
