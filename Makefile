@@ -263,3 +263,31 @@ difffuzz: deps $(DIFFFUZZ_VENV)/.installed
 	$(SWIFT) build -c release --product convalgebra
 	$(DIFFFUZZ_VENV)/bin/python scripts/difffuzz.py --bin .build/release/convalgebra \
 	  --count $(DIFFFUZZ_COUNT) --seed $(DIFFFUZZ_SEED)
+
+# ---- convalgebra-mpi (issue 16, docs/Past-one-machine.md): operators on PETSc/SLEPc under Open MPI, optional.
+# The product exists only when CONVALGEBRA_MPI is set (Package.swift), so `make build` / `make test` need none of
+# it. `make mpi` installs PETSc/SLEPc (real, 32-bit indices) with apt when missing and builds
+# .build/release/convalgebra-mpi; `make test-mpi` runs ConvAlgebraMPITests, which drive it under
+# `mpirun -np 1` and `-np 2` on loopback against `convalgebra` on the same operators.
+MPI_APT_PACKAGES = libpetsc-real-dev libslepc-real-dev
+MPIRUN_FLAGS ?= --mca btl self,vader --mca oob_tcp_if_include lo
+
+.PHONY: mpi mpi-deps test-mpi bench-mpi
+
+mpi-deps: deps
+	@missing=""; for p in $(MPI_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+mpi: mpi-deps
+	CONVALGEBRA_MPI=1 $(SWIFT) build -c release --product convalgebra-mpi
+	@echo "built .build/release/convalgebra-mpi (run it as: mpirun -np 2 .build/release/convalgebra-mpi --help)"
+
+test-mpi: mpi
+	CONVALGEBRA_MPI=1 $(SWIFT) build --product convalgebra
+	CONVALGEBRA_MPI=1 CONVALGEBRA_MPI_BIN=$(CURDIR)/.build/release/convalgebra-mpi MPIRUN_FLAGS="$(MPIRUN_FLAGS)" \
+	  $(SWIFT) test --filter ConvAlgebraMPITests
