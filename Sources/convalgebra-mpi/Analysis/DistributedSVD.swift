@@ -9,6 +9,13 @@ import ConvAlgebra
 /// (estimated first by a thick-restart Lanczos run to 1e-8), for the smallest `τ = 0`. Every setting is a PETSc
 /// option default (``PETScOptions``), so the usual `-svd_…` options override it.
 ///
+/// The cyclic matrix holds each σ twice (±σ), so the eigensolver looks for 2k values and its subspace needs
+/// about twice that again: `-svd_ncv` defaults to 4k + 12 (SLEPc's default is too small here and restarts for
+/// hundreds of iterations).
+///
+/// Convergence is judged relative to `‖A‖` (`-svd_conv_norm`), not to each `σ`: a residual at machine precision
+/// is `ε‖A‖`, which relative to a tiny `σ_min` would never pass a tight tolerance.
+///
 /// SLEPc reports a hit iteration cap as fewer converged values, not as an error, so every solve checks the count.
 /// - Complexity: dominated by the MUMPS factorisation of the (m + n)-square cyclic matrix (sparse LU: for a 2-D
 ///   stencil about O(N^1.5) time and O(N log N) memory); a few solves with the factors per iteration.
@@ -28,19 +35,27 @@ enum DistributedSVD {
         ]).values.first ?? 0
         guard estimate > 0 else { return Run(values: [Double](repeating: 0, count: k), iterations: 0, seconds: 0) }
         let target = estimate * (1 + 1e-6)
-        var run = try solve(a, k: k, largest: true, defaults: shiftInvert(target: target) + [("-svd_ncv", String(max(2 * k, k + 8)))])
+        var run = try solve(a, k: k, largest: true, defaults: shiftInvert(target: target) + [("-svd_ncv", String(4 * k + 12))])
         run.values.sort(by: >)
         run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
         return run
     }
 
     /// The `k` smallest singular values (of the min(m, n) values), ascending.
-    static func smallest(_ a: DistributedMatrix, _ k: Int) throws -> Run {
+    ///
+    /// A square `A`: cyclic, shift-and-invert at 0. A rectangular one has `|m − n|` zero eigenvalues in its cyclic
+    /// matrix, which is then singular at 0; so `tall` (the orientation with m ≥ n: `A` or its literal transpose,
+    /// which has the same singular values) goes through the cross product `AᵀA` (n × n, its eigenvalues σ²) with
+    /// shift-and-invert at 0. The cross product squares the condition number, so a value below about
+    /// `√ε · σ_max` loses digits there.
+    static func smallest(_ a: DistributedMatrix, _ k: Int, tall: () throws -> DistributedMatrix) throws -> Run {
         let start = PETScRuntime.now
-        var run = try solve(a, k: k, largest: false, defaults: shiftInvert(target: 0) + [
-            ("-svd_cyclic_st_mat_mumps_icntl_14", "400"), ("-svd_cyclic_st_mat_mumps_cntl_1", "0.5"),
-            ("-svd_ncv", String(max(2 * k, k + 8))),
-        ])
+        let square = a.rowCount == a.columnCount
+        let matrix = square ? a : try tall()
+        let mumps: [(String, String?)] = [("-mat_mumps_icntl_14", "400"), ("-mat_mumps_cntl_1", "0.5")]
+        let prefix = square ? "-svd_cyclic_st" : "-svd_cross_st"
+        var run = try solve(matrix, k: k, largest: false, defaults: shiftInvert(target: 0, type: square ? "cyclic" : "cross")
+            + mumps.map { (prefix + $0.0, $0.1) } + [("-svd_ncv", String(4 * k + 12))])
         run.values.sort()
         run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
         return run
@@ -62,13 +77,14 @@ enum DistributedSVD {
         return run
     }
 
-    /// The cyclic, shift-and-invert, MUMPS settings for target `τ`.
-    static func shiftInvert(target: Double) -> [(String, String?)] {
-        [
-            ("-svd_type", "cyclic"), ("-svd_cyclic_explicitmatrix", "1"), ("-svd_cyclic_st_type", "sinvert"),
-            ("-svd_cyclic_eps_target", "\(target)"), ("-svd_cyclic_st_ksp_type", "preonly"),
-            ("-svd_cyclic_st_pc_type", "lu"), ("-svd_cyclic_st_pc_factor_mat_solver_type", "mumps"),
-            ("-svd_tol", "1e-13"), ("-svd_max_it", "1000"),
+    /// The shift-and-invert, MUMPS settings for target `τ` of the `cyclic` (or `cross`) solver.
+    static func shiftInvert(target: Double, type: String = "cyclic") -> [(String, String?)] {
+        let p = "-svd_" + type
+        return [
+            ("-svd_type", type), (p + "_explicitmatrix", "1"), (p + "_st_type", "sinvert"),
+            (p + "_eps_target", "\(target)"), (p + "_st_ksp_type", "preonly"),
+            (p + "_st_pc_type", "lu"), (p + "_st_pc_factor_mat_solver_type", "mumps"),
+            ("-svd_tol", "1e-13"), ("-svd_conv_norm", nil), ("-svd_max_it", "1000"),
         ]
     }
 

@@ -54,7 +54,10 @@ struct MPIAnalyze: ParsableCommand {
             throw ConvAlgebraError.invalidArgument("the \(a.rowCount) × \(a.columnCount) matrix has \(count) singular values; asked for \(max(largest, smallest))")
         }
         let top = largest > 0 ? try DistributedSVD.largest(a, largest) : nil
-        let bottom = smallest > 0 ? try DistributedSVD.smallest(a, smallest) : nil
+        let bottom = smallest > 0
+            ? try DistributedSVD.smallest(a, smallest) {
+                a.rowCount >= a.columnCount ? a : try DistributedMatrix(built.linear, transposed: !transpose)
+            } : nil
         let every = all ? try DistributedSVD.all(a) : nil
         let norm = top?.values.first ?? every?.values.last
         let minimum = bottom?.values.first ?? every?.values.first
@@ -70,7 +73,6 @@ struct MPIAnalyze: ParsableCommand {
             ("condition_number", condition.map { $0.isFinite ? JSONText.number($0) : "null" } ?? "null"),
             ("method", JSONText.string(every != nil && top == nil && bottom == nil ? "scalapack" : "cyclic-sinvert-mumps")),
             ("iterations", JSONText.array([top, bottom].compactMap { $0.map { String($0.iterations) } })),
-            ("assembly_seconds", JSONText.number(a.seconds)),
             ("largest_seconds", top.map { JSONText.number($0.seconds) } ?? "null"),
             ("smallest_seconds", bottom.map { JSONText.number($0.seconds) } ?? "null"),
         ]

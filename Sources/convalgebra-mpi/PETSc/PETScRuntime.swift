@@ -51,6 +51,8 @@ enum PETScRuntime {
         argv[words.count] = nil
         var pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
         try check(SlepcInitialize(&argc, &pointer, nil, nil), "SlepcInitialize")
+        // Errors come back as codes, turned into one `error:` line; PETSc prints no trace of its own.
+        try check(PetscPushErrorHandler(PetscReturnErrorHandler, nil), "PetscPushErrorHandler")
         words.removeAll()
         PETScOptions.userGiven = Set(petscOptions.filter(isPETScOption))
     }
