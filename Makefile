@@ -283,11 +283,23 @@ mpi-deps: deps
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
+# The MPI configuration has its own build directory ($(MPI_SCRATCH), release), so switching to it never rebuilds
+# the default one; .build/release/convalgebra-mpi is a link to its binary.
+MPI_SCRATCH = .build/mpi
+MPI_BUILD   = CONVALGEBRA_MPI=1 $(SWIFT) build -c release --scratch-path $(MPI_SCRATCH)
+
 mpi: mpi-deps
-	CONVALGEBRA_MPI=1 $(SWIFT) build -c release --product convalgebra-mpi
+	$(MPI_BUILD) --product convalgebra-mpi
+	@mkdir -p .build/release && ln -sf $(CURDIR)/$(MPI_SCRATCH)/release/convalgebra-mpi .build/release/convalgebra-mpi
 	@echo "built .build/release/convalgebra-mpi (run it as: mpirun -np 2 .build/release/convalgebra-mpi --help)"
 
 test-mpi: mpi
-	CONVALGEBRA_MPI=1 $(SWIFT) build --product convalgebra
-	CONVALGEBRA_MPI=1 CONVALGEBRA_MPI_BIN=$(CURDIR)/.build/release/convalgebra-mpi MPIRUN_FLAGS="$(MPIRUN_FLAGS)" \
-	  $(SWIFT) test --filter ConvAlgebraMPITests
+	$(MPI_BUILD) --build-tests
+	CONVALGEBRA_MPI=1 CONVALGEBRA_MPI_BIN=$(CURDIR)/.build/release/convalgebra-mpi \
+	  CONVALGEBRA_BIN=$(CURDIR)/$(MPI_SCRATCH)/release/convalgebra MPIRUN_FLAGS="$(MPIRUN_FLAGS)" \
+	  $(SWIFT) test -c release --scratch-path $(MPI_SCRATCH) --skip-build --filter ConvAlgebraMPITests
+
+# The benchmark of docs/Past-one-machine.md (scripts/bench-mpi.sh): Benchmarks/results/mpi/report.md.
+bench-mpi: mpi
+	$(MPI_BUILD) --product convalgebra
+	CA=$(MPI_SCRATCH)/release/convalgebra scripts/bench-mpi.sh

@@ -52,7 +52,7 @@ enum DistributedSVD {
         let start = PETScRuntime.now
         let square = a.rowCount == a.columnCount
         let matrix = square ? a : try tall()
-        let mumps: [(String, String?)] = [("-mat_mumps_icntl_14", "400"), ("-mat_mumps_cntl_1", "0.5")]
+        let mumps: [(String, String?)] = [("_mat_mumps_icntl_14", "400"), ("_mat_mumps_cntl_1", "0.5")]
         let prefix = square ? "-svd_cyclic_st" : "-svd_cross_st"
         var run = try solve(matrix, k: k, largest: false, defaults: shiftInvert(target: 0, type: square ? "cyclic" : "cross")
             + mumps.map { (prefix + $0.0, $0.1) } + [("-svd_ncv", String(4 * k + 12))])
@@ -98,7 +98,9 @@ enum DistributedSVD {
             try PETScRuntime.check(SVDSetOperators(svd, a.mat, nil), "SVDSetOperators")
             try PETScRuntime.check(SVDSetWhichSingularTriplets(svd, largest ? SVD_LARGEST : SVD_SMALLEST), "SVDSetWhichSingularTriplets")
             try PETScRuntime.check(SVDSetFromOptions(svd), "SVDSetFromOptions")
-            try PETScRuntime.check(SVDSolve(svd), "SVDSolve")
+            do { try PETScRuntime.check(SVDSolve(svd), "SVDSolve") } catch let e as PETScError {
+                throw PETScError(description: e.description + " (when MUMPS fails, the shifted matrix is singular: a singular value equal to the target, e.g. σ_min = 0; override -svd_cyclic_eps_target or -svd_type)")
+            }
             var converged: PetscInt = 0, iterations: PetscInt = 0
             try PETScRuntime.check(SVDGetConverged(svd, &converged), "SVDGetConverged")
             try PETScRuntime.check(SVDGetIterationNumber(svd, &iterations), "SVDGetIterationNumber")

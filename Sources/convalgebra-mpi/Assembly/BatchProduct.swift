@@ -16,11 +16,16 @@ struct BatchProduct {
 
     /// Fills X through `fill(pointer, leadingDimension)` (this process's rows, column-major), multiplies, and hands
     /// this process's rows of Y to `result(pointer, leadingDimension)` (which may change them).
+    /// - Throws: a budget error when the chunk's dense parts do not fit; PETSc's errors.
     mutating func multiply(samples: Range<Int>, fill: (UnsafeMutablePointer<Double>, Int) throws -> Void,
                            result: (UnsafeMutablePointer<Double>, Int) throws -> Void) throws {
         if samples.count != width {
             destroy()
             width = samples.count
+            // X's and Y's local parts (and PETSc's copy of the received columns of X, at most X again).
+            let local = try Checked.multiply(2 * a.columns.count + a.rows.count, width, "a dense batch")
+            try MemoryBudget.default.check("this process's part of a batch of \(width) samples", count: local,
+                                           elementBytes: MemoryLayout<Double>.stride)
             try PETScRuntime.check(MatCreateDense(PETScRuntime.comm, PetscInt(a.columns.count), PetscInt(PETSC_DECIDE),
                                                   PetscInt(a.columnCount), PetscInt(width), nil, &x), "MatCreateDense")
         }
