@@ -21,7 +21,6 @@ import Testing
         Case(op: "conv", options: ["--stride", "2"], domain: "2,9,9", weight: [3, 2, 3, 3]),
         Case(op: "conv-transpose", options: ["--stride", "2"], domain: "2,4,5", weight: [2, 1, 3, 3]),
         Case(op: "avg-pool", options: ["--kernel-size", "3", "--stride", "2"], domain: "2,9,8"),
-        Case(op: "downsample", options: ["--factor", "3"], domain: "40"),
     ]
 
     /// The reference's singular values, descending.
