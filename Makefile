@@ -294,7 +294,8 @@ mpi: mpi-deps
 	@echo "built .build/release/convalgebra-mpi (run it as: mpirun -np 2 .build/release/convalgebra-mpi --help)"
 
 test-mpi: mpi
-	$(MPI_BUILD) --build-tests
+	$(MPI_BUILD) --product convalgebra
+	$(MPI_BUILD) --product ConvAlgebraPackageTests
 	CONVALGEBRA_MPI=1 CONVALGEBRA_MPI_BIN=$(CURDIR)/.build/release/convalgebra-mpi \
 	  CONVALGEBRA_BIN=$(CURDIR)/$(MPI_SCRATCH)/release/convalgebra MPIRUN_FLAGS="$(MPIRUN_FLAGS)" \
 	  $(SWIFT) test -c release --scratch-path $(MPI_SCRATCH) --skip-build --filter ConvAlgebraMPITests
