@@ -277,3 +277,44 @@ difffuzz: deps $(DIFFFUZZ_VENV)/.installed
 	$(SWIFT) build -c release --product convalgebra
 	$(DIFFFUZZ_VENV)/bin/python scripts/difffuzz.py --bin .build/release/convalgebra \
 	  --count $(DIFFFUZZ_COUNT) --seed $(DIFFFUZZ_SEED)
+
+# ---- convalgebra-mpi (issue 16, docs/Past-one-machine.md): operators on PETSc/SLEPc under Open MPI, optional.
+# The product exists only when CONVALGEBRA_MPI is set (Package.swift), so `make build` / `make test` need none of
+# it. `make mpi` installs PETSc/SLEPc (real, 32-bit indices) with apt when missing and builds
+# .build/release/convalgebra-mpi; `make test-mpi` runs ConvAlgebraMPITests, which drive it under
+# `mpirun -np 1` and `-np 2` on loopback against `convalgebra` on the same operators.
+MPI_APT_PACKAGES = libpetsc-real-dev libslepc-real-dev
+MPIRUN_FLAGS ?= --mca btl self,vader --mca oob_tcp_if_include lo
+
+.PHONY: mpi mpi-deps test-mpi bench-mpi
+
+mpi-deps: deps
+	@missing=""; for p in $(MPI_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+# The MPI configuration has its own build directory ($(MPI_SCRATCH), release), so switching to it never rebuilds
+# the default one; .build/release/convalgebra-mpi is a link to its binary.
+MPI_SCRATCH = .build/mpi
+MPI_BUILD   = CONVALGEBRA_MPI=1 $(SWIFT) build -c release --scratch-path $(MPI_SCRATCH)
+
+mpi: mpi-deps
+	$(MPI_BUILD) --product convalgebra-mpi
+	@mkdir -p .build/release && ln -sf $(CURDIR)/$(MPI_SCRATCH)/release/convalgebra-mpi .build/release/convalgebra-mpi
+	@echo "built .build/release/convalgebra-mpi (run it as: mpirun -np 2 .build/release/convalgebra-mpi --help)"
+
+test-mpi: mpi
+	$(MPI_BUILD) --product convalgebra
+	$(MPI_BUILD) --product ConvAlgebraPackageTests
+	CONVALGEBRA_MPI=1 CONVALGEBRA_MPI_BIN=$(CURDIR)/.build/release/convalgebra-mpi \
+	  CONVALGEBRA_BIN=$(CURDIR)/$(MPI_SCRATCH)/release/convalgebra MPIRUN_FLAGS="$(MPIRUN_FLAGS)" \
+	  $(SWIFT) test -c release --scratch-path $(MPI_SCRATCH) --skip-build --filter ConvAlgebraMPITests
+
+# The benchmark of docs/Past-one-machine.md (scripts/bench-mpi.sh): Benchmarks/results/mpi/report.md.
+bench-mpi: mpi
+	$(MPI_BUILD) --product convalgebra
+	CA=$(MPI_SCRATCH)/release/convalgebra scripts/bench-mpi.sh

@@ -134,3 +134,29 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: - convalgebra-mpi (optional: `make mpi`, docs/Past-one-machine.md)
+// Operators assembled, applied and analysed on PETSc/SLEPc under Open MPI. Declared only when CONVALGEBRA_MPI is
+// set (the Makefile's mpi targets set it, building in .build/mpi so the default build directory is never touched),
+// so the default build and `make test` need no PETSc, SLEPc or MPI. The
+// executable compiles the CLI's sources through the symlink Sources/convalgebra-mpi/CLI (all but its @main root),
+// so its commands take exactly `convalgebra`'s op options.
+if Context.environment["CONVALGEBRA_MPI"] != nil {
+    package.products.append(.executable(name: "convalgebra-mpi", targets: ["convalgebra-mpi"]))
+    package.targets += [
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CPETSc", path: "Sources/CPETSc", pkgConfig: "SLEPc",
+                       providers: [.apt(["libpetsc-real-dev", "libslepc-real-dev"])]),
+        .executableTarget(
+            name: "convalgebra-mpi",
+            dependencies: [
+                "ConvAlgebra", "ConvAlgebraBenchmarking", "ConvAlgebraONNX", "CMPI", "CPETSc",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["CLI/ConvAlgebraCommand.swift", "CLI/Batch.swift"]
+        ),
+        .testTarget(name: "ConvAlgebraMPITests", dependencies: ["ConvAlgebra"]),
+    ]
+    // The MPI configuration builds in its own scratch directory (.build/mpi, release) and tests only itself.
+    package.targets.removeAll { $0.name == "ConvAlgebraTests" }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import CPETSc
+import ConvAlgebra
+
+/// `convalgebra-mpi analyze OP --domain SHAPE [--largest k] [--smallest k] [--all] [--transpose] [--json FILE]
+/// [op options] [-svd_… PETSc options]`: the extreme singular values of an operator assembled by rows over the
+/// processes, by SLEPc (``DistributedSVD``), and the condition number `σ_max / σ_min` when both ends were asked for.
+///
+/// `--json` writes `{"largest": [σ1 ≥ σ2 ≥ …], "smallest": [ascending], "converged": c, "ranks": p, …}` where `c`
+/// is the number of requested values SLEPc reported converged (a shortfall is an error, never a silent answer).
+///
+/// - Complexity: the assembly's, then that of each solve (``DistributedSVD``).
+struct MPIAnalyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "The largest and smallest singular values and the condition number of an operator, by SLEPc over MPI.",
+        discussion: """
+            OPs: \(OperatorFactory.names.filter { $0 != MaxPoolOp.name }.joined(separator: ", ")).
+            Defaults: cyclic matrix, shift-and-invert, MUMPS LU; any -svd_… option overrides them.
+            """)
+
+    @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
+    var op: String
+
+    @Option(parsing: .unconditional, help: "One sample's shape in the operator's domain, comma separated (e.g. 3,8,8).")
+    var domain: String
+
+    @Option(help: "How many of the largest singular values.")
+    var largest = 1
+
+    @Option(help: "How many of the smallest singular values.")
+    var smallest = 1
+
+    @Flag(help: "All singular values by ScaLAPACK (a dense copy: mid-size operators only), as \"singular_values\".")
+    var all = false
+
+    @Flag(help: "Analyse the transpose (assembled literally); its singular values are the operator's.")
+    var transpose = false
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @OptionGroup var arguments: OpArguments
+
+    func run() throws {
+        guard largest >= 0, smallest >= 0, largest + smallest > 0 || all else {
+            throw ConvAlgebraError.invalidArgument("ask for at least one value: --largest k, --smallest k (k ≥ 0) or --all")
+        }
+        let operand = try MPIOperand(op: op, arguments: arguments, purpose: .analyze)
+        let built = try operand.build(domain: try CommaList.shape(domain, option: "--domain"))
+        let a = try DistributedMatrix(built.linear, transposed: transpose)
+        let count = min(a.rowCount, a.columnCount)
+        guard largest <= count, smallest <= count else {
+            throw ConvAlgebraError.invalidArgument("the \(a.rowCount) × \(a.columnCount) matrix has \(count) singular values; asked for \(max(largest, smallest))")
+        }
+        let top = largest > 0 ? try DistributedSVD.largest(a, largest) : nil
+        let bottom = smallest > 0
+            ? try DistributedSVD.smallest(a, smallest) {
+                a.rowCount >= a.columnCount ? a : try DistributedMatrix(built.linear, transposed: !transpose)
+            } : nil
+        let every = all ? try DistributedSVD.all(a) : nil
+        let norm = top?.values.first ?? every?.values.last
+        let minimum = bottom?.values.first ?? every?.values.first
+        let condition = norm.flatMap { n in minimum.map { $0 > 0 ? n / $0 : .infinity } }
+        var fields: [(String, String)] = [
+            ("op", JSONText.string(op)),
+            ("domain", JSONText.array(built.domain.dims.map(String.init))),
+            ("codomain", JSONText.array(built.codomain.dims.map(String.init))),
+            ("largest", JSONText.array((top?.values ?? []).map(JSONText.number))),
+            ("smallest", JSONText.array((bottom?.values ?? []).map(JSONText.number))),
+            ("converged", String((top?.values.count ?? 0) + (bottom?.values.count ?? 0))),
+            ("spectral_norm", norm.map(JSONText.number) ?? "null"),
+            ("condition_number", condition.map { $0.isFinite ? JSONText.number($0) : "null" } ?? "null"),
+            ("method", JSONText.string(every != nil && top == nil && bottom == nil ? "scalapack" : "cyclic-sinvert-mumps")),
+            ("iterations", JSONText.array([top, bottom].compactMap { $0.map { String($0.iterations) } })),
+            ("largest_seconds", top.map { JSONText.number($0.seconds) } ?? "null"),
+            ("smallest_seconds", bottom.map { JSONText.number($0.seconds) } ?? "null"),
+        ]
+        if let every { fields.append(("singular_values", JSONText.array(every.values.map(JSONText.number)))) }
+        if let json {
+            try RunReport(matrix: a, fields: fields).write(to: json)
+        }
+        let entries = a.globalEntries
+        guard PETScRuntime.rank == 0 else { return }
+        var lines = ["\(op) on \(built.domain) → \(built.codomain): \(a.rowCount) × \(a.columnCount), \(entries) entries, \(PETScRuntime.size) processes"]
+        if let top { lines.append("largest singular values: " + top.values.map { "\($0)" }.joined(separator: ", ")) }
+        if let bottom { lines.append("smallest singular values: " + bottom.values.map { "\($0)" }.joined(separator: ", ")) }
+        if let every { lines.append("all \(every.values.count) singular values (ScaLAPACK): from \(every.values.first ?? 0) to \(every.values.last ?? 0)") }
+        if let condition { lines.append("condition number: \(condition)") }
+        print(lines.joined(separator: "\n"))
+    }
+}
