@@ -91,9 +91,9 @@ public enum BenchmarkRunner {
             let clock = ContinuousClock(), start = clock.now
             switch chosen {
             case .dense:
-                let dense = try a.dense(budget: budget)
+                let dense = try DenseBatchProduct(a.dense(budget: budget), budget: budget)
                 p.materialiseSeconds = seconds(clock.now - start)
-                p.storedEntries = dense.entries.count
+                p.storedEntries = dense.transposedEntries.count
                 p.body = { xp, yp in dense.applyUnchecked(xp, yp, batch: batch) }
             case .sparse:
                 let sparse = try a.sparse(budget: budget)

@@ -183,7 +183,9 @@ private struct Bench {
     }
 
     func dense(_ name: String, rows: Int, columns: Int, batch: Int) -> Double {
-        guard let a = try? DenseMatrix<Float>(rows: rows, columns: columns, entries: uniform(rows * columns)) else { return 1 }
+        // The dense form as it runs (``DenseBatchProduct``: `Aᵀ` kept, one untransposed GEMM).
+        guard let a = try? DenseBatchProduct(DenseMatrix<Float>(rows: rows, columns: columns, entries: uniform(rows * columns)))
+        else { return 1 }
         return run(name, inCount: batch * columns, outCount: batch * rows) { a.applyUnchecked($0, $1, batch: batch) }
     }
 

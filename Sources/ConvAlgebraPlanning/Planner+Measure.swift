@@ -38,7 +38,7 @@ extension Planner {
                     if kernels.isEmpty { time("direct", .direct) { op.applyUnchecked(xb, yb, batch: B) } }
                     for (name, run) in kernels { time(name, .direct) { run(xb, yb, B) } }
                 }
-                if forms.contains(.dense), let dense = try? op.dense(budget: budget) {
+                if forms.contains(.dense), let dense = try? DenseBatchProduct(op.dense(budget: budget), budget: budget) {
                     time("dense", .dense) { dense.applyUnchecked(xb, yb, batch: B) }
                 }
                 if forms.contains(.sparse), let sparse = try? op.sparse(budget: budget) {

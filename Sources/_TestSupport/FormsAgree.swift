@@ -2,7 +2,7 @@ import ConvAlgebra
 import Testing
 
 /// Expects the three forms of `op` to agree on a random batch: direct (``LinearOperator/applyUnchecked(_:_:batch:)``),
-/// dense (``DenseMatrix/applyUnchecked(_:_:batch:)``, one GEMM) and sparse (``CSRMatrix/applyUnchecked(_:_:batch:)``).
+/// dense (``DenseMatrix/applyUnchecked(_:_:batch:)`` and ``DenseBatchProduct/applyUnchecked(_:_:batch:)``, one GEMM) and sparse (``CSRMatrix/applyUnchecked(_:_:batch:)``).
 ///
 /// Checks, in order:
 /// 1. the dense and sparse matrices are `codomain.count × domain.count`, and the sparse one's dense form
@@ -50,11 +50,15 @@ public func expectFormsAgree<Op: LinearOperator>(
     }
     let direct = run { op.applyUnchecked($0, $1, batch: batch) }
     let viaDense = run { dense.applyUnchecked($0, $1, batch: batch) }
+    let denseBatch = try DenseBatchProduct(dense, budget: budget)
+    let viaDenseBatch = run { denseBatch.applyUnchecked($0, $1, batch: batch) }
     let viaSparse = run { sparse.applyUnchecked($0, $1, batch: batch) }
     let written = direct.allSatisfy { !$0.isNaN }
     #expect(written, "\(name): the direct form left \(direct.filter(\.isNaN).count) of \(direct.count) outputs unwritten",
             sourceLocation: sourceLocation)
     expectAllClose(viaDense, direct, rtol: rtol, atol: atol, "\(name): dense form vs direct form", sourceLocation: sourceLocation)
+    expectAllClose(viaDenseBatch, direct, rtol: rtol, atol: atol, "\(name): dense form (Aᵀ kept) vs direct form",
+                   sourceLocation: sourceLocation)
     expectAllClose(viaSparse, direct, rtol: rtol, atol: atol, "\(name): sparse form vs direct form", sourceLocation: sourceLocation)
 
     // 3. The checked entry point.

@@ -1,6 +1,8 @@
 #ifndef CMICROKERNELS_H
 #define CMICROKERNELS_H
 
+#include "ca_csr.h"
+
 /// Register-blocked FP32 GEMM micro-kernels (AVX2 + FMA on x86-64, chosen at run time, with a portable C path
 /// everywhere else and on request),
 /// for the shapes convolutions make: C (m × n) = op(A) (m × k) · B (k × n), row-major, m small (channels),

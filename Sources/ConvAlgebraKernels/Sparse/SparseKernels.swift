@@ -1,5 +1,6 @@
 import ConvAlgebraCore
 import ConvAlgebraBackends
+import CMicroKernels
 import Synchronization
 
 /// CSR × dense for a row-major batch: `Y = X · Aᵀ`, i.e. `y_b[r] = Σ_e a_e · x_b[c_e]` over the non-zeros `e`
@@ -10,7 +11,10 @@ import Synchronization
 ///   `xt[c·L + l] = x[b₀ + l, c]` so that a non-zero `a_rc` is one SIMD multiply-add over `L` contiguous
 ///   lanes, `yt[r, :] += a_rc · xt[c, :]`, and the result transposed back. Both transposes go by 4 × 4
 ///   register tiles (a scalar transpose cost as much as the products on 9-non-zero rows). The cores claim
-///   blocks from a shared counter, so a core that starts late still takes its share.
+///   blocks from a shared counter, so a core that starts late still takes its share. In FP32 on a CPU with
+///   AVX2 + FMA a block runs in C (`ca_csr_block_f32`: 8 × 8 register transposes, one FMA per non-zero and 8
+///   lanes), because this Swift code compiles for the x86-64 baseline, where `SIMD8` is two SSE halves and a
+///   multiply-add two instructions.
 /// - Smaller batches (``rowwise(_:_:_:_:_:_:_:batch:nnz:)``): one dot product per row and sample, four
 ///   partial sums in flight, rows split across the cores.
 /// - Complexity: `2 · batch · nnz` FLOPs; the blocked path also moves `batch · (m + n)` scalars twice, and
@@ -123,6 +127,15 @@ package enum SparseKernels {
                 let blk = next.add(1, ordering: .relaxed).oldValue
                 guard blk < blocks else { break }
                 let b0 = blk * L, nb = min(L, batch - b0)
+                // FP32 where the CPU has AVX2 + FMA: the same three steps in C with 8 × 8 register transposes and
+                // one FMA per non-zero and 8 lanes (this Swift code compiles for SSE2, without FMA).
+                if T.self == Float.self, ca_csr_block_f32(off, col, KernelDispatch.cast(val, to: Float.self), m, n,
+                                                          KernelDispatch.cast(x, to: Float.self),
+                                                          KernelDispatch.cast(y, to: Float.self),
+                                                          b0, nb, KernelDispatch.cast(xt, to: Float.self),
+                                                          KernelDispatch.cast(yt, to: Float.self), L) != 0 {
+                    continue
+                }
                 transposeIn(x + b0 * n, n: n, samples: nb, into: xt, lanes: L)
                 multiplyBlock(off, col, val, m, UnsafePointer(xt), yt, lanes: L)
                 transposeOut(UnsafePointer(yt), m: m, samples: nb, into: y + b0 * m, lanes: L)

@@ -132,7 +132,7 @@ extension LinearOperator {
             // batch, then the samples holding NaN or ±∞ again in the direct form (one semantics for every form).
             let product: (UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, Int) -> Void
             if form == .dense {
-                let a = try materialised(.dense) { try dense(budget: budget) }
+                let a = try materialised(.dense) { try DenseBatchProduct(dense(budget: budget), budget: budget) }
                 product = { a.applyUnchecked($0, $1, batch: $2) }
             } else {
                 let a = try materialised(.sparse) { try sparse(budget: budget) }

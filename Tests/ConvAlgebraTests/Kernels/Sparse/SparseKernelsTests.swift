@@ -1,5 +1,6 @@
 @testable import ConvAlgebra
 import ConvAlgebraBenchmarking
+import CMicroKernels
 import Testing
 
 /// The threaded, vectorised CSR × dense kernels against the dense product, on batch sizes that hit the
@@ -64,5 +65,37 @@ import Testing
         var y = [Float](repeating: .nan, count: 60)
         a.applyUnchecked(x, &y, batch: 20)
         for b in 0..<20 { #expect(y[3 * b] == 0 && y[3 * b + 1] == 2 * x[2 * b] && y[3 * b + 2] == 0) }
+    }
+
+    /// The AVX2 + FMA block step (C, `ca_csr_block_f32`) against the portable Swift steps it replaces, for every block
+    /// width, full and partial blocks, and sizes that leave remainders after the 8 × 8 transpose tiles. Where the CPU
+    /// lacks AVX2 + FMA the C step declines (returns 0) and touches nothing.
+    @Test(arguments: [8, 16, 32])
+    func avx2BlockMatchesThePortableSteps(lanes L: Int) throws {
+        let (m, n, batch) = (29, 43, 2 * L + 5)
+        let a: CSRMatrix<Float> = try Self.randomCSR(m, n, density: 0.3, seed: 17)
+        let x: [Float] = BenchmarkData.uniform(batch * n, seed: 6)
+        let offsets = a.rowOffsets, columns = a.columnIndices, values = a.values
+        for (b0, nb) in [(0, L), (L, L), (2 * L, 5)] {
+            var portable = [Float](repeating: .nan, count: batch * m), viaC = portable
+            var xt = [Float](repeating: .nan, count: n * L), yt = [Float](repeating: .nan, count: m * L)
+            x.withUnsafeBufferPointer { xp in
+                portable.withUnsafeMutableBufferPointer { yp in
+                    SparseKernels.transposeIn(xp.baseAddress! + b0 * n, n: n, samples: nb, into: &xt, lanes: L)
+                    SparseKernels.multiplyBlock(offsets, columns, values, m, xt, &yt, lanes: L)
+                    SparseKernels.transposeOut(yt, m: m, samples: nb, into: yp.baseAddress! + b0 * m, lanes: L)
+                }
+            }
+            xt = [Float](repeating: .nan, count: n * L)
+            yt = [Float](repeating: .nan, count: m * L)
+            let ran = ca_csr_block_f32(offsets, columns, values, m, n, x, &viaC, b0, nb, &xt, &yt, L)
+            #expect(ran == (ca_cpu_has_avx2_fma() != 0 ? 1 : 0))
+            guard ran == 1 else { continue }
+            for i in 0..<batch * m {
+                let inBlock = i / m >= b0 && i / m < b0 + nb
+                #expect(inBlock ? abs(viaC[i] - portable[i]) <= 1e-5 * Float(n) : viaC[i].isNaN,
+                        "\(L) lanes, block at \(b0) of \(nb): element \(i)")
+            }
+        }
     }
 }
