@@ -5,7 +5,7 @@ extension StencilOperator {
     /// The row block `A[rows, :]` as a CSR matrix of `rows.count` rows and all of `A`'s columns (global column
     /// indices), from the operator's one enumeration: the terms `(r, c, t, a)` with `r ∈ rows` become entries
     /// `(r − rows.lowerBound, c, a · q[t])`, duplicates summed, so stacking the blocks of a partition of the rows
-    /// gives ``sparse(budget:)`` exactly. The transpose's block is the same call on ``transposed`` (a
+    /// gives `sparse(budget:)` exactly. The transpose's block is the same call on `transposed` (a
     /// ``SwappedStencil`` enumerates `A`'s terms with `r` and `c` swapped), so it is literal too.
     ///
     /// This is what a distributed assembly needs (`convalgebra-mpi`, docs/Past-one-machine.md): each process
