@@ -3,10 +3,11 @@
 # one channel of side S (S² rows) it measures
 #   - the single-process CSR path: `convalgebra apply --form sparse` on a batch of 16 (wall time, peak RSS);
 #   - convalgebra-mpi at 1 and 2 processes: assembly time, apply time, per-process peak RSS (--timings);
-#   - the largest and smallest singular values of the circular conv at S = SVD_SIDE under 1 and 2 processes,
-#     against `convalgebra analyze --method fft` (exact for a circular convolution) on one process.
+#   - the 3 largest and 3 smallest singular values, phase by phase, of a circular and a zero-padded conv on one
+#     channel of side SVD_SIDE and a circular 4→4-channel one of side SVD_SIDE/2 under 1 and 2 processes, against
+#     `convalgebra analyze --method fft` (exact for a circular convolution) on one process.
 # Needs: both release binaries (make bench-mpi builds them), /usr/bin/time, mpirun. No Python.
-# Writes Benchmarks/results/mpi/<machine>.md and keeps the JSON beside it.
+# Writes Benchmarks/results/mpi/report.md (the machine and its load named in it) and keeps the JSON beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIDES=${SIDES:-"316 1000 3163"}
@@ -52,23 +53,49 @@ for S in $SIDES; do
   rm -f "$WORK/x.npy"
 done
 
+# The 3 largest and 3 smallest singular values of three ~10⁶-row convs under 1 and 2 processes, with the time of
+# each phase (from the --json), against the single process's exact values where it has them (the FFT method,
+# exact for a circular conv: `convalgebra analyze --method fft`).
 S=$SVD_SIDE
+H=$((SVD_SIDE / 2))
 {
   echo
-  echo "Singular values of the circular 3×3 conv at S = $S ($((S * S)) rows), 3 largest and 3 smallest:"
+  echo "Singular values (3 largest, 3 smallest) of ~10⁶-row convs; phases in seconds (the slowest process's):"
+  echo "assembly; largest: bound, setup (shifted matrix and its MUMPS factorisation), solve; smallest: setup, solve."
   echo
-  echo "| path | wall s | largest | smallest |"
-  echo "|---|---|---|---|"
+  echo "| operator | path | wall s | assembly | largest: bound / setup / solve | smallest: setup / solve | largest | smallest | max rel. diff. to the FFT values |"
+  echo "|---|---|---|---|---|---|---|---|---|"
 } >> "$REPORT"
-start=$(date +%s.%N)
-"$CA" analyze conv --domain "1,$S,$S" --weight "$WORK/w.npy" --padding 1 --padding-mode circular --method fft --json "$OUT/fft-S$S.json" >/dev/null
-wall=$(echo "$(date +%s.%N) - $start" | bc)
-echo "| convalgebra analyze --method fft (1 process, exact) | $wall | $(field "$OUT/fft-S$S.json" spectral_norm) | σ_min from the condition number $(field "$OUT/fft-S$S.json" condition_number) |" >> "$REPORT"
-for np in 1 2; do
-  start=$(date +%s.%N)
-  $MPIRUN -np $np "$MPI" analyze conv --domain "1,$S,$S" --weight "$WORK/w.npy" --padding 1 --padding-mode circular \
-    --largest 3 --smallest 3 --json "$OUT/svd-S$S-np$np.json" >/dev/null
-  wall=$(echo "$(date +%s.%N) - $start" | bc)
-  echo "| convalgebra-mpi, np $np | $wall | $(field "$OUT/svd-S$S-np$np.json" largest) | $(field "$OUT/svd-S$S-np$np.json" smallest) |" >> "$REPORT"
-done
+list() { tr -d '[] ' | tr ',' '\n'; }
+values() { grep -o "\"$2\": \[[^]]*\]" "$1" | head -1 | cut -d: -f2; }
+phase() { grep -o "\"$2\": [^,}]*" "$1" | head -1 | cut -d: -f2 | awk '{printf "%.2f", $1}'; }
+svd_case() {  # label, domain, weight shape, op options…
+  local label=$1 domain=$2 wshape=$3; shift 3
+  "$CA" random --shape "$wshape" --dtype float64 --seed 1 --output "$WORK/ws.npy"
+  local ref=""
+  if [[ " $* " == *" circular "* ]]; then
+    start=$(date +%s.%N)
+    "$CA" analyze conv --domain "$domain" --weight "$WORK/ws.npy" "$@" --method fft --json "$WORK/fft.json" >/dev/null
+    wall=$(echo "$(date +%s.%N) - $start" | bc)
+    ref=$(grep -o '"singular_values": \[[^]]*\]' "$WORK/fft.json" | cut -d: -f2 | list)
+    echo "| $label | convalgebra analyze --method fft (1 process, exact) | $wall | | | | $(echo "$ref" | head -3 | paste -sd, -) | $(echo "$ref" | tail -3 | tac | paste -sd, -) | |" >> "$REPORT"
+  fi
+  for np in 1 2; do
+    local out="$OUT/svd-$label-np$np.json"
+    start=$(date +%s.%N)
+    $MPIRUN -np $np "$MPI" analyze conv --domain "$domain" --weight "$WORK/ws.npy" "$@" \
+      --largest 3 --smallest 3 --json "$out" >/dev/null
+    wall=$(echo "$(date +%s.%N) - $start" | bc)
+    local top bottom diff="-"
+    top=$(values "$out" largest | list); bottom=$(values "$out" smallest | list)
+    if [ -n "$ref" ]; then
+      diff=$(paste -d' ' <(echo "$top"; echo "$bottom") <(echo "$ref" | head -3; echo "$ref" | tail -3 | tac) |
+             awk '{d = ($1 - $2) / $2; if (d < 0) d = -d; if (d > m) m = d} END {printf "%.1e", m}')
+    fi
+    echo "| $label | convalgebra-mpi, np $np | $wall | $(phase "$out" assembly) | $(phase "$out" largest_bound) / $(phase "$out" largest_setup) / $(phase "$out" largest_solve) | $(phase "$out" smallest_setup) / $(phase "$out" smallest_solve) | $(echo "$top" | paste -sd, -) | $(echo "$bottom" | paste -sd, -) | $diff |" >> "$REPORT"
+  done
+}
+svd_case "circular-1x${S}x${S}" "1,$S,$S" 1,1,3,3 --padding 1 --padding-mode circular
+svd_case "zero-1x${S}x${S}" "1,$S,$S" 1,1,3,3 --padding 1
+svd_case "circular-4x${H}x${H}" "4,$H,$H" 4,4,3,3 --padding 1 --padding-mode circular
 cat "$REPORT"

@@ -4,7 +4,8 @@ import Testing
 
 /// `convalgebra-mpi analyze` (SLEPc, cyclic shift-and-invert, MUMPS) against `convalgebra analyze --method gesdd`
 /// (LAPACK on the dense matrix) at 1 and 2 processes: the k largest and k smallest singular values to 1e-10
-/// relative to σ_max, square and rectangular operators, forward and transposed.
+/// relative to σ_max, square and rectangular operators, forward and transposed; the bound the largest are shifted
+/// to is never below σ₁.
 @Suite(.serialized) struct MPIAnalyzeTests {
     struct Case: CustomStringConvertible, Sendable {
         var op: String
@@ -43,6 +44,10 @@ import Testing
             let largest = try #require(out["largest"] as? [Double]), smallest = try #require(out["smallest"] as? [Double])
             #expect(out["ranks"] as? Int == processes && out["converged"] as? Int == 2 * k)
             let scale = all[0]
+            // The shift for the largest: a rigorous bound (the symbol's for a conv, row and column sums otherwise).
+            let bound = try #require(out["spectral_norm_upper_bound"] as? Double)
+            #expect(bound >= scale * (1 - 1e-13), "\(c) transpose \(transpose): bound \(bound) below σ₁ \(scale)")
+            #expect(["symbol", "row and column sums"].contains(out["bound"] as? String ?? ""))
             #expect(largest.count == k && zip(largest, all.prefix(k)).allSatisfy { abs($0 - $1) <= 1e-10 * scale },
                     "\(c) transpose \(transpose): \(largest) vs \(Array(all.prefix(k)))")
             let bottom = Array(all.suffix(k).reversed())

@@ -189,16 +189,31 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     /// Visits only valid taps (per-dimension ranges from ``validTaps(_:output:)``), so its cost is the
     /// number of terms, and it allocates nothing proportional to the operator.
     package func forEachTerm(_ body: (Int, Int, Int) -> Void) {
+        forEachTerm(rows: 0..<(outChannels * outputPlane), body)
+    }
+
+    /// The terms of ``forEachTerm(_:)`` whose row `co·M + p` (output channel `co`, flat output position `p`)
+    /// lies in `rows`, in the same order, visiting only the positions of those rows: what one process of a
+    /// distributed assembly builds. A range inside one channel visits its positions alone; one that spans
+    /// channels visits every position once and keeps the channels in range.
+    /// - Complexity: O(positions visited · K) to find the valid taps, plus O(1) per term emitted.
+    package func forEachTerm(rows: Range<Int>, _ body: (Int, Int, Int) -> Void) {
         let r = rank
         let (M, N, K) = (outputPlane, inputPlane, kernelPlane)
         let (cig, cog) = (inChannelsPerGroup, outChannelsPerGroup)
-        guard M > 0, K > 0 else { return }
+        let rows = rows.clamped(to: 0..<(outChannels * M))
+        guard M > 0, K > 0, !rows.isEmpty else { return }
+        let firstChannel = rows.lowerBound / M, lastChannel = (rows.upperBound - 1) / M
+        let positions = firstChannel == lastChannel
+            ? (rows.lowerBound - firstChannel * M)..<(rows.upperBound - firstChannel * M) : 0..<M
         let inStride = Odometer.rowMajorStrides(inputSize), kStride = Odometer.rowMajorStrides(kernelSize)
         var p = Odometer(outputSize)
+        var rest = positions.lowerBound
+        for d in Swift.stride(from: r - 1, through: 0, by: -1) { p.index[d] = rest % outputSize[d]; rest /= outputSize[d] }
         var ranges = [Range<Int>](repeating: 0..<0, count: r)
         // (flat input position, flat tap) of the valid taps of the current output position.
         var cells: [(c: Int, tau: Int)] = []
-        for flatP in 0..<M {
+        for flatP in positions {
             defer { _ = p.next() }
             for d in 0..<r { ranges[d] = validTaps(d, output: p.index[d]) }
             cells.removeAll(keepingCapacity: true)
@@ -213,13 +228,13 @@ public struct ConvolutionGeometry: Hashable, Sendable {
                 cells.append((c, tau))
                 _ = t.next()
             }
-            if !cells.isEmpty {
-                for co in 0..<outChannels {
-                    let g = co / cog, row = co * M + flatP
-                    for ci in 0..<cig {
-                        let col0 = (g * cig + ci) * N, tap0 = (co * cig + ci) * K
-                        for cell in cells { body(row, col0 + cell.c, tap0 + cell.tau) }
-                    }
+            guard !cells.isEmpty else { continue }
+            for co in firstChannel...lastChannel {
+                let g = co / cog, row = co * M + flatP
+                guard rows.contains(row) else { continue }
+                for ci in 0..<cig {
+                    let col0 = (g * cig + ci) * N, tap0 = (co * cig + ci) * K
+                    for cell in cells { body(row, col0 + cell.c, tap0 + cell.tau) }
                 }
             }
         }

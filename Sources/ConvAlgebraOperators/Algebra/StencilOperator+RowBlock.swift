@@ -12,22 +12,20 @@ extension StencilOperator {
     /// holds only its rows. The budget is checked against the block's own term count before any array is made.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a range outside `0 ..< rows`;
     ///   ``ConvAlgebraError/overflow(_:)`` past 32-bit column indices; the budget's error.
-    /// - Complexity: O(T) time for the operator's T terms (each enumeration pass visits all of them and keeps the
-    ///   block's), three passes; O(rows.count + t) memory for the block's t terms.
+    /// - Complexity: three passes of `forEachTerm(rows:_:)`: O(t) time for the block's t terms where the operator
+    ///   enumerates a row range alone (`Convolution`), O(T) for all T terms otherwise; O(rows.count + t) memory.
     public func sparseRows(_ rows: Range<Int>, budget: MemoryBudget = .default) throws -> CSRMatrix<Scalar> {
         let (m, n) = matrixSize
         guard rows.lowerBound >= 0, rows.upperBound <= m else {
             throw ConvAlgebraError.invalidArgument("rows \(rows.lowerBound)..<\(rows.upperBound) lie outside the \(m) rows of the matrix")
         }
         var t = 0
-        forEachTerm { r, _, _, _ in if rows.contains(r) { t += 1 } }
+        forEachTerm(rows: rows) { _, _, _, _ in t += 1 }
         try budget.check("rows \(rows.lowerBound)..<\(rows.upperBound) of a sparse \(m) × \(n) matrix with \(t) terms", count: t,
                          elementBytes: 2 * MemoryLayout<Int32>.stride + 2 * MemoryLayout<Scalar>.stride)
         let q = taps, first = rows.lowerBound
         return try CSRMatrix(rows: rows.count, columns: n, count: t) { emit in
-            forEachTerm { r, c, t, a in
-                if rows.contains(r) { emit(r - first, Int32(truncatingIfNeeded: c), t >= 0 ? a * q[t] : a) }
-            }
+            forEachTerm(rows: rows) { r, c, t, a in emit(r - first, Int32(truncatingIfNeeded: c), t >= 0 ? a * q[t] : a) }
         }
     }
 }

@@ -25,10 +25,20 @@ public protocol StencilOperator: LinearOperator {
 
     /// Calls `body(row, column, tap, coefficient)` once per term; `tap` is −1 for a kernel-free term.
     func forEachTerm(_ body: (_ row: Int, _ column: Int, _ tap: Int, _ coefficient: Scalar) -> Void)
+
+    /// The terms of ``forEachTerm(_:)`` whose row lies in `rows`, in the same order: one process's share of a
+    /// distributed assembly. The default filters the whole enumeration (O(all terms)); an operator that can
+    /// enumerate a row range alone (``Convolution``) does, in O(the range's terms).
+    func forEachTerm(rows: Range<Int>, _ body: (_ row: Int, _ column: Int, _ tap: Int, _ coefficient: Scalar) -> Void)
 }
 
 extension StencilOperator {
     public var tapsAreSymbols: Bool { true }
+
+    /// The whole enumeration, filtered to `rows`.
+    public func forEachTerm(rows: Range<Int>, _ body: (_ row: Int, _ column: Int, _ tap: Int, _ coefficient: Scalar) -> Void) {
+        forEachTerm { r, c, t, a in if rows.contains(r) { body(r, c, t, a) } }
+    }
 
     /// The number of terms, found by one enumeration pass.
     public var termCount: Int {

@@ -57,6 +57,11 @@ public struct Convolution<Scalar: BLASScalar>: StencilOperator, Equatable {
         geometry.forEachTerm { r, c, t in body(r, c, t, 1) }
     }
 
+    /// Only the output positions of `rows` are visited, so the cost is that of the range's terms.
+    public func forEachTerm(rows: Range<Int>, _ body: (Int, Int, Int, Scalar) -> Void) {
+        geometry.forEachTerm(rows: rows) { r, c, t in body(r, c, t, 1) }
+    }
+
     /// The plan of the direct form, built on first use and cached in ``plans``.
     package var directPlan: ConvolutionPlan<Scalar> { ConvolutionPlan.cached(in: plans, geometry, taps, .forward) }
 

@@ -4,10 +4,14 @@ import ConvAlgebra
 /// Singular values of a ``DistributedMatrix`` by SLEPc, with the solver settings that converge on convolution
 /// matrices. Such a matrix is near-Toeplitz, so its extreme singular values cluster (gaps ~1e-7 at n = 10⁴): SLEPc's
 /// default solver needs tens of thousands of iterations for the largest and does not converge for the smallest.
-/// Shift-and-invert on the cyclic matrix `H = [0 A; Aᵀ 0]` (eigenvalues ±σᵢ) with an exact LU factorisation of
-/// `H − τI` by MUMPS converges in a few iterations at machine precision: for the largest `τ` just above `‖A‖₂`
-/// (estimated first by a thick-restart Lanczos run to 1e-8), for the smallest `τ = 0`. Every setting is a PETSc
-/// option default (``PETScOptions``), so the usual `-svd_…` options override it.
+/// Shift-and-invert on the cyclic matrix `H = [0 A; Aᵀ 0]` (eigenvalues ±σᵢ) with an exact factorisation of
+/// `H − τI` by MUMPS converges in a few iterations at machine precision: for the smallest `τ = 0`; for the largest
+/// `τ` just above a rigorous upper bound of `‖A‖₂` that costs no iteration (a convolution's symbol,
+/// ``ConvolutionNormBound``, or `√(‖A‖₁‖A‖_∞)` from the row and column sums, whichever is smaller). Above every
+/// `σᵢ`, `H − τI` is negative definite, so the largest go through a symmetric (`LDLᵀ`) factorisation without
+/// pivoting trouble, and the `k` values nearest `τ` are the `k` largest. Every setting is a PETSc option default
+/// (``PETScOptions``), so the usual `-svd_…` options override it; `-svd_type cross` uses `AᵀA` instead (the
+/// target then `τ²`).
 ///
 /// The cyclic matrix holds each σ twice (±σ), so the eigensolver looks for 2k values and its subspace needs
 /// about twice that again: `-svd_ncv` defaults to 4k + 12 (SLEPc's default is too small here and restarts for
@@ -20,46 +24,93 @@ import ConvAlgebra
 /// - Complexity: dominated by the MUMPS factorisation of the (m + n)-square cyclic matrix (sparse LU: for a 2-D
 ///   stencil about O(N^1.5) time and O(N log N) memory); a few solves with the factors per iteration.
 enum DistributedSVD {
-    /// One solve's outcome: the values (largest first, or ascending for the smallest), the iterations taken.
+    /// One solve's outcome: the values (largest first, or ascending for the smallest), the iterations taken, and
+    /// where the time went (the slowest process's seconds).
     struct Run {
         var values: [Double]
         var iterations: Int
-        var seconds: Double
+        /// The whole solve, bound included.
+        var seconds = 0.0
+        /// `SVDSetUp`: the cyclic (or cross) matrix, the shift and its MUMPS factorisation.
+        var setupSeconds = 0.0
+        /// `SVDSolve`: the Krylov–Schur iterations, a pair of triangular solves each.
+        var solveSeconds = 0.0
+        /// The largest only: the upper bound of `‖A‖₂`, how it was found, its seconds, and the shift `τ`.
+        var bound: Double? = nil
+        var boundKind: String? = nil
+        var boundSeconds = 0.0
+        var target: Double? = nil
     }
 
-    /// The `k` largest singular values, largest first.
-    static func largest(_ a: DistributedMatrix, _ k: Int) throws -> Run {
+    /// The solver type: the user's `-svd_type` when it is `cross` or `cyclic`, else `fallback`.
+    static func solverType(default fallback: String) -> String {
+        guard PETScOptions.given("-svd_type"), let t = PETScOptions.value("-svd_type"), t == "cross" || t == "cyclic" else { return fallback }
+        return t
+    }
+
+    /// The `k` largest singular values, largest first. `symbolBound` gives an upper bound of `‖A‖₂` known from the
+    /// operator (``ConvolutionNormBound``), if any.
+    /// - Throws: as ``solve(_:k:largest:defaults:)``, and when a value comes out above the rigorous bound.
+    static func largest(_ a: DistributedMatrix, _ k: Int, symbolBound: () throws -> Double?) throws -> Run {
         let start = PETScRuntime.now
-        let estimate = try solve(a, k: 1, largest: true, defaults: [
-            ("-svd_type", "trlanczos"), ("-svd_tol", "1e-8"), ("-svd_max_it", "100000"),
-        ]).values.first ?? 0
-        guard estimate > 0 else { return Run(values: [Double](repeating: 0, count: k), iterations: 0, seconds: 0) }
-        let target = estimate * (1 + 1e-6)
-        var run = try solve(a, k: k, largest: true, defaults: shiftInvert(target: target) + [("-svd_ncv", String(4 * k + 12))])
+        let sums = try a.rowColumnBound()
+        let bound = Swift.min(try symbolBound() ?? .infinity, sums)
+        let kind = bound < sums ? "symbol" : "row and column sums"
+        let boundSeconds = PETScRuntime.maximum(PETScRuntime.now - start)
+        guard bound > 0 else {
+            return Run(values: [Double](repeating: 0, count: k), iterations: 0, bound: 0, boundKind: kind, boundSeconds: boundSeconds)
+        }
+        let target = bound * (1 + 1e-8)
+        let type = solverType(default: "cyclic")
+        var run = try solve(a.mat, k: k, largest: true, defaults: shiftInvert(target: target, type: type, factorisation: "cholesky")
+                            + [("-svd_ncv", String(4 * k + 12))])
         run.values.sort(by: >)
+        guard run.values.allSatisfy({ $0 <= bound * (1 + 1e-10) }) else {
+            throw PETScError(description: "SLEPc returned σ = \(run.values[0]) above the rigorous bound \(bound) of ‖A‖₂ (\(kind)): the solve failed")
+        }
+        run.bound = bound; run.boundKind = kind; run.boundSeconds = boundSeconds; run.target = target
         run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
         return run
     }
 
     /// The `k` smallest singular values (of the min(m, n) values), ascending.
     ///
-    /// A square `A`: cyclic, shift-and-invert at 0. A rectangular one has `|m − n|` zero eigenvalues in its cyclic
-    /// matrix, which is then singular at 0; so `tall` (the orientation with m ≥ n: `A` or its literal transpose,
-    /// which has the same singular values) goes through the cross product `AᵀA` (n × n, its eigenvalues σ²) with
-    /// shift-and-invert at 0. The cross product squares the condition number, so a value below about
-    /// `√ε · σ_max` loses digits there.
+    /// A square `A` (unless `-svd_type` says otherwise): the `k` largest singular values `θ` of `A⁻¹` by
+    /// thick-restart Lanczos, products with `A⁻¹` and `A⁻ᵀ` being solves with one MUMPS LU of `A`
+    /// (``InverseOperator``), and `σ = 1/θ`; relative accuracy about `ε·κ(A)`, as with the cyclic matrix, at the
+    /// cost of a factorisation of half its size with a non-zero diagonal. `-svd_type cyclic`: the cyclic matrix,
+    /// shift-and-invert at 0 (its zero diagonal makes MUMPS delay pivots). A rectangular one has `|m − n|` zero
+    /// eigenvalues in its cyclic matrix, which is then singular at 0; so `tall` (the orientation with m ≥ n: `A` or
+    /// its literal transpose, which has the same singular values) goes through the cross product `AᵀA` (n × n, its
+    /// eigenvalues σ²) with shift-and-invert at 0. The cross product squares the condition number, so a value
+    /// below about `√ε · σ_max` loses digits there.
     static func smallest(_ a: DistributedMatrix, _ k: Int, tall: () throws -> DistributedMatrix) throws -> Run {
         let start = PETScRuntime.now
         let square = a.rowCount == a.columnCount
+        if square && smallestMethod == "inverse" {
+            let inverse = try InverseOperator(a)
+            var run = try solve(inverse.mat, k: k, largest: true, defaults: [
+                ("-svd_type", "trlanczos"), ("-svd_implicittranspose", nil), ("-svd_tol", "1e-13"), ("-svd_max_it", "1000"),
+                ("-svd_ncv", String(4 * k + 12)),
+            ])
+            run.values = run.values.map { $0 > 0 ? 1 / $0 : .infinity }.sorted()
+            run.setupSeconds += inverse.seconds
+            run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
+            return run
+        }
         let matrix = square ? a : try tall()
         let mumps: [(String, String?)] = [("_mat_mumps_icntl_14", "400"), ("_mat_mumps_cntl_1", "0.5")]
-        let prefix = square ? "-svd_cyclic_st" : "-svd_cross_st"
-        var run = try solve(matrix, k: k, largest: false, defaults: shiftInvert(target: 0, type: square ? "cyclic" : "cross")
-            + mumps.map { (prefix + $0.0, $0.1) } + [("-svd_ncv", String(4 * k + 12))])
+        let type = square ? solverType(default: "cyclic") : "cross"
+        var run = try solve(matrix.mat, k: k, largest: false, defaults: shiftInvert(target: 0, type: type)
+            + mumps.map { ("-svd_" + type + "_st" + $0.0, $0.1) } + [("-svd_ncv", String(4 * k + 12))])
         run.values.sort()
         run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
         return run
     }
+
+    /// How the smallest values of a square operator are found: `inverse` (``InverseOperator``) unless the user
+    /// named `-svd_type` (then that solver at 0).
+    static var smallestMethod: String { PETScOptions.given("-svd_type") ? solverType(default: "cyclic") : "inverse" }
 
     /// All min(m, n) singular values by ScaLAPACK (SLEPc's `scalapack` type: the matrix is copied to a dense block
     /// cyclic layout), ascending.
@@ -71,36 +122,44 @@ enum DistributedSVD {
                                        elementBytes: 2 * MemoryLayout<Double>.stride)
         let start = PETScRuntime.now
         let k = min(a.rowCount, a.columnCount)
-        var run = try solve(a, k: k, largest: true, defaults: [("-svd_type", "scalapack")])
+        var run = try solve(a.mat, k: k, largest: true, defaults: [("-svd_type", "scalapack")])
         run.values.sort()
         run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
         return run
     }
 
-    /// The shift-and-invert, MUMPS settings for target `τ` of the `cyclic` (or `cross`) solver.
-    static func shiftInvert(target: Double, type: String = "cyclic") -> [(String, String?)] {
+    /// The shift-and-invert, MUMPS settings for target `τ` of the `cyclic` (or `cross`: its eigenvalues are σ², so
+    /// the target is `τ²`) solver, with an LU (or, for a definite shifted matrix, Cholesky) factorisation.
+    static func shiftInvert(target: Double, type: String = "cyclic", factorisation: String = "lu") -> [(String, String?)] {
         let p = "-svd_" + type
         return [
             ("-svd_type", type), (p + "_explicitmatrix", "1"), (p + "_st_type", "sinvert"),
-            (p + "_eps_target", "\(target)"), (p + "_st_ksp_type", "preonly"),
-            (p + "_st_pc_type", "lu"), (p + "_st_pc_factor_mat_solver_type", "mumps"),
+            (p + "_eps_target", "\(type == "cross" ? target * target : target)"), (p + "_st_ksp_type", "preonly"),
+            (p + "_st_pc_type", factorisation), (p + "_st_pc_factor_mat_solver_type", "mumps"),
             ("-svd_tol", "1e-13"), ("-svd_conv_norm", nil), ("-svd_max_it", "1000"),
         ]
     }
 
     /// One SLEPc solve for `k` values with `defaults` in the options database.
     /// - Throws: when fewer than `k` values converged (naming the count and the iterations), and SLEPc's errors.
-    private static func solve(_ a: DistributedMatrix, k: Int, largest: Bool, defaults: [(String, String?)]) throws -> Run {
+    private static func solve(_ a: Mat?, k: Int, largest: Bool, defaults: [(String, String?)]) throws -> Run {
         try PETScOptions.with(defaults + [("-svd_nsv", String(k))]) {
             var svd: SVD? = nil
+            var setUp = 0.0
             try PETScRuntime.check(SVDCreate(PETScRuntime.comm, &svd), "SVDCreate")
             defer { _ = SVDDestroy(&svd) }
-            try PETScRuntime.check(SVDSetOperators(svd, a.mat, nil), "SVDSetOperators")
+            try PETScRuntime.check(SVDSetOperators(svd, a, nil), "SVDSetOperators")
             try PETScRuntime.check(SVDSetWhichSingularTriplets(svd, largest ? SVD_LARGEST : SVD_SMALLEST), "SVDSetWhichSingularTriplets")
             try PETScRuntime.check(SVDSetFromOptions(svd), "SVDSetFromOptions")
-            do { try PETScRuntime.check(SVDSolve(svd), "SVDSolve") } catch let e as PETScError {
+            let start = PETScRuntime.now
+            do {
+                try PETScRuntime.check(SVDSetUp(svd), "SVDSetUp")
+                setUp = PETScRuntime.now
+                try PETScRuntime.check(SVDSolve(svd), "SVDSolve")
+            } catch let e as PETScError {
                 throw PETScError(description: e.description + " (when MUMPS fails, the shifted matrix is singular: a singular value equal to the target, e.g. σ_min = 0; override -svd_cyclic_eps_target or -svd_type)")
             }
+            let end = PETScRuntime.now
             var converged: PetscInt = 0, iterations: PetscInt = 0
             try PETScRuntime.check(SVDGetConverged(svd, &converged), "SVDGetConverged")
             try PETScRuntime.check(SVDGetIterationNumber(svd, &iterations), "SVDGetIterationNumber")
@@ -115,7 +174,8 @@ enum DistributedSVD {
                 values.append(sigma)
             }
             values.sort(by: largest ? { $0 > $1 } : { $0 < $1 })
-            return Run(values: Array(values.prefix(k)), iterations: Int(iterations), seconds: 0)
+            return Run(values: Array(values.prefix(k)), iterations: Int(iterations),
+                       setupSeconds: PETScRuntime.maximum(setUp - start), solveSeconds: PETScRuntime.maximum(end - setUp))
         }
     }
 }

@@ -16,7 +16,9 @@ struct MPIAnalyze: ParsableCommand {
         abstract: "The largest and smallest singular values and the condition number of an operator, by SLEPc over MPI.",
         discussion: """
             OPs: \(OperatorFactory.names.filter { $0 != MaxPoolOp.name }.joined(separator: ", ")).
-            Defaults: cyclic matrix, shift-and-invert, MUMPS LU; any -svd_… option overrides them.
+            Largest: the cyclic matrix shifted just above a rigorous bound of ‖A‖₂ (a conv's symbol, else row and \
+            column sums), MUMPS LDLᵀ, shift-and-invert. Smallest of a square operator: Lanczos on A⁻¹ (one MUMPS LU of \
+            A); of a rectangular one: AᵀA shifted to 0. -svd_type cyclic|cross and any -svd_… option override them.
             """)
 
     @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
@@ -42,6 +44,16 @@ struct MPIAnalyze: ParsableCommand {
 
     @OptionGroup var arguments: OpArguments
 
+    /// A convolution's (or its transpose's) symbol bound of ‖A‖₂ (``ConvolutionNormBound``), the same on every
+    /// process (the largest of theirs); nil for the other families.
+    static func symbolBound(_ op: any LinearOperator<Double>) throws -> Double? {
+        let local: Double?
+        if let c = op as? Convolution<Double> { local = try c.spectralNormBound().upper }
+        else if let t = op as? TransposedConvolution<Double> { local = try t.spectralNormBound().upper }
+        else { local = nil }
+        return local.map(PETScRuntime.maximum)
+    }
+
     func run() throws {
         guard largest >= 0, smallest >= 0, largest + smallest > 0 || all else {
             throw ConvAlgebraError.invalidArgument("ask for at least one value: --largest k, --smallest k (k ≥ 0) or --all")
@@ -53,7 +65,7 @@ struct MPIAnalyze: ParsableCommand {
         guard largest <= count, smallest <= count else {
             throw ConvAlgebraError.invalidArgument("the \(a.rowCount) × \(a.columnCount) matrix has \(count) singular values; asked for \(max(largest, smallest))")
         }
-        let top = largest > 0 ? try DistributedSVD.largest(a, largest) : nil
+        let top = largest > 0 ? try DistributedSVD.largest(a, largest, symbolBound: { try Self.symbolBound(built.linear) }) : nil
         let bottom = smallest > 0
             ? try DistributedSVD.smallest(a, smallest) {
                 a.rowCount >= a.columnCount ? a : try DistributedMatrix(built.linear, transposed: !transpose)
@@ -71,10 +83,24 @@ struct MPIAnalyze: ParsableCommand {
             ("converged", String((top?.values.count ?? 0) + (bottom?.values.count ?? 0))),
             ("spectral_norm", norm.map(JSONText.number) ?? "null"),
             ("condition_number", condition.map { $0.isFinite ? JSONText.number($0) : "null" } ?? "null"),
-            ("method", JSONText.string(every != nil && top == nil && bottom == nil ? "scalapack" : "cyclic-sinvert-mumps")),
+            ("method", JSONText.string(every != nil && top == nil && bottom == nil ? "scalapack" : DistributedSVD.solverType(default: "cyclic") + "-sinvert-mumps")),
+            ("smallest_method", JSONText.string(bottom == nil ? "none"
+                : a.rowCount == a.columnCount && DistributedSVD.smallestMethod == "inverse" ? "inverse-lu-mumps-trlanczos"
+                : (a.rowCount == a.columnCount ? DistributedSVD.solverType(default: "cyclic") : "cross") + "-sinvert-mumps")),
             ("iterations", JSONText.array([top, bottom].compactMap { $0.map { String($0.iterations) } })),
             ("largest_seconds", top.map { JSONText.number($0.seconds) } ?? "null"),
             ("smallest_seconds", bottom.map { JSONText.number($0.seconds) } ?? "null"),
+            ("spectral_norm_upper_bound", top?.bound.map(JSONText.number) ?? "null"),
+            ("bound", top?.boundKind.map(JSONText.string) ?? "null"),
+            ("target", top?.target.map(JSONText.number) ?? "null"),
+            ("phase_seconds", "{" + JSONText.members([
+                ("assembly", JSONText.number(a.seconds)),
+                ("largest_bound", top.map { JSONText.number($0.boundSeconds) } ?? "null"),
+                ("largest_setup", top.map { JSONText.number($0.setupSeconds) } ?? "null"),
+                ("largest_solve", top.map { JSONText.number($0.solveSeconds) } ?? "null"),
+                ("smallest_setup", bottom.map { JSONText.number($0.setupSeconds) } ?? "null"),
+                ("smallest_solve", bottom.map { JSONText.number($0.solveSeconds) } ?? "null"),
+            ]).joined(separator: ", ") + "}"),
         ]
         if let every { fields.append(("singular_values", JSONText.array(every.values.map(JSONText.number)))) }
         if let json {
@@ -83,7 +109,10 @@ struct MPIAnalyze: ParsableCommand {
         let entries = a.globalEntries
         guard PETScRuntime.rank == 0 else { return }
         var lines = ["\(op) on \(built.domain) → \(built.codomain): \(a.rowCount) × \(a.columnCount), \(entries) entries, \(PETScRuntime.size) processes"]
-        if let top { lines.append("largest singular values: " + top.values.map { "\($0)" }.joined(separator: ", ")) }
+        if let top {
+            lines.append("largest singular values: " + top.values.map { "\($0)" }.joined(separator: ", "))
+            lines.append("upper bound of ‖A‖₂ (\(top.boundKind ?? "")): \(top.bound ?? 0)")
+        }
         if let bottom { lines.append("smallest singular values: " + bottom.values.map { "\($0)" }.joined(separator: ", ")) }
         if let every { lines.append("all \(every.values.count) singular values (ScaLAPACK): from \(every.values.first ?? 0) to \(every.values.last ?? 0)") }
         if let condition { lines.append("condition number: \(condition)") }

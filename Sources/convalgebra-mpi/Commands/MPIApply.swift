@@ -10,8 +10,9 @@ import ConvAlgebra
 /// (``DistributedNPYWriter``), in X's dtype, the bias added. The values are `convalgebra apply`'s up to the order
 /// of the sums (float64; float32 files are computed in float64 and rounded once).
 ///
-/// - Complexity: assembly O(T) per process for T terms; the product O(nnz · B / p) per process; memory O(nnz / p +
-///   (m + n) · chunk / p) per process of p.
+/// - Complexity: assembly O(t) per process for its t terms (O(T), all terms, for a family that cannot enumerate a
+///   row range alone); the product O(nnz · B / p) per process; memory O(nnz / p + (m + n) · chunk / p) per process
+///   of p.
 struct MPIApply: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",

@@ -28,6 +28,15 @@ enum PETScOptions {
         return try body()
     }
 
-    /// The user's value of `name`, if given.
+    /// Whether the user gave `name` on the command line.
     static func given(_ name: String) -> Bool { userGiven.contains(name) }
+
+    /// The value of `name` in the options database (the user's, or a default set now), if any.
+    static func value(_ name: String) -> String? {
+        let size = 256
+        var buffer = [CChar](repeating: 0, count: size)
+        var set: PetscBool = PETSC_FALSE
+        guard PetscOptionsGetString(nil, nil, name, &buffer, size, &set) == 0, set == PETSC_TRUE else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }

@@ -37,6 +37,38 @@ import _TestSupport
         }
     }
 
+    /// A convolution enumerates a row range alone (what each process of `convalgebra-mpi` walks): the same terms,
+    /// in the same order, as the whole enumeration filtered to the range, for ranges inside one output channel,
+    /// across channels, empty, and whole.
+    @Test func aConvolutionsRowRangeIsTheWholeEnumerationsRows() throws {
+        var rng = SplitMix64(seed: 61)
+        let geometries: [ConvolutionGeometry] = [
+            try .dsp(kernelLength: 4, inputLength: 9, mode: .full, stride: 2, dilation: 1),
+            try ConvolutionGeometry(inputSize: [5, 6], outputSize: [3, 6], kernelSize: [3, 3], stride: [2, 1], offset: [-1, -1],
+                                    tapStep: [1, 2], inChannels: 4, outChannels: 6, groups: 2, hasChannelAxis: true),
+            try ConvolutionGeometry(inputSize: [4, 5], outputSize: [4, 5], kernelSize: [3, 3], stride: [1, 1], offset: [-1, -1],
+                                    tapStep: [1, 1], boundary: .circular, inChannels: 2, outChannels: 3, hasChannelAxis: true),
+            try ConvolutionGeometry(inputSize: [3, 4, 3], outputSize: [2, 4, 3], kernelSize: [2, 3, 1], stride: [1, 1, 1],
+                                    offset: [0, -1, 0], tapStep: [1, 1, 1], inChannels: 1, outChannels: 2, hasChannelAxis: true),
+        ]
+        for g in geometries {
+            let op = try Convolution<Double>(geometry: g, taps: randomIntegerScalars(g.weightCount, using: &rng))
+            var all: [[Int]] = []
+            op.forEachTerm { r, c, t, _ in all.append([r, c, t]) }
+            let m = op.matrixSize.rows, M = g.outputPlane
+            var ranges = [0..<m, 0..<1, (m - 1)..<m, 2..<2, (m / 3)..<(2 * m / 3), (M + 1)..<(2 * M - 1), (M - 2)..<(M + 2)]
+            for _ in 0..<8 {
+                let a = Int.random(in: 0...m, using: &rng), b = Int.random(in: 0...m, using: &rng)
+                ranges.append(min(a, b)..<max(a, b))
+            }
+            for range in ranges where range.lowerBound >= 0 && range.upperBound <= m {
+                var part: [[Int]] = []
+                op.forEachTerm(rows: range) { r, c, t, _ in part.append([r, c, t]) }
+                #expect(part == all.filter { range.contains($0[0]) }, "\(g.inputSize) rows \(range)")
+            }
+        }
+    }
+
     @Test func outOfRangeRowsAndChainsAreRefused() throws {
         let d = try Downsample<Double>(factor: 2, inputLength: 6)
         #expect(throws: ConvAlgebraError.self) { try d.sparseRowBlock(2..<4) }
