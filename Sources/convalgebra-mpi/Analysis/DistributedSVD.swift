@@ -75,29 +75,18 @@ enum DistributedSVD {
 
     /// The `k` smallest singular values (of the min(m, n) values), ascending.
     ///
-    /// A square `A` (unless `-svd_type` says otherwise): the `k` largest singular values `θ` of `A⁻¹` by
-    /// thick-restart Lanczos, products with `A⁻¹` and `A⁻ᵀ` being solves with one MUMPS LU of `A`
-    /// (``InverseOperator``), and `σ = 1/θ`; relative accuracy about `ε·κ(A)`, as with the cyclic matrix, at the
-    /// cost of a factorisation of half its size with a non-zero diagonal. `-svd_type cyclic`: the cyclic matrix,
-    /// shift-and-invert at 0 (its zero diagonal makes MUMPS delay pivots). A rectangular one has `|m − n|` zero
-    /// eigenvalues in its cyclic matrix, which is then singular at 0; so `tall` (the orientation with m ≥ n: `A` or
-    /// its literal transpose, which has the same singular values) goes through the cross product `AᵀA` (n × n, its
-    /// eigenvalues σ²) with shift-and-invert at 0. The cross product squares the condition number, so a value
-    /// below about `√ε · σ_max` loses digits there.
+    /// A square `A`: cyclic (or, by `-svd_type cross`, cross), shift-and-invert at 0; relative accuracy about
+    /// `ε·κ(A)`. A rectangular one has `|m − n|` zero eigenvalues in its cyclic matrix, which is then singular at 0; so
+    /// `tall` (the orientation with m ≥ n: `A` or its literal transpose, which has the same singular values) goes
+    /// through the cross product `AᵀA` (n × n, its eigenvalues σ²) with shift-and-invert at 0. The cross product
+    /// squares the condition number, so a value below about `√ε · σ_max` loses digits there.
+    ///
+    /// Measured and not taken: `1/σ_max(A⁻¹)` by Lanczos with one MUMPS LU of `A` (half the size, a non-zero
+    /// diagonal) set up and solved about 3× faster than the cyclic matrix at 9·10⁴ rows, but its values were off
+    /// by 8·10⁻⁸ relative where the cyclic matrix's were within 10⁻¹³ of the FFT method's.
     static func smallest(_ a: DistributedMatrix, _ k: Int, tall: () throws -> DistributedMatrix) throws -> Run {
         let start = PETScRuntime.now
         let square = a.rowCount == a.columnCount
-        if square && smallestMethod == "inverse" {
-            let inverse = try InverseOperator(a)
-            var run = try solve(inverse.mat, k: k, largest: true, defaults: [
-                ("-svd_type", "trlanczos"), ("-svd_implicittranspose", nil), ("-svd_tol", "1e-13"), ("-svd_max_it", "1000"),
-                ("-svd_ncv", String(4 * k + 12)),
-            ])
-            run.values = run.values.map { $0 > 0 ? 1 / $0 : .infinity }.sorted()
-            run.setupSeconds += inverse.seconds
-            run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
-            return run
-        }
         let matrix = square ? a : try tall()
         let mumps: [(String, String?)] = [("_mat_mumps_icntl_14", "400"), ("_mat_mumps_cntl_1", "0.5")]
         let type = square ? solverType(default: "cyclic") : "cross"
@@ -107,10 +96,6 @@ enum DistributedSVD {
         run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
         return run
     }
-
-    /// How the smallest values of a square operator are found: `inverse` (``InverseOperator``) unless the user
-    /// named `-svd_type` (then that solver at 0).
-    static var smallestMethod: String { PETScOptions.given("-svd_type") ? solverType(default: "cyclic") : "inverse" }
 
     /// All min(m, n) singular values by ScaLAPACK (SLEPc's `scalapack` type: the matrix is copied to a dense block
     /// cyclic layout), ascending.
@@ -136,6 +121,8 @@ enum DistributedSVD {
             ("-svd_type", type), (p + "_explicitmatrix", "1"), (p + "_st_type", "sinvert"),
             (p + "_eps_target", "\(type == "cross" ? target * target : target)"), (p + "_st_ksp_type", "preonly"),
             (p + "_st_pc_type", factorisation), (p + "_st_pc_factor_mat_solver_type", "mumps"),
+            // METIS: MUMPS's automatic choice here is PORD, whose analysis took twice as long (9·10⁴ rows).
+            (p + "_st_mat_mumps_icntl_7", "5"),
             ("-svd_tol", "1e-13"), ("-svd_conv_norm", nil), ("-svd_max_it", "1000"),
         ]
     }

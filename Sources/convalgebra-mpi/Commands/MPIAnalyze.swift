@@ -17,8 +17,8 @@ struct MPIAnalyze: ParsableCommand {
         discussion: """
             OPs: \(OperatorFactory.names.filter { $0 != MaxPoolOp.name }.joined(separator: ", ")).
             Largest: the cyclic matrix shifted just above a rigorous bound of ‖A‖₂ (a conv's symbol, else row and \
-            column sums), MUMPS LDLᵀ, shift-and-invert. Smallest of a square operator: Lanczos on A⁻¹ (one MUMPS LU of \
-            A); of a rectangular one: AᵀA shifted to 0. -svd_type cyclic|cross and any -svd_… option override them.
+            column sums), MUMPS LDLᵀ, shift-and-invert. Smallest: the cyclic matrix (a rectangular operator: AᵀA) \
+            shifted to 0, MUMPS LU. MUMPS orders by METIS. -svd_type cross and any -svd_… option override them.
             """)
 
     @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
@@ -84,9 +84,6 @@ struct MPIAnalyze: ParsableCommand {
             ("spectral_norm", norm.map(JSONText.number) ?? "null"),
             ("condition_number", condition.map { $0.isFinite ? JSONText.number($0) : "null" } ?? "null"),
             ("method", JSONText.string(every != nil && top == nil && bottom == nil ? "scalapack" : DistributedSVD.solverType(default: "cyclic") + "-sinvert-mumps")),
-            ("smallest_method", JSONText.string(bottom == nil ? "none"
-                : a.rowCount == a.columnCount && DistributedSVD.smallestMethod == "inverse" ? "inverse-lu-mumps-trlanczos"
-                : (a.rowCount == a.columnCount ? DistributedSVD.solverType(default: "cyclic") : "cross") + "-sinvert-mumps")),
             ("iterations", JSONText.array([top, bottom].compactMap { $0.map { String($0.iterations) } })),
             ("largest_seconds", top.map { JSONText.number($0.seconds) } ?? "null"),
             ("smallest_seconds", bottom.map { JSONText.number($0.seconds) } ?? "null"),
