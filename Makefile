@@ -246,10 +246,10 @@ SANITIZE_CI_FILTER = MicroGEMMTests|ConvTileKernelTests|RowStencilKernelsTests|C
 SANITIZE_CI_FLAGS  = --scratch-path .build/sanitize-ci --sanitize address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 sanitize-ci: deps
 	$(SWIFT) build $(SANITIZE_CI_FLAGS) --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/sanitize-ci/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test $(SANITIZE_CI_FLAGS) --skip-build --filter '$(SANITIZE_CI_FILTER)'
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/sanitize-ci/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test $(SANITIZE_CI_FLAGS) --skip-build --filter '$(SANITIZE_CI_FILTER)'
 
 sanitize-address: deps
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --scratch-path .build/asan --sanitize address $(SANITIZE_TEST)
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp:print_suppressions=0 $(SWIFT) test --scratch-path .build/asan --sanitize address $(SANITIZE_TEST)
 
 sanitize-thread: deps
 	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread $(SANITIZE_TEST)
