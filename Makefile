@@ -230,6 +230,9 @@ fuzz: fuzz-build
 # short run does). UBSan instruments the C kernels (Sources/CMicroKernels; Swift traps on its own undefined
 # behaviour anyway; swiftc has no -sanitize=undefined on Linux): clang compiles the C target with
 # -fsanitize=undefined and links its runtime, and the first finding stops the run (-fno-sanitize-recover).
+# Each is one `swift test`, which builds what the tests need, the CLI they run included; a `swift build` first
+# would also build the package plugins' tools (swift-protobuf's protoc, ~650 C++ files, see test-portable) under
+# the sanitizer, which no test runs.
 SANITIZE_FILTER ?=
 SANITIZE_TEST    = $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
 UBSAN_FLAGS      = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
@@ -243,19 +246,16 @@ SANITIZE_CI_FILTER = MicroGEMMTests|ConvTileKernelTests|RowStencilKernelsTests|C
 SANITIZE_CI_FLAGS  = --scratch-path .build/sanitize-ci --sanitize address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 sanitize-ci: deps
 	$(SWIFT) build $(SANITIZE_CI_FLAGS) --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/sanitize-ci/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test $(SANITIZE_CI_FLAGS) --skip-build --filter '$(SANITIZE_CI_FILTER)'
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/sanitize-ci/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test $(SANITIZE_CI_FLAGS) --skip-build --filter '$(SANITIZE_CI_FILTER)'
 
 sanitize-address: deps
-	$(SWIFT) build --scratch-path .build/asan --sanitize address --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --scratch-path .build/asan --sanitize address --skip-build $(SANITIZE_TEST)
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp:print_suppressions=0 $(SWIFT) test --scratch-path .build/asan --sanitize address $(SANITIZE_TEST)
 
 sanitize-thread: deps
-	$(SWIFT) build --scratch-path .build/tsan --sanitize thread --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread --skip-build $(SANITIZE_TEST)
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread $(SANITIZE_TEST)
 
 sanitize-undefined: deps
-	$(SWIFT) build --scratch-path .build/ubsan --build-tests $(UBSAN_FLAGS)
-	CONVALGEBRA_BIN=$(CURDIR)/.build/ubsan/debug/convalgebra UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test --scratch-path .build/ubsan --skip-build $(UBSAN_FLAGS) $(SANITIZE_TEST)
+	CONVALGEBRA_BIN=$(CURDIR)/.build/ubsan/debug/convalgebra UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test --scratch-path .build/ubsan $(UBSAN_FLAGS) $(SANITIZE_TEST)
 
 # ---- Differential fuzzing (issue 13): `convalgebra apply` against PyTorch (layers) and NumPy (1-D DSP) on
 # DIFFFUZZ_COUNT random configurations of every op, form, dtype and direction, in a venv of its own (numpy,

@@ -155,7 +155,7 @@ if Context.environment["CONVALGEBRA_MPI"] != nil {
             ],
             exclude: ["CLI/ConvAlgebraCommand.swift", "CLI/Batch.swift"]
         ),
-        .testTarget(name: "ConvAlgebraMPITests", dependencies: ["ConvAlgebra"]),
+        .testTarget(name: "ConvAlgebraMPITests", dependencies: ["ConvAlgebra", "_TestSupport"]),
     ]
     // The MPI configuration builds in its own scratch directory (.build/mpi, release) and tests only itself.
     package.targets.removeAll { $0.name == "ConvAlgebraTests" }

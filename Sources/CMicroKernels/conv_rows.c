@@ -27,6 +27,32 @@
 #endif
 
 #if CA_X86
+// The two tiles' shared steps on the accumulators c0[MR], c1[MR] of a CA_ROWS body, for vector width W (512:
+// __m512 with opmask tails; 256: __m256 with vmaskmov tails), through the width's ca_broadcast/ca_load/ca_store:
+// CA_TILE_STEP is one depth step (MR broadcasts of the packed weights w against the input vectors x0, x1), and
+// CA_TILE_STORE stores the MR output rows (their lanes v0, v1), added to y's rows when accumulating.
+#define CA_TILE_STEP(W, MR)                                                                                     \
+    CA_UNROLL for (int c = 0; c < MR; c++) {                                                                    \
+        __m##W b = ca_broadcast##W(w + c);                                                                      \
+        c0[c] = _mm##W##_fmadd_ps(b, x0, c0[c]); c1[c] = _mm##W##_fmadd_ps(b, x1, c1[c]);                       \
+    }
+#define CA_TILE_STORE(W, MR)                                                                                    \
+    CA_UNROLL for (int c = 0; c < MR; c++) {                                                                    \
+        float *row = y + c * ldy;                                                                               \
+        if (accumulate) {                                                                                       \
+            c0[c] = _mm##W##_add_ps(c0[c], ca_load##W(row, v0));                                                \
+            c1[c] = _mm##W##_add_ps(c1[c], ca_load##W(row + W / 32, v1));                                       \
+        }                                                                                                       \
+        ca_store##W(row, v0, c0[c]); ca_store##W(row + W / 32, v1, c1[c]);                                      \
+    }
+
+__attribute__((target("avx512f"))) CA_INLINE __m512 ca_broadcast512(const float *w) { return _mm512_set1_ps(*w); }
+__attribute__((target("avx512f"))) CA_INLINE __m512 ca_load512(const float *p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
+__attribute__((target("avx512f"))) CA_INLINE void ca_store512(float *p, __mmask16 m, __m512 v) { _mm512_mask_storeu_ps(p, m, v); }
+__attribute__((target("avx2"))) CA_INLINE __m256 ca_broadcast256(const float *w) { return _mm256_broadcast_ss(w); }
+__attribute__((target("avx2"))) CA_INLINE __m256 ca_load256(const float *p, __m256i m) { return _mm256_maskload_ps(p, m); }
+__attribute__((target("avx2"))) CA_INLINE void ca_store256(float *p, __m256i m, __m256 v) { _mm256_maskstore_ps(p, m, v); }
+
 // MR is a constant in every instantiation, so the accumulator arrays live in registers. Vector v's lanes i
 // (i < split[v]) read from src[2v], the others from src[2v+1] (the next output row's start, shifted): a vector
 // of consecutive output pixels may cross one output row while the input rows are wider than the output rows.
@@ -45,30 +71,17 @@ static void rows512_##MR(long k, const float *const *src, const long *split, con
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
             const float *x = s0 + offsets[p];                                                                   \
             __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);                                       \
-            CA_UNROLL for (int c = 0; c < MR; c++) {                                                            \
-                __m512 b = _mm512_set1_ps(w[c]);                                                                \
-                c0[c] = _mm512_fmadd_ps(b, x0, c0[c]); c1[c] = _mm512_fmadd_ps(b, x1, c1[c]);                   \
-            }                                                                                                   \
+            CA_TILE_STEP(512, MR)                                                                               \
         }                                                                                                       \
     } else {                                                                                                    \
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
             long o = offsets[p];                                                                                \
             __m512 x0 = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(a0, s0 + o), b0, t0 + o);                    \
             __m512 x1 = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(a1, s1 + o), b1, t1 + o);                    \
-            CA_UNROLL for (int c = 0; c < MR; c++) {                                                            \
-                __m512 b = _mm512_set1_ps(w[c]);                                                                \
-                c0[c] = _mm512_fmadd_ps(b, x0, c0[c]); c1[c] = _mm512_fmadd_ps(b, x1, c1[c]);                   \
-            }                                                                                                   \
+            CA_TILE_STEP(512, MR)                                                                               \
         }                                                                                                       \
     }                                                                                                           \
-    CA_UNROLL for (int c = 0; c < MR; c++) {                                                                    \
-        float *row = y + c * ldy;                                                                               \
-        if (accumulate) {                                                                                       \
-            c0[c] = _mm512_add_ps(c0[c], _mm512_maskz_loadu_ps(v0, row));                                       \
-            c1[c] = _mm512_add_ps(c1[c], _mm512_maskz_loadu_ps(v1, row + 16));                                  \
-        }                                                                                                       \
-        _mm512_mask_storeu_ps(row, v0, c0[c]); _mm512_mask_storeu_ps(row + 16, v1, c1[c]);                      \
-    }                                                                                                           \
+    CA_TILE_STORE(512, MR)                                                                                      \
 }
 CA_ROWS512(1) CA_ROWS512(2) CA_ROWS512(3) CA_ROWS512(4) CA_ROWS512(5) CA_ROWS512(6) CA_ROWS512(7)
 CA_ROWS512(8) CA_ROWS512(9) CA_ROWS512(10) CA_ROWS512(11) CA_ROWS512(12) CA_ROWS512(13) CA_ROWS512(14)
@@ -101,10 +114,7 @@ static void rows256_##MR(long k, const float *const *src, const long *split, con
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
             const float *x = s0 + offsets[p];                                                                   \
             __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);                                        \
-            CA_UNROLL for (int c = 0; c < MR; c++) {                                                            \
-                __m256 b = _mm256_broadcast_ss(w + c);                                                          \
-                c0[c] = _mm256_fmadd_ps(b, x0, c0[c]); c1[c] = _mm256_fmadd_ps(b, x1, c1[c]);                   \
-            }                                                                                                   \
+            CA_TILE_STEP(256, MR)                                                                               \
         }                                                                                                       \
     } else if (n >= 16) {                                                                                       \
         /* Both vectors whole, one or both crossing a row: whole loads from both pointers, blended (vmaskmov \
@@ -114,10 +124,7 @@ static void rows256_##MR(long k, const float *const *src, const long *split, con
             long o = offsets[p];                                                                                \
             __m256 x0 = _mm256_blendv_ps(_mm256_loadu_ps(s0 + o), _mm256_loadu_ps(t0 + o), m0);                 \
             __m256 x1 = _mm256_blendv_ps(_mm256_loadu_ps(s1 + o), _mm256_loadu_ps(t1 + o), m1);                 \
-            CA_UNROLL for (int c = 0; c < MR; c++) {                                                            \
-                __m256 b = _mm256_broadcast_ss(w + c);                                                          \
-                c0[c] = _mm256_fmadd_ps(b, x0, c0[c]); c1[c] = _mm256_fmadd_ps(b, x1, c1[c]);                   \
-            }                                                                                                   \
+            CA_TILE_STEP(256, MR)                                                                               \
         }                                                                                                       \
     } else {                                                                                                    \
         __m256i a0 = lanes8(0, n < split[0] ? n : split[0]), b0 = lanes8(split[0], n);                          \
@@ -126,20 +133,10 @@ static void rows256_##MR(long k, const float *const *src, const long *split, con
             long o = offsets[p];                                                                                \
             __m256 x0 = _mm256_or_ps(_mm256_maskload_ps(s0 + o, a0), _mm256_maskload_ps(t0 + o, b0));           \
             __m256 x1 = _mm256_or_ps(_mm256_maskload_ps(s1 + o, a1), _mm256_maskload_ps(t1 + o, b1));           \
-            CA_UNROLL for (int c = 0; c < MR; c++) {                                                            \
-                __m256 b = _mm256_broadcast_ss(w + c);                                                          \
-                c0[c] = _mm256_fmadd_ps(b, x0, c0[c]); c1[c] = _mm256_fmadd_ps(b, x1, c1[c]);                   \
-            }                                                                                                   \
+            CA_TILE_STEP(256, MR)                                                                               \
         }                                                                                                       \
     }                                                                                                           \
-    CA_UNROLL for (int c = 0; c < MR; c++) {                                                                    \
-        float *row = y + c * ldy;                                                                               \
-        if (accumulate) {                                                                                       \
-            c0[c] = _mm256_add_ps(c0[c], _mm256_maskload_ps(row, v0));                                          \
-            c1[c] = _mm256_add_ps(c1[c], _mm256_maskload_ps(row + 8, v1));                                      \
-        }                                                                                                       \
-        _mm256_maskstore_ps(row, v0, c0[c]); _mm256_maskstore_ps(row + 8, v1, c1[c]);                           \
-    }                                                                                                           \
+    CA_TILE_STORE(256, MR)                                                                                      \
 }
 CA_ROWS256(1) CA_ROWS256(2) CA_ROWS256(3) CA_ROWS256(4) CA_ROWS256(5) CA_ROWS256(6)
 

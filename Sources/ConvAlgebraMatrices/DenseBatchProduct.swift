@@ -31,17 +31,6 @@ public struct DenseBatchProduct<Scalar: BLASScalar>: Sendable {
     /// `y_b = A · x_b` for every sample `b` of the row-major batch: `x` holds `batch × columns` scalars, `y`
     /// receives `batch × rows`. Nothing is copied or allocated.
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        guard batch > 0, rows > 0 else { return }
-        guard columns > 0 else { y.update(repeating: 0, count: batch * rows); return }
-        transposedEntries.withUnsafeBufferPointer { at in
-            if batch == 1 {
-                // GEMM with one row still packs the whole matrix; GEMV streams it once.
-                Scalar.gemv(transpose: true, m: columns, n: rows, alpha: 1, a: at.baseAddress!, lda: rows,
-                            x: x, beta: 0, y: y)
-            } else {
-                Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: rows, k: columns,
-                            alpha: 1, a: x, lda: columns, b: at.baseAddress!, ldb: rows, beta: 0, c: y, ldc: rows)
-            }
-        }
+        DenseLayout.transposed.apply(transposedEntries, rows: rows, columns: columns, x, y, batch: batch)
     }
 }

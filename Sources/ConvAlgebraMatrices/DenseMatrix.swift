@@ -84,19 +84,6 @@ public struct DenseMatrix<Scalar: BLASScalar>: Sendable, Equatable {
     /// the BLAS call reads `entries` and `x` in place.
     /// - Complexity: `2 · batch · rows · columns` FLOPs; reads the matrix once per GEMM block.
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
-        guard batch > 0, rows > 0 else { return }
-        guard columns > 0 else { y.update(repeating: 0, count: batch * rows); return }
-        entries.withUnsafeBufferPointer { a in
-            if batch == 1 {
-                // GEMM with one row still packs the whole matrix into its panels (measured 3–5× slower
-                // than NumPy's GEMV on 1024 × 1024); GEMV streams it once.
-                Scalar.gemv(transpose: false, m: rows, n: columns, alpha: 1, a: a.baseAddress!, lda: columns,
-                            x: x, beta: 0, y: y)
-            } else {
-                Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: rows, k: columns,
-                            alpha: 1, a: x, lda: columns, b: a.baseAddress!, ldb: columns,
-                            beta: 0, c: y, ldc: rows)
-            }
-        }
+        DenseLayout.matrix.apply(entries, rows: rows, columns: columns, x, y, batch: batch)
     }
 }

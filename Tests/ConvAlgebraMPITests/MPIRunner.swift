@@ -1,4 +1,5 @@
 import ConvAlgebra
+import _TestSupport
 import Foundation
 import Testing
 
@@ -10,11 +11,7 @@ import Testing
 /// `mpirun` runs with `$MPIRUN_FLAGS` (default: shared memory and loopback only), as root where the container
 /// needs it, one OpenBLAS thread per process.
 struct MPIRunner {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ProcessResult
 
     struct NotBuilt: Error, CustomStringConvertible { var description: String }
 
@@ -65,27 +62,11 @@ struct MPIRunner {
     }
 
     private func run(_ exe: String, _ arguments: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         environment["OPENBLAS_NUM_THREADS"] = "1"
-        p.environment = environment
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return try runChild(exe, arguments, in: directory, environment: environment)
     }
 
     /// Writes a seeded tensor of values in [−1, 1) as `name`.

@@ -56,6 +56,24 @@ package enum IndirectConvolutionKernels {
         }
     }
 
+    /// The taps of one phase of every dimension (`perDim[d]`, from ``phaseTaps(_:_:phase:)``), row-major over
+    /// dimensions: each one's flat kernel index `Σ_d τ_d·kernelStrides[d]` and its offset `Σ_d (δ_d + lo_d)·strides[d]`
+    /// in the padded plane (`lo` its leading padding, `strides` its row-major strides).
+    /// - Complexity: `O(r·T)` for the `T = Π_d |perDim[d]|` taps.
+    package static func phaseTapOffsets(_ perDim: [[(tap: Int, shift: Int)]], lo: [Int], kernelStrides: [Int],
+                                        strides: [Int]) -> (flats: [Int], shifts: [Int]) {
+        var flats = [Int](), shifts = [Int]()
+        for q in Odometer.indices(perDim.map(\.count)) {
+            var f = 0, sh = 0
+            for d in perDim.indices {
+                let tap = perDim[d][q[d]]
+                f += tap.tap * kernelStrides[d]; sh += (tap.shift + lo[d]) * strides[d]
+            }
+            flats.append(f); shifts.append(sh)
+        }
+        return (flats, shifts)
+    }
+
     package static func transposePadding(_ g: ConvolutionGeometry) -> (lo: [Int], size: [Int]) {
         var lo = [Int](), size = [Int]()
         for d in 0..<g.rank {
@@ -190,16 +208,7 @@ package enum IndirectConvolutionKernels {
             let targets = Odometer.sums(counts) { d, a in (phase[d] + g.stride[d] * a) * outStrides[d] }
             let perDim = (0..<r).map { phaseTaps(g, $0, phase: phase[$0]) }
             guard perDim.allSatisfy({ !$0.isEmpty }) else { empty += targets; continue }
-            // Taps of the phase (flat kernel index, offset in the padded y plane), row-major over dimensions.
-            var flats = [Int](), shifts = [Int]()
-            for q in Odometer.indices(perDim.map(\.count)) {
-                var f = 0, sh = 0
-                for d in 0..<r {
-                    let tap = perDim[d][q[d]]
-                    f += tap.tap * kernelStrides[d]; sh += (tap.shift + lo[d]) * strides[d]
-                }
-                flats.append(f); shifts.append(sh)
-            }
+            let (flats, shifts) = phaseTapOffsets(perDim, lo: lo, kernelStrides: kernelStrides, strides: strides)
             let T = flats.count, rows = cog * T
             var offsets = [Int](repeating: 0, count: rows)
             for co in 0..<cog { for i in 0..<T { offsets[co * T + i] = co * plane + shifts[i] } }

@@ -83,16 +83,8 @@ extension IndirectRowKernels {
                         var dims: [[(tap: Int, shift: Int)]] = (0..<last).map { (d: Int) in taps[d][outer[d]] }
                         dims.append(taps[last][φ])
                         guard dims.allSatisfy({ !$0.isEmpty }) else { phases.append(Phase(last: φ, width: width, pass: nil)); continue }
-                        // The phase's taps (flat kernel index, offset in the padded plane), row-major over dimensions.
-                        var flats = [Int](), shifts = [Int]()
-                        for q in Odometer.indices(dims.map(\.count)) {
-                            var f = 0, sh = 0
-                            for d in 0..<r {
-                                let tap = dims[d][q[d]]
-                                f += tap.tap * kernelStrides[d]; sh += (tap.shift + lo[d]) * strides[d]
-                            }
-                            flats.append(f); shifts.append(sh)
-                        }
+                        let (flats, shifts) = IndirectConvolutionKernels.phaseTapOffsets(dims, lo: lo, kernelStrides: kernelStrides,
+                                                                                          strides: strides)
                         let t = flats.count
                         let offsets: [Int] = (0..<(cog * t)).map { (p: Int) -> Int in (p / t) * plane + shifts[p % t] }
                         let pass = Pass(rowBases: rowBases, width: width, offsets: offsets, groups: g.groups, channels: cig,

@@ -63,6 +63,19 @@ public struct Composed<Scalar: BLASScalar>: LinearOperator {
     /// The chain the direct form runs: ``rewriting``'s factors, or ``factors`` when composed without rewriting.
     public var rewritten: [any LinearOperator<Scalar>] { rewrites ? rewriting.factors : factors }
 
+    /// The scalars of the two ping-pong buffers ``applyUnchecked(_:_:batch:)`` allocates for `batch` samples,
+    /// `2 · batch · max(intermediate size)` (0 for one factor): what ``LinearOperator/apply(_:form:budget:)``
+    /// checks against the budget before the direct form runs (an intermediate can be far larger than the input
+    /// and the output, e.g. a replicate padding by 2⁴⁰ before a convolution of stride 2⁴¹).
+    /// - Throws: an overflow error when the count is not representable.
+    package func scratchCount(batch: Int) throws -> Int {
+        let factors = rewritten
+        guard factors.count > 1 else { return 0 }
+        let widest = factors.dropLast().map { $0.codomain.count }.max()!
+        return try Checked.multiply(Checked.multiply(widest, batch, "the intermediate results of \(batch) samples"), 2,
+                                    "the intermediate results of \(batch) samples")
+    }
+
     /// Applies the factors of ``rewritten`` in turn through two ping-pong scratch buffers.
     /// - Complexity: the sum of the factors' costs; scratch of `2 · batch · max(intermediate size)` scalars.
     public func applyUnchecked(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {

@@ -122,6 +122,10 @@ extension LinearOperator {
         guard outShape.count > 0 else { return y }
         switch resolved(form) {
         case .direct, .auto:
+            if let chain = self as? Composed<Scalar> {  // its intermediates, budgeted before they are allocated
+                try budget.check("the intermediate results of the direct form", count: chain.scratchCount(batch: batch),
+                                 elementBytes: MemoryLayout<Scalar>.stride)
+            }
             x.scalars.withUnsafeBufferPointer { xp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
                     applyUnchecked(xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, yp.baseAddress!, batch: batch)

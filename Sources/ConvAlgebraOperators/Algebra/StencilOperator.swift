@@ -56,6 +56,10 @@ extension StencilOperator {
     /// Operators with a faster typed builder (``Convolution``) fall back to this where the builder does not apply.
     public func sparseByEnumeration(budget: MemoryBudget) throws -> CSRMatrix<Scalar> {
         let (m, n) = matrixSize
+        // Its row offsets first: they are needed whatever the terms, and enumerating the terms of a huge operator
+        // (or the maps it enumerates them from) would allocate and run unchecked before the count is known.
+        try budget.check("the row offsets of a sparse \(m) × \(n) matrix", count: Checked.add(m, 1, "the row offsets"),
+                         elementBytes: MemoryLayout<Int>.stride)
         let nnz = termCount
         try budget.check("a sparse \(m) × \(n) matrix with \(nnz) terms", count: nnz,
                          elementBytes: 2 * MemoryLayout<Int32>.stride + 2 * MemoryLayout<Scalar>.stride)

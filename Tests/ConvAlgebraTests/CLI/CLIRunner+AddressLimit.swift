@@ -1,4 +1,5 @@
 import ConvAlgebra
+import _TestSupport
 import Foundation
 import Testing
 
@@ -18,32 +19,14 @@ extension CLIRunner {
                          sourceLocation: sourceLocation)
             throw NotBuilt()
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
         // A sanitized binary (make sanitize sets CONVALGEBRA_SANITIZED) maps terabytes of shadow memory and cannot
         // start under `ulimit -v`: it runs without the limit but with the budget the limit gives (half of it).
         let sanitized = ProcessInfo.processInfo.environment["CONVALGEBRA_SANITIZED"] != nil
         let limit = sanitized ? "" : "ulimit -v \(addressSpaceKiB) && "
         let budget = sanitized && !arguments.contains("--memory-budget") ? ["--memory-budget", "\(addressSpaceKiB / 2)K"] : []
-        p.arguments = ["-c", limit + "exec \"$0\" \"$@\"", exe] + arguments + budget
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let killer = DispatchWorkItem { [weak p] in if let p, p.isRunning { p.terminate() } }  // weak: the queue keeps the item until its deadline
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        let signal: Int32? = p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil
-        let timedOut = signal == SIGTERM
-        killer.cancel()
-        return (Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self)), timedOut, signal)
+        let r = try runChild("/bin/sh", ["-c", limit + "exec \"$0\" \"$@\"", exe] + arguments + budget, in: directory,
+                             timeLimit: seconds)
+        return (r, r.signal == SIGTERM, r.signal)
     }
 
     /// ``expectFailure(_:output:containing:sourceLocation:)`` under the address-space and time limits: one

@@ -10,12 +10,7 @@ import Testing
 /// of the package that holds this file. `make test` runs `swift build` first, so it exists; when it does
 /// not, every CLI test fails with a message saying so (never a silent skip).
 struct CLIRunner {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast(stderr.hasSuffix("\n") ? 1 : 0).map { $0 } }
-    }
+    typealias Result = ProcessResult
 
     struct NotBuilt: Error {}
 
@@ -54,27 +49,10 @@ struct CLIRunner {
                          sourceLocation: sourceLocation)
             throw NotBuilt()
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
         // The planner's rates from a seeded wisdom file (unless the test names one): no CLI run measures the machine.
         var environment = ProcessInfo.processInfo.environment
         if environment["CONVALGEBRA_WISDOM"] == nil { environment["CONVALGEBRA_WISDOM"] = PlannerFixture.wisdomFile }
-        p.environment = environment
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Drain both pipes concurrently with the process, so a long output cannot block it.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return try runChild(exe, arguments, in: directory, environment: environment)
     }
 
     /// Runs a command that must fail: exactly one line `error: …` on stderr, nothing on stdout, a non-zero

@@ -48,34 +48,4 @@ import Testing
     func badArgumentsAreOneErrorLine(arguments: [String], fragment: String) throws {
         try CLIRunner().expectFailure(arguments, containing: fragment)
     }
-
-    /// SIGTERM and SIGINT stop a calibration under way (it measures for minutes): the process dies of the signal
-    /// and leaves neither a wisdom file nor a temporary one. (Issue 13: the last session had to SIGKILL a debug
-    /// calibrate; the limit below only catches a hang, it is not a timing assertion.)
-    @Test(arguments: [SIGTERM, SIGINT])
-    func aStoppingSignalEndsCalibrationWithNothingLeft(_ signal: Int32) throws {
-        let cli = try CLIRunner()
-        let exe = try #require(CLIRunner.executable, "the convalgebra executable was not found: run `swift build`")
-        let p = Process()
-        // Through env(1) with the signals' default action: a test run in a shell's background job inherits SIGINT
-        // ignored, and the CLI rightly keeps an ignored signal ignored.
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["--default-signal=INT,TERM", exe, "calibrate", "--cases", "C", "--wisdom", "wisdom.json"]
-        p.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        Thread.sleep(forTimeInterval: 1.5)  // into the measurement of the rates
-        #expect(p.isRunning, "calibrate ended before it was signalled")
-        kill(p.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(60)
-        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        let stopped = !p.isRunning
-        if !stopped { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        #expect(stopped, "calibrate ignored signal \(signal)")
-        #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == signal,
-                "status \(p.terminationStatus), reason \(p.terminationReason.rawValue)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cli.directory).isEmpty)
-    }
 }

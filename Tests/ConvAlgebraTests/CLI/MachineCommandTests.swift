@@ -1,4 +1,5 @@
 @testable import ConvAlgebra
+import _TestSupport
 import Foundation
 import Testing
 
@@ -18,25 +19,9 @@ extension CLIRunner {
     /// Runs any `command` (its first element an executable's path) in the scratch directory, with `environment`
     /// laid over this process's (a nil value unsets the variable).
     func runCommand(_ command: [String], environment: [String: String?]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: command[0])
-        p.arguments = Array(command.dropFirst())
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
         for (name, value) in environment { env[name] = value }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return try runChild(command[0], Array(command.dropFirst()), in: directory, environment: env)
     }
 
     /// `convalgebra machine --json` (through `wrapper`, with `environment`), decoded; records the failure and

@@ -4,7 +4,7 @@ import Testing
 
 /// The registry the stopping-signal handler empties: registered files are removed, forgotten ones are not, and
 /// a full registry or an impossible path is declined rather than written past. (That the CLI dies of the signal
-/// with nothing left behind is `CalibrateTests`' check, in a child process.)
+/// with nothing left behind is `StoppingSignalTests`' check, in a child process.)
 @Suite(.serialized) struct TerminationCleanupTests {
     static func file(_ name: String) throws -> String {
         let d = NSTemporaryDirectory() + "termination-\(UUID().uuidString)"
