@@ -133,12 +133,8 @@ public enum BenchmarkRunner {
         return (wall, Array(cpu.dropFirst()))  // the first is the warm-up's
     }
 
-    /// The process's CPU time (every thread), seconds.
-    static func processCPUSeconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
-    }
+    /// The process's CPU time (every thread), seconds (``ProcessClock``).
+    static func processCPUSeconds() -> Double { ProcessClock.seconds() }
 
     package static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18

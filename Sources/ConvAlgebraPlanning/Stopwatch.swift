@@ -3,7 +3,13 @@ import ConvAlgebraCore
 /// How the planner times something: `time(label, body)` returns the seconds one run of `body` takes.
 ///
 /// ``live(repeats:budget:)`` runs `body` once to warm up, then up to `repeats` more times within a time budget, and returns
-/// the fastest run (the one least disturbed by other processes, as FFTW's `measure` does). Tests inject a
+/// the fastest run (the one least disturbed by other processes, as FFTW's `measure` does), each run counted as
+/// the smaller of its wall time and the process's CPU time (`CLOCK_PROCESS_CPUTIME_ID`). On an idle machine that is the
+/// wall time (a run on `P` threads uses about `P ×` its wall time of CPU). On a loaded one the wall time holds
+/// the waits for a core, and on two cores shared by thirty processes none of a few runs escapes them: rates
+/// calibrated that way (load 30) came out 5× (GEMM) to 2,600× (the row stencil's tap) too slow, and
+/// `auto` then chose the dense form where it was 20× slower. The CPU time bounds the error: at most `P ×` the
+/// undisturbed wall time, for a kernel on `P` threads whose wall time the load inflated. Tests inject a
 /// stopwatch that answers from a table by `label` (a candidate's name), so what the planner keeps is
 /// deterministic and no test asserts a timing.
 public struct Stopwatch: Sendable {
@@ -12,14 +18,25 @@ public struct Stopwatch: Sendable {
     public init(time: @escaping @Sendable (_ label: String, _ body: () -> Void) -> Double) { self.time = time }
 
     /// The fastest of up to `repeats` runs after a warm-up, at most about `budget` seconds in all (at least
-    /// 2 runs), on the continuous clock.
+    /// 2 runs), each the smaller of its wall time (the continuous clock) and its process CPU time.
     public static func live(repeats: Int = 7, budget: Double = 0.25) -> Stopwatch {
+        let clock = ContinuousClock(), start = clock.now
+        return live(repeats: repeats, budget: budget, wall: { seconds(clock.now - start) }, cpu: ProcessClock.seconds)
+    }
+
+    /// ``live(repeats:budget:)`` on the given clocks (seconds since any origin), for tests.
+    package static func live(repeats: Int, budget: Double, wall: @escaping @Sendable () -> Double,
+                             cpu: @escaping @Sendable () -> Double) -> Stopwatch {
         Stopwatch { _, body in
-            let clock = ContinuousClock()
-            let warm = seconds(clock.measure(body))
+            func run() -> Double {
+                let (w0, c0) = (wall(), cpu())
+                body()
+                return min(wall() - w0, cpu() - c0)
+            }
+            let warm = run()
             let n = warm > 0 ? max(2, min(repeats, Int(budget / warm))) : repeats
             var best = Double.infinity
-            for _ in 0..<n { best = min(best, seconds(clock.measure(body))) }
+            for _ in 0..<n { best = min(best, run()) }
             return best
         }
     }

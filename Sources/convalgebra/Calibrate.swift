@@ -1,6 +1,11 @@
 import ArgumentParser
 import ConvAlgebra
 import ConvAlgebraBenchmarking
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `convalgebra calibrate [--suite v1] [--cases IDS] [--wisdom FILE] [--rates-only]`: fills the wisdom file for
 /// this machine (FFTW's `fftw-wisdom`): measures the cost model's rates, then times every candidate form and
@@ -42,6 +47,13 @@ struct Calibrate: ParsableCommand {
         try BenchLimits.checkCases(wanted, known: SuiteV1.cases().map { ($0.id, $0.suite) })
         let profile = MachineProfile.current
         print("machine: \(profile.fingerprint), threads \(profile.threads)")
+        // Timings count CPU time where the wall time waited (Stopwatch.live), which bounds what a load does to them,
+        // but a multi-threaded candidate still looks up to `threads` times slower: say so.
+        var load = [0.0]
+        if getloadavg(&load, 1) == 1, load[0] > Double(profile.threads) {
+            FileHandleText.standardError("warning: load average \(fixed(load[0])) on \(profile.threads) cores: the rates and "
+                                         + "plans measured now may be pessimistic; recalibrate on an idle machine\n")
+        }
         let rates = Planner.recalibrate(save: false)
         print("rates: FMA peak \(fixed(rates.peakFP32)) GFLOP/s FP32, GEMM \(fixed(rates.gemmPeak / 1e9)) GFLOP/s, "
               + "memory \(fixed(rates.bandwidth / 1e9)) GB/s, cache \(fixed(rates.gemvBandwidth / 1e9)) GB/s, "

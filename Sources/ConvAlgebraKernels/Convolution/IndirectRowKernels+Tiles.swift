@@ -67,7 +67,15 @@ extension IndirectRowKernels {
                         dst.update(repeating: 0, count: rowLength)
                         guard rows[row] >= 0 else { continue }
                         let src = x + rows[row]
-                        for c in 0..<last.count where last[c] >= 0 { dst[(c % s) * pw + c / s] = src[last[c]] }
+                        // Phase by phase: padded column c = j·s + phase lands at phase·pw + j (no division per element).
+                        for phase in 0..<min(s, last.count) {
+                            let out = dst + phase * pw
+                            var (j, c) = (0, phase)
+                            while c < last.count {
+                                if last[c] >= 0 { out[j] = src[last[c]] }
+                                j += 1; c += s
+                            }
+                        }
                     }
                 }
             }

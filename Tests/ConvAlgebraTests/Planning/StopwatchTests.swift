@@ -1,0 +1,46 @@
+@testable import ConvAlgebra
+import Synchronization
+import Testing
+
+/// What the live stopwatch counts: a run is the smaller of its wall time and the process's CPU time, so time
+/// spent waiting for a core on a loaded machine is not charged to the candidate, while a run on several threads
+/// (more CPU than wall time) is charged its wall time. Clocks injected: nothing is timed for real.
+@Suite struct StopwatchTests {
+    /// Two clocks the body advances by the given amounts per run.
+    final class Clocks: Sendable {
+        let wall = Mutex(0.0), cpu = Mutex(0.0)
+        let (wallStep, cpuSteps): (Double, [Double])
+        let runs = Mutex(0)
+        init(wallStep: Double, cpuSteps: [Double]) { (self.wallStep, self.cpuSteps) = (wallStep, cpuSteps) }
+        func body() {
+            let r = runs.withLock { r in defer { r += 1 }; return r }
+            wall.withLock { $0 += wallStep }
+            cpu.withLock { $0 += cpuSteps[r % cpuSteps.count] }
+        }
+        var stopwatch: Stopwatch {
+            Stopwatch.live(repeats: 5, budget: 1, wall: { self.wall.withLock { $0 } }, cpu: { self.cpu.withLock { $0 } })
+        }
+    }
+
+    /// Waiting for a core (wall 10 ms, CPU 1–3 ms): the least CPU time is the answer.
+    @Test func waitingIsNotCharged() {
+        let c = Clocks(wallStep: 0.010, cpuSteps: [0.003, 0.001, 0.002])
+        #expect(abs(c.stopwatch.time("loaded") { c.body() } - 0.001) < 1e-12)
+        #expect(c.runs.withLock { $0 } >= 3)
+    }
+
+    /// Two threads on an idle machine (wall 4 ms, CPU 8 ms): the wall time is the answer.
+    @Test func parallelRunsAreChargedTheirWallTime() {
+        let c = Clocks(wallStep: 0.004, cpuSteps: [0.008])
+        #expect(abs(c.stopwatch.time("threads") { c.body() } - 0.004) < 1e-12)
+    }
+
+    /// The process clock moves with work done: it is the clock `live` reads.
+    @Test func processClockCountsWork() {
+        let start = ProcessClock.seconds()
+        var x = 0.0
+        for i in 0..<2_000_000 { x += Double(i).squareRoot() }
+        #expect(x > 0)
+        #expect(ProcessClock.seconds() > start)
+    }
+}
