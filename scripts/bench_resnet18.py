@@ -7,15 +7,18 @@
    exports it with torch.onnx.export (opset 17, eval mode: the exporter folds batch norm into the convolutions)
    at 1x3x224x224.
 2. Runs `convalgebra model analyze resnet18.onnx --json ... --tolerance TOL` and measures the wall time and the
-   peak resident memory of the process (getrusage of the child).
-3. For every conv layer, PyTorch's fixed 100-step power iteration on the same operator (the exported, folded
-   weight; autograd for the transpose), its value and time, for comparison.
-4. Prints a Markdown table: per layer the exact sigma_1 (block Lanczos, certified relative bound <= TOL), the reshaped-weight
-   norm (what torch.nn.utils.spectral_norm normalises by) and the circular-padding FFT value, each with its
-   relative gap to the exact value, the 100-step power iteration's gap, and the times.
+   peak resident memory of the process (getrusage of the child); the JSON gives each layer's time for sigma_1 alone,
+   its block steps, the vectors sent through A and A^T and the seconds spent in those batched applies.
+3. For every conv layer, the peers on the same operator (the exported, folded weight; torch conv2d for A and
+   conv_transpose2d for A^T, float64, all cores): SciPy's ARPACK (`svds`, k = 1, tol 1e-7 by default) on a
+   LinearOperator of them, and PyTorch's fixed 100-step power iteration; values and times.
+4. Prints a Markdown table: per layer the exact sigma_1 (certified relative bound <= TOL), the reshaped-weight
+   norm (what torch.nn.utils.spectral_norm normalises by) and the circular-padding FFT value (strided layers by the
+   polyphase blocks), each with its relative gap to the exact value, the peers' gaps, and the times and ratios.
 
 Usage: python3 scripts/bench_resnet18.py [--binary .build/release/convalgebra] [--out DIR] [--tolerance 1e-8] [--size 224]
-Runs itself in a virtual environment with torch, onnx and numpy ($VENV or .venv-torch, created on first use).
+       [--arpack-tolerance 1e-7] [--no-peers] [--single NODE]   (--single: that conv alone, to profile one layer)
+Runs itself in a virtual environment with torch, onnx, numpy and scipy ($VENV or .venv-torch, created on first use).
 """
 import argparse
 import json
@@ -32,12 +35,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 try:
     import numpy as np
     import onnx
+    import scipy
     import onnx.numpy_helper
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError:
-    ensure_venv(__file__, modules=("torch", "numpy", "onnx"))
+    ensure_venv(__file__, modules=("torch", "numpy", "onnx", "scipy"))
 
 import warnings
 
@@ -103,23 +107,77 @@ class ResNet18(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
-def power100(node, inits, in_shape):
-    """PyTorch's fixed 100-step power iteration on the conv's operator (autograd for A^T), value and seconds."""
+def conv_pair(node, inits, in_shape):
+    """The conv's operator A (torch conv2d, float64) and its transpose Aᵀ (conv_transpose2d), on one sample."""
     w = torch.from_numpy(inits[node.input[1]]).double()
     attrs = {a.name: list(a.ints) if a.ints else a.i for a in node.attribute}
     stride, pads = attrs.get("strides", [1, 1]), attrs.get("pads", [0, 0, 0, 0])
-    f = lambda x: F.conv2d(x, w, stride=stride, padding=(pads[0], pads[1]), groups=attrs.get("group", 1))
+    groups, kernel = attrs.get("group", 1), w.shape[2:]
+    pad = (pads[0], pads[1])
+    forward = lambda x: F.conv2d(x, w, stride=stride, padding=pad, groups=groups)
+    out_shape = forward(torch.zeros((1,) + tuple(in_shape), dtype=torch.float64)).shape[1:]
+    extra = [in_shape[1 + d] - ((out_shape[1 + d] - 1) * stride[d] - 2 * pad[d] + kernel[d]) for d in range(2)]
+    backward = lambda y: F.conv_transpose2d(y, w, stride=stride, padding=pad, output_padding=extra, groups=groups)
+    return forward, backward, tuple(out_shape), f"{kernel[0]}×{kernel[1]}/{stride[0]}"
+
+
+def power100(forward, backward, in_shape):
+    """PyTorch's fixed 100-step power iteration on AᵀA (conv2d, then conv_transpose2d), value and seconds."""
     torch.manual_seed(0)
     v = torch.randn((1,) + tuple(in_shape), dtype=torch.float64)
     v /= v.norm()
     start = time.perf_counter()
     sigma = 0.0
-    for _ in range(100):
-        u, vjp = torch.func.vjp(f, v)
-        sigma = u.norm().item()
-        (v,) = vjp(u)
-        v = v / v.norm()
+    with torch.no_grad():
+        for _ in range(100):
+            u = forward(v)
+            sigma = u.norm().item()
+            v = backward(u)
+            v = v / v.norm()
     return sigma, time.perf_counter() - start
+
+
+def arpack(forward, backward, in_shape, out_shape, tol):
+    """SciPy's ARPACK (`svds`, k = 1) on a LinearOperator of the torch conv / conv_transpose, float64: value, seconds."""
+    from scipy.sparse.linalg import LinearOperator, svds
+
+    n, m = int(np.prod(in_shape)), int(np.prod(out_shape))
+    with torch.no_grad():
+        mv = lambda x: forward(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float64)).reshape((1,) + tuple(in_shape))).numpy().ravel()
+        rmv = lambda y: backward(torch.from_numpy(np.ascontiguousarray(y, dtype=np.float64)).reshape((1,) + tuple(out_shape))).numpy().ravel()
+        op = LinearOperator((m, n), matvec=mv, rmatvec=rmv, dtype=np.float64)
+        v0 = np.random.default_rng(0).standard_normal(min(m, n))
+        start = time.perf_counter()
+        s = svds(op, k=1, tol=tol, v0=v0, return_singular_vectors=False, solver="arpack")
+        return float(s[0]), time.perf_counter() - start
+
+
+def export_resnet(size, path):
+    torch.manual_seed(0)
+    model = ResNet18().eval()
+    torch.onnx.export(model, torch.randn(1, 3, size, size), path, dynamo=False, opset_version=17,
+                      input_names=["input"], output_names=["logits"])
+    return sum(p.numel() for p in model.parameters())
+
+
+def export_single(node, inits, in_shape, path):
+    """One conv of the exported ResNet (its folded weight) as a model of its own, for profiling that layer alone."""
+    w = torch.from_numpy(inits[node.input[1]])
+    attrs = {a.name: list(a.ints) if a.ints else a.i for a in node.attribute}
+    conv = nn.Conv2d(w.shape[1] * attrs.get("group", 1), w.shape[0], tuple(w.shape[2:]), tuple(attrs.get("strides", [1, 1])),
+                     tuple(attrs.get("pads", [0, 0, 0, 0])[:2]), groups=attrs.get("group", 1), bias=False)
+    conv.weight.data.copy_(w)
+    torch.onnx.export(conv.eval(), torch.randn((1,) + tuple(in_shape)), path, dynamo=False, opset_version=17,
+                      input_names=["input"], output_names=["output"])
+
+
+def run_analyze(binary, path, report, tolerance):
+    start = time.perf_counter()
+    subprocess.check_call([binary, "model", "analyze", path, "--json", report, "--tolerance", tolerance],
+                          stdout=subprocess.DEVNULL)   # progress lines on stderr
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024  # KiB -> GiB (the largest child)
+    return wall, peak, json.load(open(report))
 
 
 def main():
@@ -128,42 +186,88 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, ".build", "bench-resnet18"))
     ap.add_argument("--tolerance", default="1e-8")
     ap.add_argument("--size", type=int, default=224, help="the input's side (224 is ResNet-18's; smaller for a quick table)")
+    ap.add_argument("--arpack-tolerance", type=float, default=1e-7)
+    ap.add_argument("--no-peers", action="store_true", help="skip ARPACK and the PyTorch power iteration")
+    ap.add_argument("--single", help="analyse only the conv node of this name, exported as a model of its own")
+    ap.add_argument("--reuse", action="store_true", help="take our numbers from the JSON of an earlier run in --out")
+    ap.add_argument("--peers-only", action="store_true",
+                    help="time the peers on every conv and write them to --out/peers.json (read by later runs in that --out)")
     args = ap.parse_args()
+    torch.set_num_threads(os.cpu_count() or 1)
     os.makedirs(args.out, exist_ok=True)
-    torch.manual_seed(0)
-    model = ResNet18().eval()
-    params = sum(p.numel() for p in model.parameters())
-    path = os.path.join(args.out, "resnet18.onnx")
-    torch.onnx.export(model, torch.randn(1, 3, args.size, args.size), path, dynamo=False, opset_version=17,
-                      input_names=["input"], output_names=["logits"])
-    report = os.path.join(args.out, "resnet18.json")
-    start = time.perf_counter()
-    subprocess.check_call([args.binary, "model", "analyze", path, "--json", report, "--tolerance", args.tolerance],
-                          stdout=subprocess.DEVNULL)   # progress lines on stderr
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024  # KiB -> GiB
-    doc = json.load(open(report))
+    path = os.path.join(args.out, f"resnet18-{args.size}.onnx")
+    params = export_resnet(args.size, path)
     proto = onnx.load(path)
     inits = {t.name: onnx.numpy_helper.to_array(t) for t in proto.graph.initializer}
     nodes = {n.name: n for n in proto.graph.node}
-    print(f"ResNet-18 ({params / 1e6:.1f} M parameters), {len(doc['layers'])} linear layers, "
-          f"input 3x{args.size}x{args.size}; `convalgebra model analyze --tolerance {args.tolerance}`: {wall:.1f} s wall, peak RSS {peak:.2f} GiB\n")
-    print("| layer | op | input → output | σ₁ exact | certified rel. bound | s | block steps / vectors | ‖W‖ reshaped (gap) | "
-          "circular FFT (gap) | PyTorch 100-step power (gap, s) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    gap = lambda x, s: "-" if x is None else f"{x:.5g} ({(x - s) / s:+.2%})"
+    target = path
+    if args.single:
+        shapes = onnx.shape_inference.infer_shapes(proto).graph
+        dims = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim][1:] for v in list(shapes.value_info) + list(shapes.input)}
+        node = nodes[args.single]
+        target = os.path.join(args.out, "single.onnx")
+        export_single(node, inits, dims[node.input[0]], target)
+    machine = subprocess.run([args.binary, "machine"], capture_output=True, text=True).stdout.strip().splitlines()
+    peers_file = os.path.join(args.out, "peers.json")
+    if args.peers_only:
+        shapes = onnx.shape_inference.infer_shapes(proto).graph
+        dims = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim][1:] for v in list(shapes.value_info) + list(shapes.input)}
+        peers = {}
+        for node in proto.graph.node:
+            if node.op_type != "Conv":
+                continue
+            forward, backward, out_shape, _ = conv_pair(node, inits, dims[node.input[0]])
+            peers[node.name] = dict(arpack=arpack(forward, backward, dims[node.input[0]], out_shape, args.arpack_tolerance),
+                                    power=power100(forward, backward, dims[node.input[0]]))
+            print(node.name, peers[node.name], flush=True)
+            json.dump(peers, open(peers_file, "w"))
+        return
+    cached = json.load(open(peers_file)) if os.path.exists(peers_file) else {}
+    report = os.path.join(args.out, "resnet18.json")
+    if args.reuse:
+        doc = json.load(open(report))
+        wall, peak = doc.get("wall_seconds", float("nan")), doc.get("peak_rss_gib", float("nan"))
+    else:
+        wall, peak, doc = run_analyze(args.binary, target, report, args.tolerance)
+        if args.single:
+            doc["layers"][0]["name"] = args.single      # the single model's node is the ResNet's
+        doc["wall_seconds"], doc["peak_rss_gib"] = wall, peak
+        json.dump(doc, open(report, "w"))
+    load = os.getloadavg()
+    described = "; ".join(" ".join(l.split()) for l in machine if l.split()[:1] in (["cpu"], ["cores"], ["physical"], ["isa"]))
+    print(f"Machine (`convalgebra machine`): {described or '?'}; load average after the run {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}")
+    print(f"ResNet-18 ({params / 1e6:.1f} M parameters), {len(doc['layers'])} linear layers, input 3×{args.size}×{args.size}; "
+          f"`convalgebra model analyze --tolerance {args.tolerance}`: {wall:.1f} s wall, peak RSS {peak:.2f} GiB\n")
+    print("| layer | input → output | kernel | σ₁ exact | certified rel. bound | ‖W‖ reshaped (gap) | circular FFT (gap) | "
+          "ours: σ₁ s (block steps / vectors, s in applies) | layer s | ARPACK svds tol " + f"{args.arpack_tolerance:g}" +
+          " s (gap) | PyTorch 100-step power s (gap) | ours / ARPACK | ours / power |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    gap = lambda x, s: "-" if x is None else f"{x:.6g} ({(x - s) / s:+.2%})"
+    totals = [0.0, 0.0, 0.0]
     for l in doc["layers"]:
         s = l["spectral_norm"]
-        torch_col = "-"
-        if l["op"] == "Conv":
-            p, t = power100(nodes[l["name"]], inits, l["input_shape"])
-            torch_col = f"{p:.6g} ({(p - s) / s:+.1e}, {t:.2f})"
         shapes = "×".join(map(str, l["input_shape"])) + " → " + "×".join(map(str, l["output_shape"]))
         bound = (l["spectral_norm_upper_bound"] - s) / s if s else 0.0
-        steps = f"{l['iterations']} / {l['products']}" if l["iterations"] else "-"
-        print(f"| {l['name']} | {l['op']} | {shapes} | {s:.10g} | {bound:.1e} | {l['seconds']:.2f} | {steps} | "
-              f"{gap(l['reshaped_weight_norm'], s)} | {gap(l['circular_fft_norm'], s)} | {torch_col} |")
-    print(f"\nLipschitz bound (product): {doc['lipschitz_bound']:.6g}")
+        steps = f" ({l['iterations']} / {l['products']}, {l['operator_seconds']:.2f})" if l["iterations"] else " (gesdd)"
+        ours = l["spectral_norm_seconds"]
+        kernel, peer_a, peer_p, ratio_a, ratio_p = "-", "-", "-", "-", "-"
+        totals[0] += ours
+        if l["op"].startswith("Conv") and l["name"] in nodes:
+            forward, backward, out_shape, kernel = conv_pair(nodes[l["name"]], inits, l["input_shape"])
+            if not args.no_peers or l["name"] in cached:
+                if l["name"] in cached:
+                    (sa, ta), (sp, tp) = cached[l["name"]]["arpack"], cached[l["name"]]["power"]
+                else:
+                    sa, ta = arpack(forward, backward, l["input_shape"], out_shape, args.arpack_tolerance)
+                    sp, tp = power100(forward, backward, l["input_shape"])
+                totals[1] += ta; totals[2] += tp
+                peer_a = f"{ta:.2f} ({(sa - s) / s:+.1e})"
+                peer_p = f"{tp:.2f} ({(sp - s) / s:+.1e})"
+                ratio_a, ratio_p = f"{ours / ta:.2f}", f"{ours / tp:.2f}"
+        print(f"| {l['name']} | {shapes} | {kernel} | {s:.10g} | {bound:.1e} | {gap(l['reshaped_weight_norm'], s)} | "
+              f"{gap(l['circular_fft_norm'], s)} | {ours:.2f}{steps} | {l['seconds']:.2f} | {peer_a} | {peer_p} | {ratio_a} | {ratio_p} |")
+    print(f"\nTotal σ₁ seconds: ours {totals[0]:.1f}, ARPACK {totals[1]:.1f}, PyTorch power {totals[2]:.1f} (peers: the conv layers they ran on)")
+    print(f"Lipschitz bound (product): {doc['lipschitz_bound']:.6g}")
 
 
 if __name__ == "__main__":

@@ -53,40 +53,48 @@ extension BlockLanczos {
         }
     }
 
-    /// The rows of `block` made orthonormal to the `rows` rows of `basis` and to each other: two block passes
-    /// against the basis (GEMM; "twice is enough"), then Gram–Schmidt inside the block (GEMV, twice). A row whose
-    /// norm falls below `floor` is dependent on the others and dropped.
-    static func orthonormalised(_ block: [Double], against basis: [Double], rows r: Int, length: Int, floor: Double) -> [Double] {
+    /// The rows of `block` made orthonormal to the `rows` rows of `basis` and to each other: two passes of a block
+    /// projection against the basis (GEMM; "twice is enough"; the first one skipped when `projected` says it was
+    /// done) each followed by the in-block orthonormalisation (``orthonormalisedWithin(_:length:floor:)``). A
+    /// direction whose norm falls below `floor` is dependent on the others and dropped.
+    static func orthonormalised(_ block: [Double], against basis: [Double], rows r: Int, length: Int, floor: Double,
+                                projected: Bool = false) -> [Double] {
         var x = block
-        let m = x.count / length
-        guard m > 0 else { return [] }
-        if r > 0 {
-            for _ in 0..<2 {
+        for pass in 0..<2 {
+            let m = x.count / length
+            guard m > 0 else { return [] }
+            if r > 0 && !(pass == 0 && projected) {
                 var c = [Double](repeating: 0, count: m * r)
                 gemmABt(x, basis, &c, m: m, n: r, k: length)
                 subtractProjection(&x, c, basis, m: m, r: r, length: length)
             }
+            // In the second pass the rows are unit vectors; one that loses half its norm to the basis again was
+            // rounding noise inside the basis's span (a numerically dependent direction) and is dropped.
+            x = orthonormalisedWithin(x, length: length, floor: pass == 0 ? floor : 0.5)
         }
-        var out = [Double]()
-        out.reserveCapacity(x.count)
-        var c = [Double](repeating: 0, count: m)
-        for i in 0..<m {
-            var v = Array(x[(i * length)..<((i + 1) * length)])
-            let kept = out.count / length
-            if kept > 0 {
-                for _ in 0..<2 {
-                    out.withUnsafeBufferPointer { op in v.withUnsafeMutableBufferPointer { vp in c.withUnsafeMutableBufferPointer { cp in
-                        Double.gemv(transpose: false, m: kept, n: length, alpha: 1, a: op.baseAddress!, lda: length,
-                                    x: vp.baseAddress!, beta: 0, y: cp.baseAddress!)
-                        Double.gemv(transpose: true, m: kept, n: length, alpha: -1, a: op.baseAddress!, lda: length,
-                                    x: cp.baseAddress!, beta: 1, y: vp.baseAddress!) } } }
-                }
-            }
-            let norm = v.withUnsafeBufferPointer { Double.dot(count: length, $0.baseAddress!, $0.baseAddress!) }.squareRoot()
-            guard norm > floor else { continue }
-            for j in 0..<length { v[j] /= norm }
-            out += v
+        return x
+    }
+
+    /// The rows of `x` made orthonormal to each other through the eigen-decomposition of their Gram matrix
+    /// `X Xᵀ = V Λ Vᵀ`: the rows of `Λ^{-1/2} Vᵀ X` for the eigenvalues above `floor²` (the others are dependent
+    /// directions, dropped).
+    /// - Complexity: two `m × m × length` GEMMs and an `m × m` eigenproblem.
+    static func orthonormalisedWithin(_ x: [Double], length: Int, floor: Double) -> [Double] {
+        let m = x.count / length
+        guard m > 0 else { return [] }
+        var g = [Double](repeating: 0, count: m * m)
+        gemmABt(x, x, &g, m: m, n: m, k: length)
+        guard let eigen = try? SymmetricEigen.decompose(g, n: m) else { return [] }
+        let (lambda, v) = (eigen.values, eigen.vectors)
+        let kept = lambda.prefix { $0 > floor * floor && $0.isFinite }.count
+        guard kept > 0 else { return [] }
+        var c = [Double](repeating: 0, count: kept * m)
+        for i in 0..<kept {
+            let s = 1 / lambda[i].squareRoot()
+            for j in 0..<m { c[i * m + j] = s * v[j * m + i] }
         }
+        var out = [Double](repeating: 0, count: kept * length)
+        gemmAB(c, x, &out, m: kept, n: length, k: m)
         return out
     }
 

@@ -3,6 +3,7 @@ import ConvAlgebraBackends
 import ConvAlgebraKernels
 import ConvAlgebraMatrices
 import ConvAlgebraOperators
+import Foundation
 
 /// The largest singular value of a large operator, certified, by block Lanczos on `BᵀB` with the operator's
 /// batched apply: every step sends a block of `b` vectors through one ``LinearOperator/applyUnchecked(_:_:batch:)``
@@ -24,8 +25,11 @@ import ConvAlgebraOperators
 /// with probability 1, and the start vectors given (e.g. the circular-padding spectrum's plane waves) are
 /// completed with random ones.
 ///
-/// The basis is capped at ``maxBasis`` vectors (and the budget); when full, the method restarts from the top `b`
-/// Ritz vectors (thick restart), so the memory is `maxBasis · N` doubles whatever the number of steps.
+/// The basis is capped at ``maxBasis`` vectors (and the budget); when full, the method restarts from its top
+/// `maxBasis/2` Ritz vectors (thick restart: no products are recomputed), so the memory is `maxBasis · N` doubles
+/// whatever the number of steps. Each block is orthogonalised by two block Gram–Schmidt passes (the first one
+/// reuses the projected matrix's new row) and, inside the block, by the eigen-decomposition of its Gram matrix:
+/// all GEMM, no vector-at-a-time passes.
 /// All the arithmetic is in `Double`, whatever the operator's scalar.
 public struct BlockLanczos: Sendable, Equatable {
     /// The certified relative accuracy on `σ₁` at which to stop (floored at `64·ε` of the scalar).
@@ -67,7 +71,8 @@ public struct BlockLanczos: Sendable, Equatable {
         let tol = Swift.max(tolerance, 64 * Double(S.ulpOfOne))
         let (m, n) = a.matrixSize
         guard m > 0, n > 0 else {
-            return CertifiedSingularValue(value: 0, upperBound: 0, residual: 0, steps: 0, products: 0, converged: true, tolerance: tol)
+            return CertifiedSingularValue(value: 0, upperBound: 0, residual: 0, steps: 0, products: 0, converged: true, tolerance: tol,
+                                          operatorSeconds: 0)
         }
         // Run on the smaller side: B = A (domain n) or Aᵀ (domain m).
         if m < n {
@@ -110,25 +115,23 @@ public struct BlockLanczos: Sendable, Equatable {
         var basis = [Double](), t = [Double](), r = 0        // basis r × N row-major; t is r × r
         var steps = 0, products = 0
         var ritz: (lambda: [Double], y: [Double], r: Int) = ([], [], 0)
-        var restart: [Double]? = nil
         var residuals: [Double] = []   // the recurrence's ρ of the top Ritz pairs
+        var projected = false          // whether `block` was projected once against the basis already
+        var applyNanoseconds: UInt64 = 0
         var xs = [S](), ys = [S](repeating: 0, count: k * bigM)
         while steps < maxSteps {
-            // Orthonormalise the new block against the basis and itself; drop what is (numerically) dependent.
+            // Orthonormalise the new block against the basis and itself (twice in all); drop what is dependent.
             let before = Self.norms(block, count: block.count / bigN, length: bigN).max() ?? 0
-            var x = Self.orthonormalised(block, against: basis, rows: r, length: bigN, floor: 1e-10 * Swift.max(before, .leastNormalMagnitude))
+            var x = Self.orthonormalised(block, against: basis, rows: r, length: bigN,
+                                         floor: 1e-10 * Swift.max(before, .leastNormalMagnitude), projected: projected)
             if x.isEmpty { break }          // an invariant subspace: the Ritz values are exact
-            if let z = restart {
-                // Thick restart from the top Ritz vectors and the new directions.
-                basis = []; t = []; r = 0; ritz = ([], [], 0); residuals = []
-                x = Self.orthonormalised(z + x, against: [], rows: 0, length: bigN, floor: 1e-10)
-                if x.count / bigN > cap { x = Array(x.prefix(cap * bigN)) }
-                restart = nil
-            }
+            if x.count / bigN > cap - r { x = Array(x.prefix((cap - r) * bigN)) }
             let rows = x.count / bigN
             steps += 1
             // W = Bᵀ(B X): one batched apply each way.
+            let applyStart = DispatchTime.now().uptimeNanoseconds
             let (w, _) = Self.normalEquations(b, bt, x, rows: rows, n: bigN, m: bigM, xs: &xs, ys: &ys, keepForward: false)
+            applyNanoseconds += DispatchTime.now().uptimeNanoseconds - applyStart
             products += rows
             // T grows by the new block: its row against the whole basis (including itself) is W·[Q; X]ᵀ.
             basis += x
@@ -146,7 +149,7 @@ public struct BlockLanczos: Sendable, Equatable {
                 }
             }
             t = grown; r = newR
-            // The next block: W orthogonalised against the basis (the first pass reuses c).
+            // The next block: W orthogonalised against the basis (the first pass of two reuses c).
             var next = w
             Self.subtractProjection(&next, c, basis, m: rows, r: r, length: bigN)
             // Ritz values; the recurrence's residuals (BᵀB Q Y − Q Y Λ = W⊥ Y_last) give the cluster bound.
@@ -159,21 +162,32 @@ public struct BlockLanczos: Sendable, Equatable {
             residuals = (0..<width).map { Swift.max(0, gram[$0 * width + $0]).squareRoot() }
             if estimate.relative <= tol {
                 let certified = try certify(b, bt, ritz, residuals: residuals, basis: basis, cluster: estimate.cluster, xs: &xs, ys: &ys,
-                                            steps: steps, products: &products, tolerance: tol)
+                                            steps: steps, products: &products, applyNanoseconds: &applyNanoseconds, tolerance: tol)
                 if certified.converged { return certified }
             }
             if r + k > cap {
-                // Thick restart: the next basis starts from the top Ritz vectors.
-                restart = Self.ritzVectors(ritz.y, r: r, count: Swift.min(k, r), basis: basis, length: bigN)
+                // Thick restart: the basis becomes the top Ritz vectors Z (T = Λ on them, exactly, since T = QᵀBᵀBQ
+                // was formed explicitly); their residuals W⊥·Y_last lie in span(W⊥), the next block, so the
+                // Lanczos relation BᵀB Q − Q T = W⊥ Eᵀ holds again after it. Half the basis is kept: a restart that
+                // keeps only one block loses most of what the Krylov space had learnt about the cluster.
+                let keep = Swift.max(1, Swift.min(r, Swift.max(k, cap / 2), cap - k))
+                basis = Self.ritzVectors(y, r: r, count: keep, basis: basis, length: bigN)
+                t = [Double](repeating: 0, count: keep * keep)
+                for i in 0..<keep { t[i * keep + i] = lambda[i] }
+                var identity = [Double](repeating: 0, count: keep * keep)
+                for i in 0..<keep { identity[i * keep + i] = 1 }
+                r = keep
+                ritz = (Array(lambda.prefix(keep)), identity, keep)
             }
             block = next
+            projected = true
         }
         guard ritz.r > 0 else {
             return CertifiedSingularValue(value: 0, upperBound: .infinity, residual: .infinity, steps: steps, products: products,
-                                          converged: false, tolerance: tol)
+                                          converged: false, tolerance: tol, operatorSeconds: Double(applyNanoseconds) / 1e9)
         }
         return try certify(b, bt, ritz, residuals: residuals, basis: basis, cluster: Swift.min(k, ritz.r), xs: &xs, ys: &ys, steps: steps,
-                           products: &products, tolerance: tol)
+                           products: &products, applyNanoseconds: &applyNanoseconds, tolerance: tol)
     }
 
     /// Certifies from the operator itself: for the top `cluster` Ritz vectors `Z`, `θᵢ = ‖B zᵢ‖` and the residual
@@ -181,11 +195,13 @@ public struct BlockLanczos: Sendable, Equatable {
     private func certify<S: BLASScalar>(_ b: any LinearOperator<S>, _ bt: any LinearOperator<S>,
                                         _ ritz: (lambda: [Double], y: [Double], r: Int), residuals: [Double], basis: [Double], cluster: Int,
                                         xs: inout [S], ys: inout [S], steps: Int, products: inout Int,
-                                        tolerance tol: Double) throws -> CertifiedSingularValue {
+                                        applyNanoseconds: inout UInt64, tolerance tol: Double) throws -> CertifiedSingularValue {
         let (bigM, bigN) = b.matrixSize
         let kk = Swift.max(1, Swift.min(cluster, ritz.r))
         let z = Self.ritzVectors(ritz.y, r: ritz.r, count: kk, basis: Array(basis.prefix(ritz.r * bigN)), length: bigN)
+        let applyStart = DispatchTime.now().uptimeNanoseconds
         let (normal, forward) = Self.normalEquations(b, bt, z, rows: kk, n: bigN, m: bigM, xs: &xs, ys: &ys, keepForward: true)
+        applyNanoseconds += DispatchTime.now().uptimeNanoseconds - applyStart
         products += kk
         // Rayleigh quotients and residuals of the unit vectors zᵢ/‖zᵢ‖.
         let zn = Self.norms(z, count: kk, length: bigN)
@@ -204,7 +220,8 @@ public struct BlockLanczos: Sendable, Equatable {
         let next = kk < residuals.count ? residuals[kk] : .infinity
         let bound = try Self.bracket(lambda: lambda, gram: gram, cluster: kk, nextResidual: next)
         return CertifiedSingularValue(value: theta, upperBound: theta * (1 + bound.relative), residual: norm, steps: steps,
-                                      products: products, converged: bound.relative <= tol, tolerance: tol)
+                                      products: products, converged: bound.relative <= tol, tolerance: tol,
+                                      operatorSeconds: Double(applyNanoseconds) / 1e9)
     }
 
     /// The certified relative bracket `(σ_up − θ)/θ` from the top Ritz values `lambda` (θᵢ², descending) and the Gram
@@ -249,6 +266,9 @@ public struct CertifiedSingularValue: Sendable, Equatable {
     /// Whether `(upperBound − value)/value ≤ tolerance`.
     public let converged: Bool
     public let tolerance: Double
+    /// Wall seconds spent in the operator's batched applies (of `A` and `Aᵀ`); the rest of the run is the
+    /// orthogonalisation and the projected eigenproblems.
+    public let operatorSeconds: Double
     /// `(upperBound − value) / value`.
     public var relativeBound: Double { value > 0 ? (upperBound - value) / value : (upperBound == 0 ? 0 : .infinity) }
 }

@@ -3,84 +3,77 @@ import ConvAlgebraBackends
 import ConvAlgebraKernels
 import Foundation
 
-/// Start vectors for ``BlockLanczos`` on a stride-1 convolution, from the circular-padding spectrum.
+/// Start vectors for ``BlockLanczos`` on a convolution, from the circular-padding spectrum.
 ///
-/// The circular operator's right singular vectors are plane waves `x[ci, j] = v[ci]·e^{2πi f·j/n}` with `v` a right
-/// singular vector of the frequency block `P(f)` (see ``CircularConvolutionSpectrum``). For zero padding the true top
-/// singular vectors are close to those plane waves under the lowest Dirichlet envelope `Π_d sin(π(j_d + 1)/(n_d + 1))`,
-/// so the start block holds, for the frequencies with the largest `‖P(f)‖_F` (a cheap proxy for `σ₁(P(f))`), the real
-/// and imaginary parts of the plane wave of `P(f)`'s top right singular vector (30 power steps on `PᴴP`), enveloped
-/// for zero padding. They only speed the Krylov run up: its result is certified whatever the start.
+/// The circular operator's right singular vectors are sums of plane waves `x[ci, j] = Σ_k v_k[ci]·e^{2πi ν_k·j/n}`
+/// over the `∏s` input frequencies `ν_k = μ + k∘m` of one output frequency `μ`, with `v = (v_k)` a right singular
+/// vector of the frequency block `M(μ)` (see ``CircularConvolutionSpectrum``; one plane wave for stride 1). For zero
+/// padding the true top singular vectors are close to those waves under the lowest Dirichlet envelope
+/// `Π_d sin(π(j_d + 1)/(n_d + 1))`. So the start block holds, for the frequencies whose block has the largest top
+/// singular value (ranked by `‖M(μ)‖_F`, then 30 power steps on `MᴴM` for the best `4·frequencies` when the blocks
+/// are small), the real and
+/// imaginary parts of that wave, enveloped for zero padding. They only speed the Krylov run up: its result is
+/// certified whatever the start.
 extension CircularConvolutionSpectrum {
     /// Up to `2·frequencies` start vectors in the convolution's domain (empty when the FFT method does not apply).
     /// - Throws: a memory-budget error for the vectors.
-    /// - Complexity: `∏n/2 · K·C_out·C_in/G` for the blocks' norms, plus `frequencies · 30 · 4·C_out·C_in/G` and
-    ///   `2·frequencies · C_in·∏n` for the vectors.
+    /// - Complexity: `∏m/2 · ∏s·K·C_out·C_in/G` for the blocks' norms, plus `4·frequencies · 30 · 4·∏s·C_out·C_in/G`
+    ///   for the power steps and `2·frequencies · ∏s·C_in·∏n` for the vectors.
     public static func startVectors<S: BLASScalar>(geometry g: ConvolutionGeometry, taps: [S], frequencies count: Int,
                                                    budget: MemoryBudget = .default) throws -> [[Double]] {
         if case .notApplicable = applicability(g) { return [] }
         guard taps.count == g.weightCount, count > 0 else { return [] }
-        let (P, K, G) = (g.inputPlane, g.kernelPlane, g.groups)
-        let (cog, cig) = (g.outChannelsPerGroup, g.inChannelsPerGroup)
+        let (P, G, cog, cig) = (g.inputPlane, g.groups, g.outChannelsPerGroup, g.inChannelsPerGroup)
         let size = try Checked.multiply(g.inChannels, P, "the start vectors")
         try budget.check("the start vectors", count: try Checked.multiply(2 * count, size, "the start vectors"),
                          elementBytes: MemoryLayout<Double>.stride)
         let r = g.rank, n = g.inputSize
-        let shift = tapShifts(g)
-        let w = taps.map(Double.init)
-        var cosines = [Double](repeating: 0, count: K), sines = [Double](repeating: 0, count: K)
-        // The frequency blocks' squared Frobenius norms, per (frequency, group); one of each ±f pair.
-        func frequency(_ p: Int) -> [Int] {
-            var f = [Int](repeating: 0, count: r), rest = p
-            for d in stride(from: r - 1, through: 0, by: -1) { f[d] = rest % n[d]; rest /= n[d] }
-            return f
-        }
-        func block(_ f: [Int], _ grp: Int) -> (re: [Double], im: [Double]) {
-            tapPhases(f, shift: shift, geometry: g, cosines: &cosines, sines: &sines)
-            var re = [Double](repeating: 0, count: cog * cig), im = re
-            for co in 0..<cog {
-                for ci in 0..<cig {
-                    let base = ((grp * cog + co) * cig + ci) * K
-                    var a = 0.0, b = 0.0
-                    for tau in 0..<K { a += w[base + tau] * cosines[tau]; b += w[base + tau] * sines[tau] }
-                    re[co * cig + ci] = a; im[co * cig + ci] = b
-                }
-            }
-            return (re, im)
-        }
+        var blocks = FrequencyBlocks(geometry: g, taps: taps)
+        let cols = blocks.columns
+        var re = [Double](repeating: 0, count: cog * cols), im = re
+        // The frequency blocks' squared Frobenius norms, per (output frequency, group); one of each ±μ pair.
         var scored: [(norm: Double, p: Int, group: Int)] = []
-        for p in 0..<P {
-            let f = frequency(p)
-            var mirror = 0, step = 1
-            for d in stride(from: r - 1, through: 0, by: -1) { mirror += ((n[d] - f[d]) % n[d]) * step; step *= n[d] }
-            if mirror < p { continue }
+        for p in 0..<g.outputPlane where blocks.mirror(p) >= p {
+            blocks.setFrequency(p)
             for grp in 0..<G {
-                let (re, im) = block(f, grp)
+                blocks.block(group: grp, re: &re, im: &im)
                 scored.append((zip(re, im).reduce(0) { $0 + $1.0 * $1.0 + $1.1 * $1.1 }, p, grp))
             }
         }
         scored.sort { $0.norm > $1.norm }
+        // The best candidates by their (power-step) top singular value; for blocks of more than 2^16 entries (whose
+        // power steps cost more than the Krylov steps they save) the Frobenius ranking alone.
+        var picks: [(sigma: Double, p: Int, group: Int, vr: [Double], vi: [Double])] = []
+        for pick in scored.prefix(cog * cols <= 1 << 16 ? 4 * count : count) {
+            blocks.setFrequency(pick.p)
+            blocks.block(group: pick.group, re: &re, im: &im)
+            let (vr, vi, sigma) = topRightVector(re: re, im: im, rows: cog, columns: cols)
+            picks.append((sigma, pick.p, pick.group, vr, vi))
+        }
+        picks.sort { $0.sigma > $1.sigma }
         let envelope = g.boundary == .circular ? nil : dirichletEnvelope(n)
         var vectors: [[Double]] = []
-        for pick in scored.prefix(count) {
-            let f = frequency(pick.p)
-            let (re, im) = block(f, pick.group)
-            let (vr, vi) = topRightVector(re: re, im: im, rows: cog, columns: cig)
-            // Re and Im of v·e^{2πi f·j/n} on the group's input channels.
+        for pick in picks.prefix(count) {
+            let mu = blocks.outputFrequency(pick.p)
+            // Re and Im of Σ_k v_k·e^{2πi ν_k·j/n} on the group's input channels.
             var real = [Double](repeating: 0, count: size), imaginary = real
-            var j = [Int](repeating: 0, count: r)
-            for q in 0..<P {
-                var turns = 0.0
-                for d in 0..<r { turns += Double((f[d] * j[d]) % n[d]) / Double(n[d]) }
-                let (c, s) = (cos(2 * Double.pi * turns), sin(2 * Double.pi * turns))
-                let e = envelope?[q] ?? 1
-                for ci in 0..<cig {
-                    let at = (pick.group * cig + ci) * P + q
-                    real[at] = e * (vr[ci] * c - vi[ci] * s)
-                    imaginary[at] = e * (vr[ci] * s + vi[ci] * c)
+            for a in 0..<blocks.aliases {
+                let nu = blocks.inputFrequency(mu, alias: a)
+                var j = [Int](repeating: 0, count: r)
+                for q in 0..<P {
+                    var turns = 0.0
+                    for d in 0..<r { turns += Double((nu[d] * j[d]) % n[d]) / Double(n[d]) }
+                    let (c, s) = (cos(2 * Double.pi * turns), sin(2 * Double.pi * turns))
+                    let e = envelope?[q] ?? 1
+                    for ci in 0..<cig {
+                        let at = (pick.group * cig + ci) * P + q
+                        let (vr, vi) = (pick.vr[a * cig + ci], pick.vi[a * cig + ci])
+                        real[at] += e * (vr * c - vi * s)
+                        imaginary[at] += e * (vr * s + vi * c)
+                    }
+                    var d = r - 1
+                    while d >= 0 { j[d] += 1; if j[d] < n[d] { break }; j[d] = 0; d -= 1 }
                 }
-                var d = r - 1
-                while d >= 0 { j[d] += 1; if j[d] < n[d] { break }; j[d] = 0; d -= 1 }
             }
             vectors.append(real)
             vectors.append(imaginary)
@@ -101,10 +94,11 @@ extension CircularConvolutionSpectrum {
     }
 
     /// An approximation of the top right singular vector `v = vr + i·vi` of `P = re + i·im` (`rows × columns`):
-    /// 30 steps of power iteration on `PᴴP` from a fixed start.
-    static func topRightVector(re: [Double], im: [Double], rows: Int, columns: Int) -> (re: [Double], im: [Double]) {
+    /// 30 steps of power iteration on `PᴴP` from a fixed start, with the estimate `‖PᴴP v‖^{1/2}` of `σ₁(P)`.
+    static func topRightVector(re: [Double], im: [Double], rows: Int, columns: Int) -> (re: [Double], im: [Double], sigma: Double) {
         var vr = (0..<columns).map { 1 + 0.01 * Double($0 % 7) }, vi = [Double](repeating: 0, count: columns)
         var ur = [Double](repeating: 0, count: rows), ui = ur
+        var sigma = 0.0
         for _ in 0..<30 {
             for a in 0..<rows {   // u = P v
                 var sr = 0.0, si = 0.0
@@ -122,9 +116,10 @@ extension CircularConvolutionSpectrum {
                 }
             }
             let norm = (zip(vr, vi).reduce(0) { $0 + $1.0 * $1.0 + $1.1 * $1.1 }).squareRoot()
+            sigma = norm.squareRoot()
             guard norm > 0 else { break }
             for b in 0..<columns { vr[b] /= norm; vi[b] /= norm }
         }
-        return (vr, vi)
+        return (vr, vi, sigma)
     }
 }

@@ -5,27 +5,35 @@ import ConvAlgebraMatrices
 import ConvAlgebraOperators
 import Foundation
 
-/// All singular values of a circular, stride-1 multi-channel convolution without its matrix: the
-/// method of Sedghi, Gupta & Long, "The Singular Values of Convolutional Layers" (ICLR 2019).
+/// All singular values of a circular multi-channel convolution, strided or not, without its matrix: the
+/// method of Sedghi, Gupta & Long, "The Singular Values of Convolutional Layers" (ICLR 2019), extended to strides
+/// by the polyphase decomposition.
 ///
 /// A circular convolution is block-circulant, so the N-D DFT block-diagonalises it: with
-/// `mₜ = (o + t·e) mod n` the input offset of tap `t` (per dimension), a plane wave `x[ci, j] = v[ci]·ω^{f·j}`
-/// (`ω = e^{2πi/n}`) maps to `y[co, i] = ω^{f·i} · (P(f) v)[co]` where
+/// `mₜ = (o + t·e) mod n` the input offset of tap `t` (per dimension), a plane wave `x[ci, j] = v[ci]·e^{2πi ν·j/n}`
+/// maps to `y[co, i] = e^{2πi ν·i·s/n} · (P(ν) v)[co]` where
 /// ```
-/// P(f)[co, ci] = Σ_t W[co, ci, t] · exp(2πi Σ_d f_d · m_{t,d} / n_d)      (C_out/G × C_in/G per group)
-/// σ(A) = ⋃_{f, group} σ(P(f))                                             (∏n · min(C_out, C_in) values)
+/// P(ν)[co, ci] = Σ_t W[co, ci, t] · exp(2πi Σ_d ν_d · m_{t,d} / n_d)      (C_out/G × C_in/G per group)
 /// ```
-/// The transpose has blocks `P(f)ᴴ`, hence the same values.
+/// With stride `s` and `n = m·s` per dimension (`m` the output size), `e^{2πi ν·i·s/n} = e^{2πi μ·i/m}` for
+/// `μ = ν mod m`: the `∏s` input frequencies `ν = μ + k∘m` (`0 ≤ k_d < s_d`) all land on output frequency `μ`, so
+/// ```
+/// M(μ) = (∏s)^{-1/2} · [P(μ + k∘m)]_k                                     (C_out/G × ∏s·C_in/G per group)
+/// σ(A) = ⋃_{μ, group} σ(M(μ))                                             (∏m · min(C_out, ∏s·C_in) values)
+/// ```
+/// (the factor: `‖plane wave‖² = ∏n` on the input, `∏m` on the output). Stride 1 is the one-alias case `M = P`.
+/// The transpose has blocks `M(μ)ᴴ`, hence the same values.
 ///
 /// Design choices, and why:
 /// - The DFT of the kernel is evaluated directly (`K` terms per frequency and channel pair, with exact
 ///   integer phase reduction) instead of an FFT of the zero-padded kernel: with `K ≪ log n · n` taps per
 ///   plane it costs about what an FFT would, needs no FFTW dependency, and handles dilation and any offset
 ///   (padding) exactly.
-/// - The complex `C_out × C_in` matrix `P = A + iB` goes through the real `?gesdd` already wrapped, via its
-///   real embedding `[[A, −B], [B, A]]`, whose singular values are those of `P`, each twice. That doubles
+/// - The complex matrix `M = A + iB` goes through the real `?gesdd` already wrapped, via its
+///   real embedding `[[A, −B], [B, A]]`, whose singular values are those of `M`, each twice. That doubles
 ///   the matrix side (about 2× the FLOPs of `?zgesdd`) but keeps the BLAS facade real.
-/// - `P(−f) = conj P(f)` for a real kernel, so only half of the frequencies are factorised.
+/// - `M(−μ)` is `conj M(μ)` with its alias columns permuted for a real kernel, so only half of the output
+///   frequencies are factorised.
 ///
 /// Zero padding makes the operator Toeplitz-block, not circulant: the same formula then gives the
 /// singular values of the circular operator with the same taps, an *approximation* whose gap to the
@@ -33,22 +41,20 @@ import Foundation
 public enum CircularConvolutionSpectrum {
     /// Whether the FFT method gives a geometry's singular values.
     public enum Applicability: Sendable, Equatable {
-        /// Circular boundary, stride 1, output the size of the input: the values are exact.
+        /// Circular boundary, input size = output size × stride: the values are exact.
         case exact
-        /// Zero boundary, stride 1, output the size of the input: the values are those of the circular
+        /// Zero boundary, input size = output size × stride: the values are those of the circular
         /// operator with the same taps.
         case approximation
         /// The method does not apply; the reason names the geometry's parameters.
         case notApplicable(String)
     }
 
-    /// How the FFT method applies to `geometry`.
+    /// How the FFT method applies to `geometry`: each dimension's input size must be its output size times its
+    /// stride (`n = m·s`; stride 1: the output the size of the input).
     public static func applicability(_ g: ConvolutionGeometry) -> Applicability {
-        guard g.stride.allSatisfy({ $0 == 1 }) else {
-            return .notApplicable("the FFT method needs stride 1, got stride \(g.stride)")
-        }
-        guard g.inputSize == g.outputSize else {
-            return .notApplicable("the FFT method needs an output the size of the input, got \(g.inputSize) → \(g.outputSize)")
+        guard (0..<g.rank).allSatisfy({ g.outputSize[$0] * g.stride[$0] == g.inputSize[$0] }), g.outputPlane > 0 else {
+            return .notApplicable("the FFT method needs an input of the output's size times the stride, got size \(g.inputSize) → \(g.outputSize), stride \(g.stride)")
         }
         return g.boundary == .circular ? .exact : .approximation
     }
@@ -56,11 +62,11 @@ public enum CircularConvolutionSpectrum {
     /// All singular values (descending) of the convolution over `geometry` with `taps`, by the FFT method.
     ///
     /// For a zero-padded geometry (``Applicability/approximation``) these are the circular operator's values.
-    /// - Throws: ``ConvAlgebraError/unsupported(_:)`` when the method does not apply (stride > 1, output size
-    ///   ≠ input size); ``ConvAlgebraError/shapeMismatch(_:)`` for taps that do not fill the weight; a
-    ///   memory-budget error for the `∏n · min(C_out, C_in)` values.
-    /// - Complexity: `∏n · (K·C_out·C_in/G + G · SVD of a 2·C_out/G × 2·C_in/G matrix) / 2` FLOPs, with
-    ///   `K` the kernel's taps; memory `∏n · min(C_out, C_in)` values plus one embedding.
+    /// - Throws: ``ConvAlgebraError/unsupported(_:)`` when the method does not apply (an input size that is not the
+    ///   output size times the stride); ``ConvAlgebraError/shapeMismatch(_:)`` for taps that do not fill the weight;
+    ///   a memory-budget error for the `∏m · min(C_out, ∏s·C_in)` values.
+    /// - Complexity: `∏m · (∏s·K·C_out·C_in/G + G · SVD of a 2·C_out/G × 2·∏s·C_in/G matrix) / 2` FLOPs, with
+    ///   `K` the kernel's taps and `m` the output size; memory the values plus one embedding.
     public static func singularValues<S: BLASScalar>(geometry g: ConvolutionGeometry, taps: [S],
                                                      budget: MemoryBudget = .default) throws -> [Double] {
         if case .notApplicable(let why) = applicability(g) { throw ConvAlgebraError.unsupported(why) }
@@ -68,84 +74,48 @@ public enum CircularConvolutionSpectrum {
             throw ConvAlgebraError.shapeMismatch(
                 "the weight has \(taps.count) elements, but shape \(g.weightShape) needs \(g.weightCount)")
         }
-        let (P, K, G) = (g.inputPlane, g.kernelPlane, g.groups)
-        let (cog, cig) = (g.outChannelsPerGroup, g.inChannelsPerGroup)
-        let k = Swift.min(cog, cig)
+        var blocks = FrequencyBlocks(geometry: g, taps: taps)
+        let (cog, cols, G) = (g.outChannelsPerGroup, blocks.columns, g.groups)
+        let k = Swift.min(cog, cols)
         let perFrequency = G * k
-        let total = try Checked.multiply(P, perFrequency, "the singular values")
-        let embedding = try Checked.multiply(4 * cog, cig, "the frequency block")
-        try budget.check("the \(total) singular values of the FFT method", count: try Checked.add(total, embedding + 2 * K, "the FFT method"),
+        let total = try Checked.multiply(g.outputPlane, perFrequency, "the singular values")
+        let embedding = try Checked.multiply(4 * cog, cols, "the frequency block")
+        try budget.check("the \(total) singular values of the FFT method",
+                         count: try Checked.add(total, embedding + 2 * blocks.phaseCount, "the FFT method"),
                          elementBytes: MemoryLayout<Double>.stride)
         guard total > 0 else { return [] }
-        let r = g.rank, n = g.inputSize
-        // Step 1: per dimension, the exactly reduced phase numerator (f·m_t mod n) of each (frequency, tap).
-        let shift = tapShifts(g)
-        let w = taps.map(Double.init)
         var values = [Double](repeating: 0, count: total)
-        var cosines = [Double](repeating: 0, count: K), sines = [Double](repeating: 0, count: K)
-        var block = [Double](repeating: 0, count: 4 * cog * cig)
-        var f = [Int](repeating: 0, count: r)
-        var rowStride = [Int](repeating: 1, count: r)
-        for d in Swift.stride(from: r - 2, through: 0, by: -1) { rowStride[d] = rowStride[d + 1] * n[d + 1] }
-        for p in 0..<P {
-            defer { var d = r - 1; while d >= 0 { f[d] += 1; if f[d] < n[d] { break }; f[d] = 0; d -= 1 } }
-            // Step 2: P(−f) = conj P(f) has the same values; reuse them when −f came first.
-            var mirror = 0
-            for d in 0..<r { mirror += ((n[d] - f[d]) % n[d]) * rowStride[d] }
+        var block = [Double](repeating: 0, count: 4 * cog * cols)
+        var re = [Double](repeating: 0, count: cog * cols), im = re
+        for p in 0..<g.outputPlane {
+            // M(−μ) has the values of M(μ); reuse them when −μ came first.
+            let mirror = blocks.mirror(p)
             if mirror < p {
                 for j in 0..<perFrequency { values[p * perFrequency + j] = values[mirror * perFrequency + j] }
                 continue
             }
-            // Step 3: the phase of every flat tap, exp(2πi Σ_d (f_d·m_{t,d} mod n_d)/n_d).
-            tapPhases(f, shift: shift, geometry: g, cosines: &cosines, sines: &sines)
-            // Step 4: per group, the real embedding [[A, −B], [B, A]] of P(f) = A + iB, then its SVD.
+            blocks.setFrequency(p)
+            // Per group, the real embedding [[A, −B], [B, A]] of M(μ) = A + iB, then its SVD.
             for grp in 0..<G {
-                let cols = 2 * cig
+                blocks.block(group: grp, re: &re, im: &im)
+                let width = 2 * cols
                 for co in 0..<cog {
-                    for ci in 0..<cig {
-                        let base = ((grp * cog + co) * cig + ci) * K
-                        var re = 0.0, im = 0.0
-                        for tau in 0..<K { re += w[base + tau] * cosines[tau]; im += w[base + tau] * sines[tau] }
-                        block[co * cols + ci] = re
-                        block[co * cols + cig + ci] = -im
-                        block[(cog + co) * cols + ci] = im
-                        block[(cog + co) * cols + cig + ci] = re
+                    for c in 0..<cols {
+                        let (a, bb) = (re[co * cols + c], im[co * cols + c])
+                        block[co * width + c] = a
+                        block[co * width + cols + c] = -bb
+                        block[(cog + co) * width + c] = bb
+                        block[(cog + co) * width + cols + c] = a
                     }
                 }
-                let embedded = try DenseMatrix(rows: 2 * cog, columns: cols, entries: block)
+                let embedded = try DenseMatrix(rows: 2 * cog, columns: width, entries: block)
                 let s = try embedded.singularValues(budget: .unlimited)
-                // Each value of P appears twice, adjacent in the descending list.
+                // Each value of M appears twice, adjacent in the descending list.
                 for j in 0..<k { values[p * perFrequency + grp * k + j] = s[2 * j] }
             }
         }
         values.sort(by: >)
         return values
-    }
-}
-
-extension CircularConvolutionSpectrum {
-    /// Per spatial dimension, the input offset `mₜ = (o + t·e) mod n` of each tap.
-    static func tapShifts(_ g: ConvolutionGeometry) -> [[Int]] {
-        (0..<g.rank).map { d in
-            (0..<g.kernelSize[d]).map { t in
-                let m = (g.offset[d] + t * g.tapStep[d]) % g.inputSize[d]
-                return m < 0 ? m + g.inputSize[d] : m
-            }
-        }
-    }
-
-    /// The phase `exp(2πi Σ_d (f_d·m_{t,d} mod n_d)/n_d)` of every flat tap at frequency `f` (exact integer reduction).
-    static func tapPhases(_ f: [Int], shift: [[Int]], geometry g: ConvolutionGeometry, cosines: inout [Double], sines: inout [Double]) {
-        let r = g.rank, n = g.inputSize
-        var t = [Int](repeating: 0, count: r)
-        for tau in 0..<g.kernelPlane {
-            var turns = 0.0
-            for d in 0..<r { turns += Double((f[d] * shift[d][t[d]]) % n[d]) / Double(n[d]) }
-            let angle = 2 * Double.pi * turns
-            cosines[tau] = cos(angle); sines[tau] = sin(angle)
-            var d = r - 1
-            while d >= 0 { t[d] += 1; if t[d] < g.kernelSize[d] { break }; t[d] = 0; d -= 1 }
-        }
     }
 }
 

@@ -6,13 +6,13 @@ import ConvAlgebraOperators
 
 /// How ``OperatorAnalysis`` computes the spectrum.
 public enum AnalysisMethod: String, CaseIterable, Sendable {
-    /// Dense SVD when it fits, else the FFT method for a circular stride-1 convolution, else power iteration.
+    /// Dense SVD when it fits, else the FFT method for a circular convolution (input = output × stride), else power iteration.
     case auto
     /// All singular values from the dense matrix by `?gesdd`.
     case gesdd
     /// The spectral norm only, by power iteration on `AᵀA` with the direct forms.
     case power
-    /// All singular values of a stride-1 convolution by the FFT method (exact for circular padding,
+    /// All singular values of a convolution whose input is its output times the stride, by the FFT method (exact for circular padding,
     /// an approximation for zero padding).
     case fft
 }
@@ -59,7 +59,7 @@ public struct OperatorAnalysis: Sendable {
     /// Analyses `op` (one sample).
     /// - Parameters:
     ///   - method: `.auto` picks `gesdd` when the dense SVD fits `budget` (and ``autoDenseFlopLimit``), `fft`
-    ///     for a circular stride-1 convolution, `power` otherwise.
+    ///     for a circular convolution whose input is its output times the stride, `power` otherwise.
     ///   - power: the settings of the power iteration.
     /// - Throws: a memory-budget error when `.gesdd` is asked for an operator too large for a dense SVD;
     ///   ``ConvAlgebraError/unsupported(_:)`` when `.fft` is asked for an operator it does not apply to; LAPACK errors.
@@ -90,7 +90,7 @@ public struct OperatorAnalysis: Sendable {
             if denseFits && denseFlops <= Self.autoDenseFlopLimit {
                 chosen = .gesdd; why = "the dense \(m) × \(n) matrix fits the memory budget"
             } else if applicability == .exact {
-                chosen = .fft; why = "circular stride-1 convolution too large for a dense SVD"
+                chosen = .fft; why = "circular convolution too large for a dense SVD"
             } else {
                 chosen = .power
                 why = denseFits ? "a dense SVD of \(m) × \(n) would take about \(formatShort(denseFlops)) FLOPs"
@@ -110,7 +110,7 @@ public struct OperatorAnalysis: Sendable {
         case .fft:
             guard let (g, taps) = fftGeometry else {
                 throw ConvAlgebraError.unsupported(
-                    "the FFT method applies to stride-1 convolutions, not to this \(m) × \(n) operator")
+                    "the FFT method applies to convolutions whose input is the output times the stride, not to this \(m) × \(n) operator")
             }
             let values = try CircularConvolutionSpectrum.singularValues(geometry: g, taps: taps, budget: budget)
             // The Double computation has the precision of the scalar's kernel, not better.

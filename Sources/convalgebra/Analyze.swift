@@ -13,7 +13,7 @@ struct Analyze: ParsableCommand {
         discussion: """
             OPs: \(OperatorFactory.names.joined(separator: ", ")).
             --method auto picks gesdd when the dense matrix fits the memory budget, fft for a circular-padded \
-            stride-1 convolution, power iteration otherwise. With --bias the linear part is analysed.
+            convolution whose input size is its output size times the stride, power iteration otherwise. With --bias the linear part is analysed.
             """)
 
     @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")

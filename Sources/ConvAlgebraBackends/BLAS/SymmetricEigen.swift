@@ -33,4 +33,25 @@ package enum SymmetricEigen {
         for i in 0..<n { for j in 0..<n { vectors[i * n + j] = a[i * n + (n - 1 - j)] } }
         return (Array(w.reversed()), vectors)
     }
+
+    /// The largest eigenvalue of the row-major `n × n` symmetric `t` (eigenvalues only: `dsyevd` with `jobz = 'N'`,
+    /// the tridiagonal reduction and `dsterf`). Only the upper triangle is read.
+    /// - Throws: as ``decompose(_:n:)``.
+    /// - Complexity: about `4n³/3` FLOPs; `n²` scalars besides `t`.
+    package static func largestValue(_ t: [Double], n: Int) throws -> Double {
+        guard n > 0 else { return 0 }
+        guard n <= 46_340 else { throw ConvAlgebraError.overflow("a \(n) × \(n) eigenproblem exceeds LAPACK's 32-bit sizes") }
+        var a = t
+        var w = [Double](repeating: 0, count: n)
+        let info = a.withUnsafeMutableBufferPointer { ap in
+            w.withUnsafeMutableBufferPointer { wp in
+                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "N")), Int8(UInt8(ascii: "U")), Int32(n),
+                               ap.baseAddress!, Int32(n), wp.baseAddress!)
+            }
+        }
+        guard info == 0 else {
+            throw ConvAlgebraError.invalidArgument("dsyevd failed on a \(n) × \(n) symmetric matrix (info \(info): a NaN, or no convergence)")
+        }
+        return w.max() ?? 0
+    }
 }

@@ -13,7 +13,8 @@ import ConvAlgebraAnalysis
 /// ``BlockLanczos`` on the operator's batched direct forms, in `float64`, stopped when the certified relative
 /// bound on `σ₁` (Rayleigh quotient below, Kato–Temple / Weyl residual bound above) falls to ``tolerance``; the structural
 /// non-zeros; the reshaped-weight norm (what `torch.nn.utils.spectral_norm` normalises by) and the ratio; for a
-/// stride-1 convolution the circular-padding FFT value (exact for circular padding, an approximation here); for a
+/// convolution whose input is its output times the stride the circular-padding FFT value (exact for circular padding,
+/// an approximation here; strided ones by the polyphase blocks of ``CircularConvolutionSpectrum``); for a
 /// transposed convolution the checkerboard overlap (``OverlapPattern``).
 ///
 /// ```
@@ -38,13 +39,18 @@ public struct NetworkAnalysis: Sendable {
         public let iterations: Int?
         public let products: Int?
         public let converged: Bool
+        /// Wall seconds of the block Lanczos run spent in the operator's batched applies (nil for gesdd).
+        public let operatorSeconds: Double?
+        /// Wall seconds of `σ₁` alone (the dense SVD or the block Lanczos run, with its start vectors).
+        public let spectralNormSeconds: Double
         /// `‖W reshaped‖₂` and `σ₁ / ‖W reshaped‖₂` (layers with a weight).
         public let reshapedWeightNorm: Double?
         public var ratio: Double? { reshapedWeightNorm.map { spectralNorm / $0 } }
         /// `σ_min` and `σ₁/σ_min` (when asked and the dense SVD fits; nil otherwise).
         public let smallestSingularValue: Double?
         public var conditionNumber: Double? { smallestSingularValue.map { $0 > 0 ? spectralNorm / $0 : .infinity } }
-        /// The largest singular value of the circular-padding convolution with the same taps (FFT; stride-1 convolutions).
+        /// The largest singular value of the circular-padding convolution with the same taps (FFT; convolutions whose
+        /// input size is the output size times the stride).
         public let circularNorm: Double?
         /// The checkerboard overlap of a transposed convolution.
         public let overlap: OverlapPattern?
@@ -71,7 +77,8 @@ public struct NetworkAnalysis: Sendable {
     ///   - tolerance: block Lanczos stops when its certified relative bound on `σ₁` falls to this.
     ///   - denseLimit: matrices up to this many entries get the dense SVD (default ``denseLimit``; 0 sends every
     ///     layer to block Lanczos unless `smallest` asks for the dense SVD).
-    ///   - progress: called with one line per layer (the CLI prints it on stderr).
+    ///   - progress: called with one line per layer, and within a long block Lanczos run about every 10 s with its
+    ///     step, estimate and certified gap (the CLI prints them on stderr).
     /// - Throws: memory-budget and LAPACK errors.
     public init(network: Network, smallest: Bool = false, tolerance: Double = 1e-9, maxIterations: Int = 2000,
                 denseLimit: Int = NetworkAnalysis.denseLimit, budget: MemoryBudget = .default,
@@ -81,12 +88,14 @@ public struct NetworkAnalysis: Sendable {
         var out: [Layer] = []
         for (k, layer) in network.layers.enumerated() {
             let start = DispatchTime.now().uptimeNanoseconds
+            let label = "[\(k + 1)/\(network.layers.count)] \(layer.name) (\(layer.op))"
             let item = try Self.analyse(layer, smallest: smallest, tolerance: tolerance, maxIterations: maxIterations,
-                                        denseLimit: denseLimit, budget: budget)
+                                        denseLimit: denseLimit, budget: budget, progress: progress.map { line in Self.throttled(label, line) })
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             out.append(Layer(layer: layer, nnz: item.nnz, spectralNorm: item.sigma, upperBound: item.upper ?? item.sigma,
                              method: item.method, iterations: item.iterations, products: item.products,
-                             converged: item.converged, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
+                             converged: item.converged, operatorSeconds: item.operatorSeconds,
+                             spectralNormSeconds: item.sigmaSeconds, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
                              circularNorm: item.circular, overlap: item.overlap, seconds: seconds))
             let steps = item.iterations.map { " (\($0) block steps, \(item.products ?? 0) vectors)" } ?? ""
             progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.10g by %@%@ in %.2f s", k + 1, network.layers.count,
@@ -97,11 +106,23 @@ public struct NetworkAnalysis: Sendable {
 
     private struct Item {
         var nnz: Int?, sigma = 0.0, upper: Double?, method = "gesdd", iterations: Int?, products: Int?, converged = true
+        var operatorSeconds: Double?, sigmaSeconds = 0.0
         var weightNorm: Double?, smallest: Double?, circular: Double?, overlap: OverlapPattern?
     }
 
+    /// A block Lanczos progress callback that prints a line about every 10 s.
+    static func throttled(_ label: String, _ line: @escaping (String) -> Void) -> (Int, Double, Double) -> Void {
+        var last = DispatchTime.now().uptimeNanoseconds
+        return { step, estimate, gap in
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now - last >= 10_000_000_000 else { return }
+            last = now
+            line(String(format: "%@: block step %d, σ₁ ≈ %.10g, certified relative gap %.1e", label, step, estimate, gap))
+        }
+    }
+
     private static func analyse(_ layer: NetworkLayer, smallest: Bool, tolerance: Double, maxIterations: Int,
-                                denseLimit: Int, budget: MemoryBudget) throws -> Item {
+                                denseLimit: Int, budget: MemoryBudget, progress: ((Int, Double, Double) -> Void)?) throws -> Item {
         let op = layer.linear
         let (m, n) = op.matrixSize
         var item = Item()
@@ -109,32 +130,35 @@ public struct NetworkAnalysis: Sendable {
         let entries = Double(m) * Double(n)
         let denseFits = entries * 16 <= Double(budget.bytes)
         let flops = 4 * entries * Double(Swift.min(m, n))
+        let sigmaStart = DispatchTime.now().uptimeNanoseconds
         if entries <= Double(denseLimit) || (smallest && denseFits && flops <= smallestFlopLimit) {
             let values = try op.singularSpectrum(budget: budget).values
             item.sigma = values.first ?? 0
             if smallest { item.smallest = values.last ?? 0 }
         } else {
             let estimate = try BlockLanczos(tolerance: tolerance, maxSteps: maxIterations)
-                .largestSingularValue(of: op, start: try startVectors(layer, budget: budget), budget: budget)
+                .largestSingularValue(of: op, start: try startVectors(layer, budget: budget), budget: budget, progress: progress)
             item.sigma = estimate.value
             item.upper = estimate.upperBound
             item.method = "block-lanczos"
             item.iterations = estimate.steps
             item.products = estimate.products
             item.converged = estimate.converged
+            item.operatorSeconds = estimate.operatorSeconds
         }
+        item.sigmaSeconds = Double(DispatchTime.now().uptimeNanoseconds - sigmaStart) / 1e9
         if let w = layer.weight {
             item.weightNorm = try ReshapedWeightNorm.value(weight: w.values, shape: w.shape, dim: w.outputAxis, budget: budget)
         }
         if let c = layer.convolution, case .notApplicable = CircularConvolutionSpectrum.applicability(c.geometry) {
         } else if let c = layer.convolution {
-            item.circular = try CircularConvolutionSpectrum.singularValues(geometry: c.geometry, taps: c.taps, budget: budget).first
+            item.circular = try CircularConvolutionSpectrum.largestSingularValue(geometry: c.geometry, taps: c.taps, budget: budget)
         }
         if let g = layer.transposedGeometry { item.overlap = try OverlapPattern(transposedConvolution: g) }
         return item
     }
 
-    /// Start vectors for the block Lanczos run on `layer`: for a stride-1 convolution applied as one operator, the
+    /// Start vectors for the block Lanczos run on `layer`: for a convolution applied as one operator (strided too), the
     /// plane waves of the circular-padding spectrum's top frequencies
     /// (``CircularConvolutionSpectrum/startVectors(geometry:taps:frequencies:budget:)``); none otherwise.
     static func startVectors(_ layer: NetworkLayer, budget: MemoryBudget) throws -> [[Double]] {

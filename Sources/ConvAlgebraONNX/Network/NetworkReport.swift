@@ -48,6 +48,7 @@ public enum NetworkReport {
                 ("spectral_norm", JSONText.number(l.spectralNorm)), ("spectral_norm_upper_bound", JSONText.number(l.upperBound)),
                 ("method", JSONText.string(l.method)),
                 ("iterations", l.iterations.map(String.init) ?? "null"), ("products", l.products.map(String.init) ?? "null"),
+                ("operator_seconds", l.operatorSeconds.map(JSONText.number) ?? "null"),
                 ("converged", l.converged ? "true" : "false"),
                 ("reshaped_weight_norm", l.reshapedWeightNorm.map(JSONText.number) ?? "null"),
                 ("ratio", l.ratio.map(JSONText.number) ?? "null"),
@@ -64,6 +65,7 @@ public enum NetworkReport {
             } else {
                 f.append(("overlap", "null"))
             }
+            f.append(("spectral_norm_seconds", JSONText.number(l.spectralNormSeconds)))
             f.append(("seconds", JSONText.number(l.seconds)))
             if let files = matrixFiles, k < files.count { f.append(("matrix_file", JSONText.string(files[k]))) }
             return "    {" + JSONText.members(f).joined(separator: ", ") + "}"

@@ -38,4 +38,17 @@ import Testing
         #expect(throws: ConvAlgebraError.self) { try BlockLanczos().largestSingularValue(of: op, budget: MemoryBudget(bytes: 64)) }
         #expect(throws: ConvAlgebraError.self) { try BlockLanczos(blockSize: 0).largestSingularValue(of: op) }
     }
+
+    /// A basis of four blocks forces thick restarts (half the basis kept as Ritz vectors, nothing recomputed): the
+    /// bracket still holds gesdd's σ₁ and the run meets its tolerance.
+    @Test func thickRestartsKeepConverging() throws {
+        let g = try ConvolutionGeometry(inputSize: [12, 12], outputSize: [12, 12], kernelSize: [3, 3], stride: [1, 1],
+                                        offset: [-1, -1], tapStep: [1, 1], inChannels: 3, outChannels: 4, hasChannelAxis: true)
+        let op = try Convolution<Double>(geometry: g, taps: AnalysisFixtures.random(g.weightCount, seed: 11))
+        let exact = try op.singularSpectrum().values[0]
+        let r = try BlockLanczos(tolerance: 1e-10, blockSize: 2, maxBasis: 8).largestSingularValue(of: op)
+        #expect(r.converged && abs(r.value - exact) <= 1e-10 * exact, "\(r) vs \(exact)")
+        #expect(r.value <= exact * (1 + 1e-12) && r.upperBound >= exact * (1 - 1e-12))
+        #expect(r.steps > 4, "the basis of 8 vectors should have filled and restarted")
+    }
 }
