@@ -3,12 +3,12 @@ import ConvAlgebra
 
 enum Article_AnalysingAnOperator {
     static let blocks: [(String, @Sendable () throws -> Void)] = [
-        ("Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md:21", block1),
-        ("Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md:39", block2),
-        ("Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md:53", block3),
+        ("Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md:22", block1),
+        ("Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md:42", block2),
+        ("Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md:56", block3),
     ]
 
-    /// Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md, the block at line 21.
+    /// Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md, the block at line 22.
     static func block1() throws {
         let strided = try Convolution(kernel: [1.0, 2, 1], inputLength: 16, mode: .same, stride: 2)
         let report = try OperatorAnalysis(of: strided)
@@ -18,7 +18,7 @@ enum Article_AnalysingAnOperator {
         _ = report
     }
 
-    /// Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md, the block at line 39.
+    /// Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md, the block at line 42.
     static func block2() throws {
         let conv = try Convolution(kernel: [0.25, 0.5, 0.25], inputLength: 8, mode: .same)
         let x = try Tensor<Double>(shape: [8], scalars: [0, 1, 0, 0, 2, 0, 0, 1])
@@ -31,7 +31,7 @@ enum Article_AnalysingAnOperator {
         _ = recovered
     }
 
-    /// Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md, the block at line 53.
+    /// Sources/ConvAlgebra/ConvAlgebra.docc/AnalysingAnOperator.md, the block at line 56.
     static func block3() throws {
         // The transposed convolution of a 3 × 3, stride-2 convolution on a 24 × 24 plane (kernel size not a multiple of the stride).
         let geometry = try DLGeometry.convolution(inChannels: 1, outChannels: 1, inputSize: [24, 24], kernelSize: [3, 3],
