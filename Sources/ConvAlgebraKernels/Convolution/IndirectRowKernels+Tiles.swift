@@ -17,9 +17,11 @@ extension IndirectRowKernels {
         /// Floats between the channels of the source (a split padded plane, rounded up to an odd number of cache
         /// lines when the input is copied), and in one input plane.
         let plane: Int, inputPlane: Int
+        /// One core's L2, the most a chunk of copied samples takes (at least one sample).
+        let l2Bytes: Int
 
         /// Input planes of extents `sizes` padded by `lo` to `size`, split by `stride` along the last dimension.
-        init(sizes: [Int], lo: [Int], size: [Int], stride s: Int, lineBytes: Int) {
+        init(sizes: [Int], lo: [Int], size: [Int], stride s: Int, caches: MachineProfile.Caches) {
             let last = sizes.count - 1
             stride = s
             phaseWidth = (size[last] + s - 1) / s
@@ -30,18 +32,23 @@ extension IndirectRowKernels {
             // The depth block reads each of its channels at the same offsets: with a channel stride of a multiple
             // of 4 KiB (a 1-D row of 1024 floats) every channel falls into the same few L1 sets and they evict one
             // another. An odd number of lines walks the channels through all the sets.
-            let line = max(lineBytes / MemoryLayout<Float>.size, 1), exact = split.reduce(1, *)
+            let line = max(caches.lineBytes / MemoryLayout<Float>.size, 1), exact = split.reduce(1, *)
             plane = padding == nil ? exact : (((exact + line - 1) / line) | 1) * line
             inputPlane = sizes.reduce(1, *)
+            l2Bytes = caches.l2.bytes
         }
 
         /// Calls `body(source, firstSample, samples)` on chunks of samples copied into split padded planes (from
-        /// `scratch`), or on `x` itself when it needs neither.
+        /// `scratch`; a chunk as large as one core's L2), or on `x` itself when it needs neither.
         func with(_ x: UnsafePointer<Float>, batch: Int, channels: Int, scratch: ScratchPool,
                   _ body: (UnsafePointer<Float>, Int, Int) -> Void) {
             guard let padding else { return body(x, 0, batch) }
             let perSample = channels * plane
-            let chunk = max(1, min(batch, Im2colGEMMKernels.maxScratch / max(perSample, 1)))
+            // As many samples as fit in one core's L2 (at least one): the kernel then reads planes the copy has
+            // just written, not lines evicted to L3 (Zen 4, thread CPU time, load 18: c1d-tcn 9.6-10.4 → 8.6-9.8 ms
+            // on one core, 9.8-10.3 → 8.8-8.9 on two; 3×3 within its noise).
+            let fitsL2 = l2Bytes / max(MemoryLayout<Float>.size * perSample, 1)
+            let chunk = max(1, min(batch, Im2colGEMMKernels.maxScratch / max(perSample, 1), fitsL2))
             scratch.with(Float.self, count: chunk * perSample) { buffer in
                 var b0 = 0
                 while b0 < batch {

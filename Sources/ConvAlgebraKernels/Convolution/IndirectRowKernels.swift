@@ -45,16 +45,16 @@ package enum IndirectRowKernels {
         /// The blocking derived for `isa` and `caches` (``RowKernelBlocking``).
         package init(_ g: ConvolutionGeometry, _ w: [Float], isa: MachineProfile.KernelISA = .current,
                      caches: MachineProfile.Caches = MachineProfile.current.caches) {
-            self.init(g, w, blocking: RowKernelBlocking(isa: isa, caches: caches, geometry: g), lineBytes: caches.lineBytes)
+            self.init(g, w, blocking: RowKernelBlocking(isa: isa, caches: caches, geometry: g), caches: caches)
         }
 
         /// With a given blocking (a planner's measured choice); `mr` at most the path's register tile.
         package init(_ g: ConvolutionGeometry, _ w: [Float], blocking: RowKernelBlocking,
-                     lineBytes: Int = MachineProfile.current.caches.lineBytes) {
+                     caches: MachineProfile.Caches = MachineProfile.current.caches) {
             let r = g.rank, last = r - 1
             let (lo, size) = IndirectConvolutionKernels.forwardPadding(g)
             let s = g.stride[last]
-            let source = Source(sizes: g.inputSize, lo: lo, size: size, stride: s, lineBytes: lineBytes)
+            let source = Source(sizes: g.inputSize, lo: lo, size: size, stride: s, caches: caches)
             self.source = source
             let (K, cig) = (g.kernelPlane, g.inChannelsPerGroup)
             let (pw, strides, plane) = (source.phaseWidth, source.strides, source.plane)
