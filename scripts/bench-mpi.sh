@@ -10,7 +10,7 @@
 # Writes Benchmarks/results/mpi/report.md (the machine and its load named in it) and keeps the JSON beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIDES=${SIDES:-"316 1000 3163"}
+SIDES=${SIDES-"316 1000 3163"}
 SVD_SIDE=${SVD_SIDE:-1000}
 BATCH=${BATCH:-16}
 CA=${CA:-.build/release/convalgebra}
@@ -61,9 +61,10 @@ H=$((SVD_SIDE / 2))
 {
   echo
   echo "Singular values (3 largest, 3 smallest) of ~10⁶-row convs; phases in seconds (the slowest process's):"
-  echo "assembly; largest: bound, setup (shifted matrix and its MUMPS factorisation), solve; smallest: setup, solve."
+  echo "assembly; largest: bound, setup (AᵀA shifted to τ² and its MUMPS Cholesky), solve; smallest: setup (the MUMPS"
+  echo "LU of A), solve (Lanczos on A⁻¹). wall / CPU s: the whole mpirun, CPU summed over its processes."
   echo
-  echo "| operator | path | wall s | assembly | largest: bound / setup / solve | smallest: setup / solve | largest | smallest | max rel. diff. to the FFT values |"
+  echo "| operator | path | wall / CPU s | assembly | largest: bound / setup / solve | smallest: setup / solve | largest | smallest | max rel. diff. to the FFT values |"
   echo "|---|---|---|---|---|---|---|---|---|"
 } >> "$REPORT"
 list() { tr -d '[] ' | tr ',' '\n'; }
@@ -74,25 +75,26 @@ svd_case() {  # label, domain, weight shape, op options…
   "$CA" random --shape "$wshape" --dtype float64 --seed 1 --output "$WORK/ws.npy"
   local ref=""
   if [[ " $* " == *" circular "* ]]; then
-    start=$(date +%s.%N)
-    "$CA" analyze conv --domain "$domain" --weight "$WORK/ws.npy" "$@" --method fft --json "$WORK/fft.json" >/dev/null
-    wall=$(echo "$(date +%s.%N) - $start" | bc)
+    times=$( { /usr/bin/time -f "%e %U %S" "$CA" analyze conv --domain "$domain" --weight "$WORK/ws.npy" "$@" --method fft \
+      --json "$WORK/fft.json" >/dev/null; } 2>&1 | tail -1 )
+    wall="$(echo "$times" | cut -d' ' -f1) / $(echo "$times" | awk '{printf "%.1f", $2 + $3}')"
     ref=$(grep -o '"singular_values": \[[^]]*\]' "$WORK/fft.json" | cut -d: -f2 | list)
     echo "| $label | convalgebra analyze --method fft (1 process, exact) | $wall | | | | $(echo "$ref" | head -3 | paste -sd, -) | $(echo "$ref" | tail -3 | tac | paste -sd, -) | |" >> "$REPORT"
   fi
   for np in 1 2; do
-    local out="$OUT/svd-$label-np$np.json"
-    start=$(date +%s.%N)
-    $MPIRUN -np $np "$MPI" analyze conv --domain "$domain" --weight "$WORK/ws.npy" "$@" \
-      --largest 3 --smallest 3 --json "$out" >/dev/null
-    wall=$(echo "$(date +%s.%N) - $start" | bc)
+    local out="$OUT/svd-$label-np$np.json" times
+    # wall and CPU seconds of the whole mpirun (all processes; on a shared machine the CPU time is the fair one).
+    times=$( { /usr/bin/time -f "%e %U %S" $MPIRUN -np $np "$MPI" analyze conv --domain "$domain" --weight "$WORK/ws.npy" "$@" \
+      --largest 3 --smallest 3 --json "$out" >/dev/null; } 2>&1 | tail -1 )
+    local wall cpu
+    wall=$(echo "$times" | cut -d' ' -f1); cpu=$(echo "$times" | awk '{printf "%.1f", $2 + $3}')
     local top bottom diff="-"
     top=$(values "$out" largest | list); bottom=$(values "$out" smallest | list)
     if [ -n "$ref" ]; then
       diff=$(paste -d' ' <(echo "$top"; echo "$bottom") <(echo "$ref" | head -3; echo "$ref" | tail -3 | tac) |
              awk '{d = ($1 - $2) / $2; if (d < 0) d = -d; if (d > m) m = d} END {printf "%.1e", m}')
     fi
-    echo "| $label | convalgebra-mpi, np $np | $wall | $(phase "$out" assembly) | $(phase "$out" largest_bound) / $(phase "$out" largest_setup) / $(phase "$out" largest_solve) | $(phase "$out" smallest_setup) / $(phase "$out" smallest_solve) | $(echo "$top" | paste -sd, -) | $(echo "$bottom" | paste -sd, -) | $diff |" >> "$REPORT"
+    echo "| $label | convalgebra-mpi, np $np | $wall / $cpu | $(phase "$out" assembly) | $(phase "$out" largest_bound) / $(phase "$out" largest_setup) / $(phase "$out" largest_solve) | $(phase "$out" smallest_setup) / $(phase "$out" smallest_solve) | $(echo "$top" | paste -sd, -) | $(echo "$bottom" | paste -sd, -) | $diff |" >> "$REPORT"
   done
 }
 svd_case "circular-1x${S}x${S}" "1,$S,$S" 1,1,3,3 --padding 1 --padding-mode circular

@@ -2,10 +2,11 @@ import ConvAlgebra
 import Foundation
 import Testing
 
-/// `convalgebra-mpi analyze` (SLEPc, cyclic shift-and-invert, MUMPS) against `convalgebra analyze --method gesdd`
-/// (LAPACK on the dense matrix) at 1 and 2 processes: the k largest and k smallest singular values to 1e-10
-/// relative to σ_max, square and rectangular operators, forward and transposed; the bound the largest are shifted
-/// to is never below σ₁.
+/// `convalgebra-mpi analyze` (SLEPc shift-and-invert with MUMPS: AᵀA at τ² for the largest, A⁻¹ by Lanczos for
+/// the smallest of a square operator, AᵀA at 0 of a rectangular one) against `convalgebra analyze --method gesdd`
+/// (LAPACK on the dense matrix) and `--method fft` (exact for a circular conv) at 1 and 2 processes: the k largest
+/// and k smallest singular values to 1e-10 relative to σ_max, square and rectangular operators, forward and
+/// transposed; the bound the largest are shifted to is never below σ₁; `-svd_type cyclic` still overrides.
 @Suite(.serialized) struct MPIAnalyzeTests {
     struct Case: CustomStringConvertible, Sendable {
         var op: String
@@ -43,6 +44,9 @@ import Testing
             let out = try r.json("out.json")
             let largest = try #require(out["largest"] as? [Double]), smallest = try #require(out["smallest"] as? [Double])
             #expect(out["ranks"] as? Int == processes && out["converged"] as? Int == 2 * k)
+            #expect(out["largest_method"] as? String == "cross-sinvert-mumps-cholesky")
+            let square = (out["codomain"] as? [Int] ?? []).reduce(1, *) == (out["domain"] as? [Int] ?? []).reduce(1, *)
+            #expect(out["smallest_method"] as? String == (square ? "inverse-trlanczos-mumps-lu" : "cross-sinvert-mumps-lu"))
             let scale = all[0]
             // The shift for the largest: a rigorous bound (the symbol's for a conv, row and column sums otherwise).
             let bound = try #require(out["spectral_norm_upper_bound"] as? Double)
@@ -71,5 +75,28 @@ import Testing
                                         "--json", "out.json"] + options), "convalgebra-mpi analyze --all")
         let values = try #require(r.json("out.json")["singular_values"] as? [Double])
         #expect(values.count == all.count && zip(values, all.reversed()).allSatisfy { abs($0 - $1) <= 1e-10 * all[0] })
+    }
+
+    /// A circular conv against the FFT method's exact values (`convalgebra analyze --method fft`), doubled values
+    /// included (a real kernel's symbol has σ(ω) = σ(−ω)): both copies of σ₁ and of σ_min, to 1e-12 relative to
+    /// each value, by the default methods and by the cyclic matrix (`-svd_type cyclic`, the PETSc option wins).
+    @Test(arguments: [1, 2])
+    func circularConvEqualsTheFFTValues(processes: Int) throws {
+        let r = try MPIRunner()
+        try r.random("w.npy", [1, 1, 3, 3], seed: 1)
+        let options = ["--domain", "1,24,24", "--weight", "w.npy", "--padding", "1", "--padding-mode", "circular"]
+        r.succeed(try r.single(["analyze", "conv", "--method", "fft", "--json", "fft.json"] + options), "convalgebra analyze --method fft")
+        let exact = try #require(r.json("fft.json")["singular_values"] as? [Double]).sorted()
+        let expected = Array(exact.suffix(3).reversed()) + Array(exact.prefix(3))
+        #expect(exact.count == 576 && expected[0] == expected[1] && expected[3] == expected[4], "\(expected)")
+        for override in [[], ["-svd_type", "cyclic"]] {
+            r.succeed(try r.mpi(processes, ["analyze", "conv", "--largest", "3", "--smallest", "3", "--json", "out.json"]
+                                + options + override), "convalgebra-mpi analyze \(override)")
+            let out = try r.json("out.json")
+            let got = try #require(out["largest"] as? [Double]) + #require(out["smallest"] as? [Double])
+            #expect(got.count == 6 && zip(got, expected).allSatisfy { abs($0 - $1) <= 1e-12 * $1 }, "\(override): \(got) vs \(expected)")
+            let methods = override.isEmpty ? ["cross-sinvert-mumps-cholesky", "inverse-trlanczos-mumps-lu"] : ["cyclic-sinvert-mumps-cholesky", "cyclic-sinvert-mumps-lu"]
+            #expect([out["largest_method"] as? String, out["smallest_method"] as? String] == methods)
+        }
     }
 }

@@ -4,25 +4,28 @@ import ConvAlgebra
 /// Singular values of a ``DistributedMatrix`` by SLEPc, with the solver settings that converge on convolution
 /// matrices. Such a matrix is near-Toeplitz, so its extreme singular values cluster (gaps ~1e-7 at n = 10⁴): SLEPc's
 /// default solver needs tens of thousands of iterations for the largest and does not converge for the smallest.
-/// Shift-and-invert on the cyclic matrix `H = [0 A; Aᵀ 0]` (eigenvalues ±σᵢ) with an exact factorisation of
-/// `H − τI` by MUMPS converges in a few iterations at machine precision: for the smallest `τ = 0`; for the largest
-/// `τ` just above a rigorous upper bound of `‖A‖₂` that costs no iteration (a convolution's symbol,
-/// ``ConvolutionNormBound``, or `√(‖A‖₁‖A‖_∞)` from the row and column sums, whichever is smaller). Above every
-/// `σᵢ`, `H − τI` is negative definite, so the largest go through a symmetric (`LDLᵀ`) factorisation without
-/// pivoting trouble, and the `k` values nearest `τ` are the `k` largest. Every setting is a PETSc option default
-/// (``PETScOptions``), so the usual `-svd_…` options override it; `-svd_type cross` uses `AᵀA` instead (the
-/// target then `τ²`).
+/// So both ends go through an exact MUMPS factorisation (shift-and-invert), which converges in a few iterations:
 ///
-/// The cyclic matrix holds each σ twice (±σ), so the eigensolver looks for 2k values and its subspace needs
-/// about twice that again: `-svd_ncv` defaults to 4k + 12 (SLEPc's default is too small here and restarts for
-/// hundreds of iterations).
+/// - **Largest:** the cross matrix `AᵀA` (explicit, `MatTransposeMatMult`) shifted to `τ²`, `τ` just above a
+///   rigorous upper bound of `‖A‖₂` that costs no iteration (a convolution's symbol, ``ConvolutionNormBound``, or
+///   `√(‖A‖₁‖A‖_∞)` from the row and column sums, whichever is smaller). `AᵀA − τ²I` is negative definite: a
+///   symmetric factorisation with no pivoting trouble, of n rows (the cyclic matrix `[0 A; Aᵀ 0]` has m + n), and
+///   the top of the spectrum maps to the well separated `1/(σ² − τ²)`. The largest lose no digits this way
+///   (only the smallest would). `-svd_type cyclic` uses the cyclic matrix shifted to `τ` instead.
+/// - **Smallest** of a square `A`: the largest singular values `θ` of `A⁻¹` by thick-restart Lanczos, each product a
+///   pair of triangular solves with one MUMPS LU of `A` (``InverseOperator``), `σ = 1/θ`; relative accuracy about
+///   `ε·κ(A)`. A rectangular one (or `-svd_type cross|cyclic`): shift-and-invert at 0 (``smallest(_:_:tall:)``).
+///
+/// Every setting is a PETSc option default (``PETScOptions``), so the usual `-svd_…` options override it.
+/// The Krylov subspace defaults to `-svd_ncv` 4k + 12 (SLEPc's default restarts for hundreds of iterations on the
+/// cyclic matrix, which holds each σ twice).
 ///
 /// Convergence is judged relative to `‖A‖` (`-svd_conv_norm`), not to each `σ`: a residual at machine precision
 /// is `ε‖A‖`, which relative to a tiny `σ_min` would never pass a tight tolerance.
 ///
 /// SLEPc reports a hit iteration cap as fewer converged values, not as an error, so every solve checks the count.
-/// - Complexity: dominated by the MUMPS factorisation of the (m + n)-square cyclic matrix (sparse LU: for a 2-D
-///   stencil about O(N^1.5) time and O(N log N) memory); a few solves with the factors per iteration.
+/// - Complexity: dominated by the MUMPS factorisations, of `AᵀA` (n rows) and of `A` (sparse LU and Cholesky: for a
+///   2-D stencil about O(n^1.5) time and O(n log n) memory), then a few dozen solves with the factors.
 enum DistributedSVD {
     /// One solve's outcome: the values (largest first, or ascending for the smallest), the iterations taken, and
     /// where the time went (the slowest process's seconds).
@@ -31,19 +34,22 @@ enum DistributedSVD {
         var iterations: Int
         /// The whole solve, bound included.
         var seconds = 0.0
-        /// `SVDSetUp`: the cyclic (or cross) matrix, the shift and its MUMPS factorisation.
+        /// `SVDSetUp`: the cross (or cyclic) matrix, the shift and its MUMPS factorisation; for the smallest of a square
+        /// operator the LU of `A` (``InverseOperator``).
         var setupSeconds = 0.0
-        /// `SVDSolve`: the Krylov–Schur iterations, a pair of triangular solves each.
+        /// `SVDSolve`: the Krylov iterations, a pair of triangular solves per product.
         var solveSeconds = 0.0
         /// The largest only: the upper bound of `‖A‖₂`, how it was found, its seconds, and the shift `τ`.
         var bound: Double? = nil
         var boundKind: String? = nil
         var boundSeconds = 0.0
         var target: Double? = nil
+        /// How the values were found, e.g. `cross-sinvert-mumps-cholesky`, `inverse-trlanczos-mumps-lu`.
+        var method = ""
     }
 
     /// The solver type: the user's `-svd_type` when it is `cross` or `cyclic`, else `fallback`.
-    static func solverType(default fallback: String) -> String {
+    static func solverType(default fallback: String?) -> String? {
         guard PETScOptions.given("-svd_type"), let t = PETScOptions.value("-svd_type"), t == "cross" || t == "cyclic" else { return fallback }
         return t
     }
@@ -61,9 +67,10 @@ enum DistributedSVD {
             return Run(values: [Double](repeating: 0, count: k), iterations: 0, bound: 0, boundKind: kind, boundSeconds: boundSeconds)
         }
         let target = bound * (1 + 1e-8)
-        let type = solverType(default: "cyclic")
+        let type = solverType(default: "cross") ?? "cross"
         var run = try solve(a.mat, k: k, largest: true, defaults: shiftInvert(target: target, type: type, factorisation: "cholesky")
-                            + [("-svd_ncv", String(4 * k + 12))])
+                            + [("-svd_" + type + "_st_mat_mumps_icntl_14", "100"), ("-svd_ncv", String(4 * k + 12))])
+        run.method = type + "-sinvert-mumps-cholesky"
         run.values.sort(by: >)
         guard run.values.allSatisfy({ $0 <= bound * (1 + 1e-10) }) else {
             throw PETScError(description: "SLEPc returned σ = \(run.values[0]) above the rigorous bound \(bound) of ‖A‖₂ (\(kind)): the solve failed")
@@ -75,24 +82,38 @@ enum DistributedSVD {
 
     /// The `k` smallest singular values (of the min(m, n) values), ascending.
     ///
-    /// A square `A`: cyclic (or, by `-svd_type cross`, cross), shift-and-invert at 0; relative accuracy about
-    /// `ε·κ(A)`. A rectangular one has `|m − n|` zero eigenvalues in its cyclic matrix, which is then singular at 0; so
-    /// `tall` (the orientation with m ≥ n: `A` or its literal transpose, which has the same singular values) goes
-    /// through the cross product `AᵀA` (n × n, its eigenvalues σ²) with shift-and-invert at 0. The cross product
-    /// squares the condition number, so a value below about `√ε · σ_max` loses digits there.
+    /// A square `A` (unless `-svd_type` names `cross` or `cyclic`): the `k` largest singular values `θ` of `A⁻¹`
+    /// (``InverseOperator``: one MUMPS LU of `A`) by thick-restart Lanczos, `σ = 1/θ`. The `θ` are well separated
+    /// where the `σ` cluster, so it converges in one or two restarts; relative accuracy about `ε·κ(A)`.
     ///
-    /// Measured and not taken: `1/σ_max(A⁻¹)` by Lanczos with one MUMPS LU of `A` (half the size, a non-zero
-    /// diagonal) set up and solved about 3× faster than the cyclic matrix at 9·10⁴ rows, but its values were off
-    /// by 8·10⁻⁸ relative where the cyclic matrix's were within 10⁻¹³ of the FFT method's.
+    /// A rectangular one has `|m − n|` zero eigenvalues in its cyclic matrix, which is then singular at 0, and no
+    /// inverse; so `tall` (the orientation with m ≥ n: `A` or its literal transpose, which has the same singular
+    /// values) goes through the cross product `AᵀA` (n × n, its eigenvalues σ²) with shift-and-invert at 0. The cross
+    /// product squares the condition number, so a value below about `√ε · σ_max` loses digits there.
     static func smallest(_ a: DistributedMatrix, _ k: Int, tall: () throws -> DistributedMatrix) throws -> Run {
         let start = PETScRuntime.now
         let square = a.rowCount == a.columnCount
+        let ncv = ("-svd_ncv", Optional(String(4 * k + 12)))
+        if square, solverType(default: nil) == nil {
+            let inverse = try InverseOperator(a)
+            var run = try solve(inverse.mat, k: k, largest: true, defaults: [
+                // A shell has no explicit transpose (SLEPc applies it by MatMultTranspose: the transposed solves)
+                // and no MatNorm, so convergence is relative to each θ (SLEPc's default), the largest of A⁻¹.
+                ("-svd_type", "trlanczos"), ("-svd_implicittranspose", nil), ("-svd_tol", "1e-13"), ("-svd_max_it", "1000"), ncv,
+            ])
+            run.values = run.values.map { $0 > 0 ? 1 / $0 : .infinity }.sorted()
+            run.setupSeconds += inverse.seconds
+            run.method = "inverse-trlanczos-mumps-lu"
+            run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
+            return run
+        }
         let matrix = square ? a : try tall()
         let mumps: [(String, String?)] = [("_mat_mumps_icntl_14", "400"), ("_mat_mumps_cntl_1", "0.5")]
-        let type = square ? solverType(default: "cyclic") : "cross"
+        let type = square ? solverType(default: "cyclic") ?? "cyclic" : "cross"
         var run = try solve(matrix.mat, k: k, largest: false, defaults: shiftInvert(target: 0, type: type)
-            + mumps.map { ("-svd_" + type + "_st" + $0.0, $0.1) } + [("-svd_ncv", String(4 * k + 12))])
+            + mumps.map { ("-svd_" + type + "_st" + $0.0, $0.1) } + [ncv])
         run.values.sort()
+        run.method = type + "-sinvert-mumps-lu"
         run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
         return run
     }
@@ -109,6 +130,7 @@ enum DistributedSVD {
         let k = min(a.rowCount, a.columnCount)
         var run = try solve(a.mat, k: k, largest: true, defaults: [("-svd_type", "scalapack")])
         run.values.sort()
+        run.method = "scalapack"
         run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
         return run
     }

@@ -16,9 +16,10 @@ struct MPIAnalyze: ParsableCommand {
         abstract: "The largest and smallest singular values and the condition number of an operator, by SLEPc over MPI.",
         discussion: """
             OPs: \(OperatorFactory.names.filter { $0 != MaxPoolOp.name }.joined(separator: ", ")).
-            Largest: the cyclic matrix shifted just above a rigorous bound of ‖A‖₂ (a conv's symbol, else row and \
-            column sums), MUMPS LDLᵀ, shift-and-invert. Smallest: the cyclic matrix (a rectangular operator: AᵀA) \
-            shifted to 0, MUMPS LU. MUMPS orders by METIS. -svd_type cross and any -svd_… option override them.
+            Largest: AᵀA shifted to τ², τ just above a rigorous bound of ‖A‖₂ (a conv's symbol, else row and \
+            column sums), MUMPS Cholesky (LDLᵀ), shift-and-invert. Smallest of a square operator: 1/σ_max(A⁻¹) by \
+            Lanczos on one MUMPS LU of A (options -inverse_…); of a rectangular one: AᵀA shifted to 0. MUMPS orders \
+            by METIS. -svd_type cyclic|cross and any -svd_… option override them.
             """)
 
     @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
@@ -83,7 +84,9 @@ struct MPIAnalyze: ParsableCommand {
             ("converged", String((top?.values.count ?? 0) + (bottom?.values.count ?? 0))),
             ("spectral_norm", norm.map(JSONText.number) ?? "null"),
             ("condition_number", condition.map { $0.isFinite ? JSONText.number($0) : "null" } ?? "null"),
-            ("method", JSONText.string(every != nil && top == nil && bottom == nil ? "scalapack" : DistributedSVD.solverType(default: "cyclic") + "-sinvert-mumps")),
+            ("method", JSONText.string([top, bottom, every].compactMap { $0?.method }.joined(separator: " + "))),
+            ("largest_method", top.map { JSONText.string($0.method) } ?? "null"),
+            ("smallest_method", bottom.map { JSONText.string($0.method) } ?? "null"),
             ("iterations", JSONText.array([top, bottom].compactMap { $0.map { String($0.iterations) } })),
             ("largest_seconds", top.map { JSONText.number($0.seconds) } ?? "null"),
             ("smallest_seconds", bottom.map { JSONText.number($0.seconds) } ?? "null"),
