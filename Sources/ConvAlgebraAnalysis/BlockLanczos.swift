@@ -109,9 +109,7 @@ public struct BlockLanczos: Sendable, Equatable {
         }
         var rng = SplitMix64(seed: seed)
         // The start block: the given vectors of length N, then random ones.
-        var block = [Double]()
-        for v in start where v.count == bigN && block.count < k * bigN { block += v }
-        while block.count < k * bigN { block.append(rng.nextSigned()) }
+        var block = Self.startBlock(start.filter { $0.count == bigN }, rows: k, length: bigN, rng: &rng)
         var basis = [Double](), t = [Double](), r = 0        // basis r × N row-major; t is r × r
         var steps = 0, products = 0
         var ritz: (lambda: [Double], y: [Double], r: Int) = ([], [], 0)
@@ -154,7 +152,9 @@ public struct BlockLanczos: Sendable, Equatable {
             Self.subtractProjection(&next, c, basis, m: rows, r: r, length: bigN)
             // Ritz values; the recurrence's residuals (BᵀB Q Y − Q Y Λ = W⊥ Y_last) give the cluster bound.
             let (lambda, y) = try SymmetricEigen.decompose(t, n: r)
-            let width = Swift.min(k + 1, r)
+            // The bracket looks at the top clusters of up to four Ritz values (whatever the block size: a 1-vector
+            // block then still sees the top of a clustered spectrum's gap structure), the next value giving the gap.
+            let width = Swift.min(Swift.max(k + 1, 5), r)
             let gram = Self.residualGram(next, rows: rows, y: y, r: r, columns: width, length: bigN)
             let estimate = try Self.bracket(lambda: Array(lambda.prefix(width)), gram: gram, cluster: width - 1)
             progress?(steps, lambda[0].squareRoot(), estimate.relative)
