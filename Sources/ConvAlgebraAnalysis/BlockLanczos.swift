@@ -23,7 +23,10 @@ import Foundation
 /// at the end, not taken from the recurrence. What it cannot certify is that the Krylov space saw `σ₁`'s
 /// singular vector at all: a start block with no component along it would converge to `σ₂`; a random block has one
 /// with probability 1, and the start vectors given (e.g. the circular-padding spectrum's plane waves) are
-/// completed with random ones.
+/// completed with random rows or, when they fill the block, given a 1 % random part. Nor can it certify the gap: it
+/// takes the next Ritz value as the next eigenvalue, which a 1-vector block breaks on a nearly degenerate top pair
+/// (a zero-padded convolution's `±μ` waves: on ResNet-18's layer1.0.conv1 at 224 × 224 its upper bound fell 2e-9
+/// below σ₁); use two or more vectors per block there.
 ///
 /// The basis is capped at ``maxBasis`` vectors (and the budget); when full, the method restarts from its top
 /// `maxBasis/2` Ritz vectors (thick restart: no products are recomputed), so the memory is `maxBasis · N` doubles
@@ -55,7 +58,9 @@ public struct BlockLanczos: Sendable, Equatable {
     /// `σ₁(A)` with its certified bracket.
     /// - Parameters:
     ///   - start: start vectors of length `A.domain.count` (the right side) or `A.codomain.count` (the left side);
-    ///     those for the side the method does not run on are mapped through `A` or `Aᵀ`. Completed with random ones.
+    ///     those for the side the method does not run on are mapped through `A` or `Aᵀ`. More than `blockSize` of them
+    ///     are folded into the block's last row (their sum); completed with random rows, or given a random part when
+    ///     they fill the block.
     ///   - progress: called after every block step with the step, the estimate and the current certified relative gap.
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for a non-positive tolerance or block size; a memory-budget
     ///   error when even one block and its products do not fit; LAPACK errors.
