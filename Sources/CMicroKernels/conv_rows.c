@@ -36,6 +36,8 @@
 // first reader of most of its input lines (every line of a 1-D row, the last rows of a 2-D window), and without it
 // each first read waits on L2 or L3 (IndirectRowKernels+Tiles.swift has the measurements). Without fetchNext the
 // prefetch lands on this step's own lines: one more load-port op a step, in place of a second copy of the loop.
+// A first depth block with fetchNext also prefetches the next segment's output lines (its MR rows, NR floats on),
+// which it will store to: the stores then hit L1 instead of waiting for each line's read-for-ownership.
 #define CA_TILE_STEP(W, MR)                                                                                     \
     CA_UNROLL for (int c = 0; c < MR; c++) {                                                                    \
         __m##W b = ca_broadcast##W(w + c);                                                                      \
@@ -74,6 +76,9 @@ static void rows512_##MR(long k, const float *const *src, const long *split, con
     const float *s0 = src[0], *t0 = src[1], *s1 = src[2], *t1 = src[3];                                         \
     __m512 c0[MR], c1[MR];                                                                                      \
     CA_UNROLL for (int c = 0; c < MR; c++) { c0[c] = _mm512_setzero_ps(); c1[c] = _mm512_setzero_ps(); }        \
+    if (fetchNext && !accumulate) {                                                                             \
+        CA_UNROLL for (int c = 0; c < MR; c++) { CA_FETCH(y + c * ldy + 32) CA_FETCH(y + c * ldy + 48) }       \
+    }                                                                                                           \
     if (a0 == 0xFFFF && a1 == 0xFFFF && s1 == s0 + 16) {                                                        \
         const long ahead = fetchNext ? 32 : 0;                                                                  \
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
@@ -119,6 +124,9 @@ static void rows256_##MR(long k, const float *const *src, const long *split, con
     CA_UNROLL for (int c = 0; c < MR; c++) { c0[c] = _mm256_setzero_ps(); c1[c] = _mm256_setzero_ps(); }        \
     const float *s0 = src[0], *t0 = src[1], *s1 = src[2], *t1 = src[3];                                         \
     __m256i v0 = lanes8(0, n), v1 = lanes8(0, n - 8);                                                           \
+    if (fetchNext && !accumulate) {                                                                             \
+        CA_UNROLL for (int c = 0; c < MR; c++) { CA_FETCH(y + c * ldy + 16) CA_FETCH(y + c * ldy + 31) }       \
+    }                                                                                                           \
     if (n >= 16 && split[0] >= 8 && split[1] >= 8 && s1 == s0 + 8) {                                            \
         const long ahead = fetchNext ? 16 : 0;                                                                  \
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
