@@ -122,11 +122,11 @@ def conv_pair(node, inits, in_shape):
 
 
 def power100(forward, backward, in_shape):
-    """PyTorch's fixed 100-step power iteration on AᵀA (conv2d, then conv_transpose2d), value and seconds."""
+    """PyTorch's fixed 100-step power iteration on AᵀA (conv2d, then conv_transpose2d): value, wall and CPU seconds."""
     torch.manual_seed(0)
     v = torch.randn((1,) + tuple(in_shape), dtype=torch.float64)
     v /= v.norm()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     sigma = 0.0
     with torch.no_grad():
         for _ in range(100):
@@ -134,11 +134,12 @@ def power100(forward, backward, in_shape):
             sigma = u.norm().item()
             v = backward(u)
             v = v / v.norm()
-    return sigma, time.perf_counter() - start
+    return sigma, time.perf_counter() - start, time.process_time() - cpu
 
 
 def arpack(forward, backward, in_shape, out_shape, tol):
-    """SciPy's ARPACK (`svds`, k = 1) on a LinearOperator of the torch conv / conv_transpose, float64: value, seconds."""
+    """SciPy's ARPACK (`svds`, k = 1) on a LinearOperator of the torch conv / conv_transpose, float64: value, wall and
+    CPU seconds."""
     from scipy.sparse.linalg import LinearOperator, svds
 
     n, m = int(np.prod(in_shape)), int(np.prod(out_shape))
@@ -147,9 +148,9 @@ def arpack(forward, backward, in_shape, out_shape, tol):
         rmv = lambda y: backward(torch.from_numpy(np.ascontiguousarray(y, dtype=np.float64)).reshape((1,) + tuple(out_shape))).numpy().ravel()
         op = LinearOperator((m, n), matvec=mv, rmatvec=rmv, dtype=np.float64)
         v0 = np.random.default_rng(0).standard_normal(min(m, n))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         s = svds(op, k=1, tol=tol, v0=v0, return_singular_vectors=False, solver="arpack")
-        return float(s[0]), time.perf_counter() - start
+        return float(s[0]), time.perf_counter() - start, time.process_time() - cpu
 
 
 def export_resnet(size, path):
@@ -171,9 +172,9 @@ def export_single(node, inits, in_shape, path):
                       input_names=["input"], output_names=["output"])
 
 
-def run_analyze(binary, path, report, tolerance):
+def run_analyze(binary, path, report, tolerance, extra=()):
     start = time.perf_counter()
-    subprocess.check_call([binary, "model", "analyze", path, "--json", report, "--tolerance", tolerance],
+    subprocess.check_call([binary, "model", "analyze", path, "--json", report, "--tolerance", tolerance, *extra],
                           stdout=subprocess.DEVNULL)   # progress lines on stderr
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024  # KiB -> GiB (the largest child)
@@ -188,8 +189,13 @@ def main():
     ap.add_argument("--size", type=int, default=224, help="the input's side (224 is ResNet-18's; smaller for a quick table)")
     ap.add_argument("--arpack-tolerance", type=float, default=1e-7)
     ap.add_argument("--no-peers", action="store_true", help="skip ARPACK and the PyTorch power iteration")
+    ap.add_argument("--block-size", help="passed to model analyze (default: its own)")
+    ap.add_argument("--max-basis", help="passed to model analyze (default: its own)")
     ap.add_argument("--single", help="analyse only the conv node of this name, exported as a model of its own")
     ap.add_argument("--reuse", action="store_true", help="take our numbers from the JSON of an earlier run in --out")
+    ap.add_argument("--arpack-only", nargs="*", metavar="NODE",
+                    help="with --peers-only: run ARPACK only on these nodes (none when the list is empty; it takes "
+                         "minutes per layer at 224); the power iteration runs on every conv")
     ap.add_argument("--peers-only", action="store_true",
                     help="time the peers on every conv and write them to --out/peers.json (read by later runs in that --out)")
     args = ap.parse_args()
@@ -212,13 +218,19 @@ def main():
     if args.peers_only:
         shapes = onnx.shape_inference.infer_shapes(proto).graph
         dims = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim][1:] for v in list(shapes.value_info) + list(shapes.input)}
-        peers = {}
+        # The file accumulates: a layer's power iteration is timed once, its ARPACK run once when asked (delete the
+        # file to time them again), so a quick pass of power iterations can be followed by ARPACK on chosen layers.
+        peers = json.load(open(peers_file)) if os.path.exists(peers_file) else {}
         for node in proto.graph.node:
             if node.op_type != "Conv":
                 continue
             forward, backward, out_shape, _ = conv_pair(node, inits, dims[node.input[0]])
-            peers[node.name] = dict(arpack=arpack(forward, backward, dims[node.input[0]], out_shape, args.arpack_tolerance),
-                                    power=power100(forward, backward, dims[node.input[0]]))
+            entry = peers.setdefault(node.name, {"arpack": None})
+            if "power" not in entry:
+                entry["power"], entry["power_load"] = power100(forward, backward, dims[node.input[0]]), os.getloadavg()[0]
+            if entry.get("arpack") is None and (args.arpack_only is None or node.name in args.arpack_only):
+                entry["arpack"] = arpack(forward, backward, dims[node.input[0]], out_shape, args.arpack_tolerance)
+                entry["arpack_load"] = os.getloadavg()[0]
             print(node.name, peers[node.name], flush=True)
             json.dump(peers, open(peers_file, "w"))
         return
@@ -227,46 +239,61 @@ def main():
     if args.reuse:
         doc = json.load(open(report))
         wall, peak = doc.get("wall_seconds", float("nan")), doc.get("peak_rss_gib", float("nan"))
+        cpu = doc.get("cpu_seconds", float("nan"))
     else:
-        wall, peak, doc = run_analyze(args.binary, target, report, args.tolerance)
+        extra = [f for flag, v in (("--block-size", args.block_size), ("--max-basis", args.max_basis)) if v for f in (flag, v)]
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall, peak, doc = run_analyze(args.binary, target, report, args.tolerance, extra)
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        doc["cpu_seconds"] = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
         if args.single:
             doc["layers"][0]["name"] = args.single      # the single model's node is the ResNet's
         doc["wall_seconds"], doc["peak_rss_gib"] = wall, peak
         json.dump(doc, open(report, "w"))
+        cpu = doc["cpu_seconds"]
     load = os.getloadavg()
     described = "; ".join(" ".join(l.split()) for l in machine if l.split()[:1] in (["cpu"], ["cores"], ["physical"], ["isa"]))
     print(f"Machine (`convalgebra machine`): {described or '?'}; load average after the run {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}")
     print(f"ResNet-18 ({params / 1e6:.1f} M parameters), {len(doc['layers'])} linear layers, input 3×{args.size}×{args.size}; "
-          f"`convalgebra model analyze --tolerance {args.tolerance}`: {wall:.1f} s wall, peak RSS {peak:.2f} GiB\n")
+          f"`convalgebra model analyze --tolerance {args.tolerance}`: {wall:.1f} s wall ({cpu:.1f} s CPU), peak RSS {peak:.2f} GiB\n")
+    # Times are wall / CPU seconds (the CPU time of all threads: on a shared machine it is what the run cost).
     print("| layer | input → output | kernel | σ₁ exact | certified rel. bound | ‖W‖ reshaped (gap) | circular FFT (gap) | "
-          "ours: σ₁ s (block steps / vectors, s in applies) | layer s | ARPACK svds tol " + f"{args.arpack_tolerance:g}" +
-          " s (gap) | PyTorch 100-step power s (gap) | ours / ARPACK | ours / power |")
+          "ours: σ₁ s wall / CPU (block steps / vectors, s in applies) | layer s | ARPACK svds tol " + f"{args.arpack_tolerance:g}" +
+          " s wall / CPU (gap) | PyTorch 100-step power s wall / CPU (gap) | ours / ARPACK wall, CPU | ours / power wall, CPU |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     gap = lambda x, s: "-" if x is None else f"{x:.6g} ({(x - s) / s:+.2%})"
-    totals = [0.0, 0.0, 0.0]
+    nan = float("nan")
+    timed = lambda t: f"{t[0]:.2f} / {t[1]:.2f}"
+    ratio = lambda a, b: f"{a[0] / b[0]:.2f}, {a[1] / b[1]:.2f}"
+    totals = {"ours": [0.0, 0.0], "arpack": [0.0, 0.0], "power": [0.0, 0.0]}
+    add = lambda key, t: totals[key].__setitem__(slice(None), [totals[key][0] + t[0], totals[key][1] + t[1]])
     for l in doc["layers"]:
         s = l["spectral_norm"]
         shapes = "×".join(map(str, l["input_shape"])) + " → " + "×".join(map(str, l["output_shape"]))
         bound = (l["spectral_norm_upper_bound"] - s) / s if s else 0.0
         steps = f" ({l['iterations']} / {l['products']}, {l['operator_seconds']:.2f})" if l["iterations"] else " (gesdd)"
-        ours = l["spectral_norm_seconds"]
+        ours = (l["spectral_norm_seconds"], l.get("spectral_norm_cpu_seconds", nan))
         kernel, peer_a, peer_p, ratio_a, ratio_p = "-", "-", "-", "-", "-"
-        totals[0] += ours
+        add("ours", ours)
         if l["op"].startswith("Conv") and l["name"] in nodes:
             forward, backward, out_shape, kernel = conv_pair(nodes[l["name"]], inits, l["input_shape"])
             if not args.no_peers or l["name"] in cached:
                 if l["name"] in cached:
-                    (sa, ta), (sp, tp) = cached[l["name"]]["arpack"], cached[l["name"]]["power"]
+                    a, p = cached[l["name"]]["arpack"], cached[l["name"]]["power"]
                 else:
-                    sa, ta = arpack(forward, backward, l["input_shape"], out_shape, args.arpack_tolerance)
-                    sp, tp = power100(forward, backward, l["input_shape"])
-                totals[1] += ta; totals[2] += tp
-                peer_a = f"{ta:.2f} ({(sa - s) / s:+.1e})"
-                peer_p = f"{tp:.2f} ({(sp - s) / s:+.1e})"
-                ratio_a, ratio_p = f"{ours / ta:.2f}", f"{ours / tp:.2f}"
+                    a = arpack(forward, backward, l["input_shape"], out_shape, args.arpack_tolerance)
+                    p = power100(forward, backward, l["input_shape"])
+                pt = (p[1], p[2] if len(p) > 2 else nan)
+                add("power", pt)
+                if a is not None:
+                    at = (a[1], a[2] if len(a) > 2 else nan)
+                    add("arpack", at)
+                    peer_a, ratio_a = f"{timed(at)} ({(a[0] - s) / s:+.1e})", ratio(ours, at)
+                peer_p, ratio_p = f"{timed(pt)} ({(p[0] - s) / s:+.1e})", ratio(ours, pt)
         print(f"| {l['name']} | {shapes} | {kernel} | {s:.10g} | {bound:.1e} | {gap(l['reshaped_weight_norm'], s)} | "
-              f"{gap(l['circular_fft_norm'], s)} | {ours:.2f}{steps} | {l['seconds']:.2f} | {peer_a} | {peer_p} | {ratio_a} | {ratio_p} |")
-    print(f"\nTotal σ₁ seconds: ours {totals[0]:.1f}, ARPACK {totals[1]:.1f}, PyTorch power {totals[2]:.1f} (peers: the conv layers they ran on)")
+              f"{gap(l['circular_fft_norm'], s)} | {timed(ours)}{steps} | {l['seconds']:.2f} | {peer_a} | {peer_p} | {ratio_a} | {ratio_p} |")
+    print(f"\nTotal σ₁ seconds (wall / CPU): ours {timed(totals['ours'])}, ARPACK {timed(totals['arpack'])}, "
+          f"PyTorch power {timed(totals['power'])} (peers: the conv layers they ran on)")
     print(f"Lipschitz bound (product): {doc['lipschitz_bound']:.6g}")
 
 

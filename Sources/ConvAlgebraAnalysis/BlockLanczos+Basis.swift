@@ -22,6 +22,32 @@ extension BlockLanczos {
         return (xs.prefix(rows * n).map(Double.init), forward)
     }
 
+    /// The start block of `rows` unit rows: the given vectors (normalised) first; when there are more of them than
+    /// rows, the last row is the sum of the rest (so a 1-vector block starts from the sum of all the given
+    /// directions); the rows left over are random. When the given vectors fill the block, each row gets a random
+    /// part of relative size 10⁻², so the start has a component along every singular vector with probability 1.
+    static func startBlock(_ given: [[Double]], rows k: Int, length: Int, rng: inout SplitMix64) -> [Double] {
+        func unit(_ v: [Double]) -> [Double] {
+            let r = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return r > 0 && r.isFinite ? v.map { $0 / r } : v
+        }
+        var rows = given.prefix(k).map(unit)
+        if given.count > k {
+            var folded = rows.removeLast()
+            for v in given.dropFirst(k).map(unit) { for j in 0..<length { folded[j] += v[j] } }
+            rows.append(unit(folded))
+        }
+        let filled = rows.count == k
+        if filled {
+            rows = rows.map { row in
+                let noise = unit((0..<length).map { _ in rng.nextSigned() })
+                return unit((0..<length).map { row[$0] + 1e-2 * noise[$0] })
+            }
+        }
+        while rows.count < k { rows.append((0..<length).map { _ in rng.nextSigned() }) }
+        return rows.flatMap { $0 }
+    }
+
     /// `c = A Bᵀ` for row-major `A` (`m × k`) and `B` (`n × k`).
     static func gemmABt(_ a: [Double], _ b: [Double], _ c: inout [Double], m: Int, n: Int, k: Int) {
         guard m > 0, n > 0, k > 0 else { return }

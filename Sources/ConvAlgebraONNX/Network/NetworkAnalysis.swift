@@ -10,7 +10,7 @@ import ConvAlgebraAnalysis
 ///
 /// Per layer: the exact largest singular value of the layer's operator — by the dense SVD (`?gesdd`, all values)
 /// when the matrix is small (at most ``denseLimit`` entries) or `smallest` is asked and it fits the budget, else by
-/// ``BlockLanczos`` on the operator's batched direct forms, in `float64`, stopped when the certified relative
+/// ``BlockLanczos`` (``blockSize`` vectors per step, a basis of ``maxBasis``) on the operator's batched direct forms, in `float64`, stopped when the certified relative
 /// bound on `σ₁` (Rayleigh quotient below, Kato–Temple / Weyl residual bound above) falls to ``tolerance``; the structural
 /// non-zeros; the reshaped-weight norm (what `torch.nn.utils.spectral_norm` normalises by) and the ratio; for a
 /// convolution whose input is its output times the stride the circular-padding FFT value (exact for circular padding,
@@ -43,6 +43,8 @@ public struct NetworkAnalysis: Sendable {
         public let operatorSeconds: Double?
         /// Wall seconds of `σ₁` alone (the dense SVD or the block Lanczos run, with its start vectors).
         public let spectralNormSeconds: Double
+        /// The process's CPU seconds (every thread) during `σ₁` alone: on a shared machine, the time the run cost.
+        public let spectralNormCPUSeconds: Double
         /// `‖W reshaped‖₂` and `σ₁ / ‖W reshaped‖₂` (layers with a weight).
         public let reshapedWeightNorm: Double?
         public var ratio: Double? { reshapedWeightNorm.map { spectralNorm / $0 } }
@@ -65,6 +67,13 @@ public struct NetworkAnalysis: Sendable {
     /// The product bound on the network's Lipschitz constant (NaN when an op was skipped).
     public var lipschitzBound: Double { network.lipschitzBound(norms: layers.map(\.spectralNorm)) }
 
+    /// The default block size and basis cap of the ``BlockLanczos`` runs: two vectors per step, because the top of a
+    /// zero-padded convolution's spectrum is a nearly degenerate pair (the circular spectrum's `±μ` frequencies,
+    /// split slightly by the border) that one vector resolves slowly and whose gap it misjudges; 32 basis vectors
+    /// (restarts keep 16), because re-orthogonalisation reads the whole basis four times per step and a larger one
+    /// made the memory traffic, not the operator, the cost (Guides/Networks.md, ResNet-18 at 224 × 224).
+    public static let blockSize = 2
+    public static let maxBasis = 32
     /// Matrices up to this many entries (8 MiB in float64) get the dense SVD even without `smallest`.
     public static let denseLimit = 1 << 20
     /// The largest dense SVD run for `smallest`, in FLOPs (≈ 4·m·n·min(m, n)): about a minute on two cores.
@@ -81,6 +90,7 @@ public struct NetworkAnalysis: Sendable {
     ///     step, estimate and certified gap (the CLI prints them on stderr).
     /// - Throws: memory-budget and LAPACK errors.
     public init(network: Network, smallest: Bool = false, tolerance: Double = 1e-9, maxIterations: Int = 2000,
+                blockSize: Int = NetworkAnalysis.blockSize, maxBasis: Int = NetworkAnalysis.maxBasis,
                 denseLimit: Int = NetworkAnalysis.denseLimit, budget: MemoryBudget = .default,
                 progress: ((String) -> Void)? = nil) throws {
         self.network = network
@@ -89,13 +99,14 @@ public struct NetworkAnalysis: Sendable {
         for (k, layer) in network.layers.enumerated() {
             let start = DispatchTime.now().uptimeNanoseconds
             let label = "[\(k + 1)/\(network.layers.count)] \(layer.name) (\(layer.op))"
-            let item = try Self.analyse(layer, smallest: smallest, tolerance: tolerance, maxIterations: maxIterations,
+            let lanczos = BlockLanczos(tolerance: tolerance, blockSize: blockSize, maxBasis: maxBasis, maxSteps: maxIterations)
+            let item = try Self.analyse(layer, smallest: smallest, lanczos: lanczos,
                                         denseLimit: denseLimit, budget: budget, progress: progress.map { line in Self.throttled(label, line) })
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             out.append(Layer(layer: layer, nnz: item.nnz, spectralNorm: item.sigma, upperBound: item.upper ?? item.sigma,
                              method: item.method, iterations: item.iterations, products: item.products,
                              converged: item.converged, operatorSeconds: item.operatorSeconds,
-                             spectralNormSeconds: item.sigmaSeconds, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
+                             spectralNormSeconds: item.sigmaSeconds, spectralNormCPUSeconds: item.sigmaCPUSeconds, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
                              circularNorm: item.circular, overlap: item.overlap, seconds: seconds))
             let steps = item.iterations.map { " (\($0) block steps, \(item.products ?? 0) vectors)" } ?? ""
             progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.10g by %@%@ in %.2f s", k + 1, network.layers.count,
@@ -106,7 +117,7 @@ public struct NetworkAnalysis: Sendable {
 
     private struct Item {
         var nnz: Int?, sigma = 0.0, upper: Double?, method = "gesdd", iterations: Int?, products: Int?, converged = true
-        var operatorSeconds: Double?, sigmaSeconds = 0.0
+        var operatorSeconds: Double?, sigmaSeconds = 0.0, sigmaCPUSeconds = 0.0
         var weightNorm: Double?, smallest: Double?, circular: Double?, overlap: OverlapPattern?
     }
 
@@ -121,7 +132,7 @@ public struct NetworkAnalysis: Sendable {
         }
     }
 
-    private static func analyse(_ layer: NetworkLayer, smallest: Bool, tolerance: Double, maxIterations: Int,
+    private static func analyse(_ layer: NetworkLayer, smallest: Bool, lanczos: BlockLanczos,
                                 denseLimit: Int, budget: MemoryBudget, progress: ((Int, Double, Double) -> Void)?) throws -> Item {
         let op = layer.linear
         let (m, n) = op.matrixSize
@@ -130,14 +141,13 @@ public struct NetworkAnalysis: Sendable {
         let entries = Double(m) * Double(n)
         let denseFits = entries * 16 <= Double(budget.bytes)
         let flops = 4 * entries * Double(Swift.min(m, n))
-        let sigmaStart = DispatchTime.now().uptimeNanoseconds
+        let sigmaStart = DispatchTime.now().uptimeNanoseconds, sigmaCPU = ProcessClock.seconds()
         if entries <= Double(denseLimit) || (smallest && denseFits && flops <= smallestFlopLimit) {
             let values = try op.singularSpectrum(budget: budget).values
             item.sigma = values.first ?? 0
             if smallest { item.smallest = values.last ?? 0 }
         } else {
-            let estimate = try BlockLanczos(tolerance: tolerance, maxSteps: maxIterations)
-                .largestSingularValue(of: op, start: try startVectors(layer, budget: budget), budget: budget, progress: progress)
+            let estimate = try lanczos.largestSingularValue(of: op, start: try startVectors(layer, budget: budget), budget: budget, progress: progress)
             item.sigma = estimate.value
             item.upper = estimate.upperBound
             item.method = "block-lanczos"
@@ -147,6 +157,7 @@ public struct NetworkAnalysis: Sendable {
             item.operatorSeconds = estimate.operatorSeconds
         }
         item.sigmaSeconds = Double(DispatchTime.now().uptimeNanoseconds - sigmaStart) / 1e9
+        item.sigmaCPUSeconds = ProcessClock.seconds() - sigmaCPU
         if let w = layer.weight {
             item.weightNorm = try ReshapedWeightNorm.value(weight: w.values, shape: w.shape, dim: w.outputAxis, budget: budget)
         }

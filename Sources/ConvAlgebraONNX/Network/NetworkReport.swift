@@ -66,6 +66,7 @@ public enum NetworkReport {
                 f.append(("overlap", "null"))
             }
             f.append(("spectral_norm_seconds", JSONText.number(l.spectralNormSeconds)))
+            f.append(("spectral_norm_cpu_seconds", JSONText.number(l.spectralNormCPUSeconds)))
             f.append(("seconds", JSONText.number(l.seconds)))
             if let files = matrixFiles, k < files.count { f.append(("matrix_file", JSONText.string(files[k]))) }
             return "    {" + JSONText.members(f).joined(separator: ", ") + "}"

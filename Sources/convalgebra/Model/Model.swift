@@ -59,6 +59,13 @@ struct ModelAnalyze: ParsableCommand {
     @Option(parsing: .unconditional, help: "Block Lanczos: the most block steps.")
     var maxIterations = 2000
 
+    @Option(name: .customLong("block-size"), parsing: .unconditional, help: "Block Lanczos: vectors per block (per batched apply).")
+    var blockSize = NetworkAnalysis.blockSize
+
+    @Option(name: .customLong("max-basis"), parsing: .unconditional,
+            help: "Block Lanczos: the most basis vectors before a thick restart (at least two blocks).")
+    var maxBasis = NetworkAnalysis.maxBasis
+
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
@@ -73,6 +80,10 @@ struct ModelAnalyze: ParsableCommand {
         guard maxIterations >= 1 else {
             throw ConvAlgebraError.invalidArgument("--max-iterations must be at least 1, got \(maxIterations)")
         }
+        guard blockSize >= 1, blockSize <= 4096, maxBasis >= 2 * blockSize, maxBasis <= 1 << 16 else {
+            throw ConvAlgebraError.invalidArgument(
+                "--block-size must lie in 1...4096 and --max-basis in 2·block-size...65536, got \(blockSize) and \(maxBasis)")
+        }
         let shape = try inputShape.map { try CommaList.shape($0, option: "--input-shape").dims }
         let onnx = try ONNXModel(contentsOf: model)
         let input = try at.map { path -> [Double] in
@@ -85,7 +96,7 @@ struct ModelAnalyze: ParsableCommand {
         let files = try exportDir.map { try network.exportMatrices(to: $0) }
         let quiet = self.quiet
         let analysis = try NetworkAnalysis(network: network, smallest: smallest, tolerance: tolerance,
-                                           maxIterations: maxIterations) { line in
+                                           maxIterations: maxIterations, blockSize: blockSize, maxBasis: maxBasis) { line in
             if !quiet { FileHandleText.standardError(line + "\n") }
         }
         if let json {

@@ -43,6 +43,8 @@ import _TestSupport
             (["model", "analyze", "missing.onnx"], "missing.onnx"),
             (["model", "analyze", try ONNXFixtures.path("convnet", "onnx"), "--input-shape", "3,8"], "--input-shape"),
             (["model", "analyze", try ONNXFixtures.path("convnet", "onnx"), "--tolerance", "0"], "--tolerance"),
+            (["model", "analyze", try ONNXFixtures.path("convnet", "onnx"), "--block-size", "0"], "--block-size"),
+            (["model", "analyze", try ONNXFixtures.path("convnet", "onnx"), "--block-size", "4", "--max-basis", "6"], "--max-basis"),
         ]
         for (args, fragment) in bad {
             try cli.expectFailure(args + ["--json", "out.json"], output: "out.json", containing: fragment)

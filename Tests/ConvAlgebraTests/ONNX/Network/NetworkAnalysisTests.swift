@@ -79,10 +79,12 @@ import Testing
         let layers = try #require(doc["layers"] as? [[String: Any]])
         #expect(layers.count == 10)
         for key in ["name", "op", "input_shape", "output_shape", "nnz", "spectral_norm", "reshaped_weight_norm",
-                    "smallest_singular_value", "condition_number", "overlap", "method"] {
+                    "smallest_singular_value", "condition_number", "overlap", "method", "spectral_norm_seconds",
+                    "spectral_norm_cpu_seconds"] {
             #expect(layers.allSatisfy { $0.keys.contains(key) }, "\(key)")
         }
         #expect(layers[0]["name"] as? String == "/stem/Conv" && layers[0]["input_shape"] as? [Int] == [4, 8, 8])
+        #expect(layers.allSatisfy { ($0["spectral_norm_cpu_seconds"] as? Double ?? -1) >= 0 })
         #expect(ONNXFixtures.relative(try #require(doc["lipschitz_bound"] as? Double), a.lipschitzBound) < 1e-14)
         let table = NetworkReport.text(a, model: "resblock.onnx")
         #expect(table.contains("/Add_1") && table.contains("Lipschitz bound"))
