@@ -31,6 +31,13 @@
 // __m512 with opmask tails; 256: __m256 with vmaskmov tails), through the width's ca_broadcast/ca_load/ca_store:
 // CA_TILE_STEP is one depth step (MR broadcasts of the packed weights w against the input vectors x0, x1), and
 // CA_TILE_STORE stores the MR output rows (their lanes v0, v1), added to y's rows when accumulating.
+// With fetchNext the unmasked loop also prefetches the next row segment's input (NR floats further along the rows
+// this step reads, one 16-float line a step, alternating) into L1 while this segment computes: a segment is the
+// first reader of most of its input lines (every line of a 1-D row, the last rows of a 2-D window), and without it
+// each first read waits on L2 or L3 (IndirectRowKernels+Tiles.swift has the measurements). Without fetchNext the
+// prefetch lands on this step's own lines: one more load-port op a step, in place of a second copy of the loop.
+// A first depth block with fetchNext also prefetches the next segment's output lines (its MR rows, NR floats on),
+// which it will store to: the stores then hit L1 instead of waiting for each line's read-for-ownership.
 #define CA_TILE_STEP(W, MR)                                                                                     \
     CA_UNROLL for (int c = 0; c < MR; c++) {                                                                    \
         __m##W b = ca_broadcast##W(w + c);                                                                      \
@@ -46,6 +53,8 @@
         ca_store##W(row, v0, c0[c]); ca_store##W(row + W / 32, v1, c1[c]);                                      \
     }
 
+#define CA_FETCH(address) _mm_prefetch((const char *)(address), _MM_HINT_T0);
+
 __attribute__((target("avx512f"))) CA_INLINE __m512 ca_broadcast512(const float *w) { return _mm512_set1_ps(*w); }
 __attribute__((target("avx512f"))) CA_INLINE __m512 ca_load512(const float *p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
 __attribute__((target("avx512f"))) CA_INLINE void ca_store512(float *p, __mmask16 m, __m512 v) { _mm512_mask_storeu_ps(p, m, v); }
@@ -59,7 +68,7 @@ __attribute__((target("avx2"))) CA_INLINE void ca_store256(float *p, __m256i m, 
 #define CA_ROWS512(MR)                                                                                           \
 __attribute__((target("avx512f")))                                                                              \
 static void rows512_##MR(long k, const float *const *src, const long *split, const long *offsets,              \
-                         const float *w, long ldw, long n, float *y, long ldy, int accumulate) {                \
+                         const float *w, long ldw, long n, float *y, long ldy, int accumulate, int fetchNext) { \
     __mmask16 v0 = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);                                    \
     __mmask16 v1 = n >= 32 ? (__mmask16)0xFFFF : n <= 16 ? (__mmask16)0 : (__mmask16)((1u << (n - 16)) - 1);    \
     __mmask16 a0 = v0 & (__mmask16)((1u << split[0]) - 1), b0 = v0 & (__mmask16)~a0;                            \
@@ -67,10 +76,15 @@ static void rows512_##MR(long k, const float *const *src, const long *split, con
     const float *s0 = src[0], *t0 = src[1], *s1 = src[2], *t1 = src[3];                                         \
     __m512 c0[MR], c1[MR];                                                                                      \
     CA_UNROLL for (int c = 0; c < MR; c++) { c0[c] = _mm512_setzero_ps(); c1[c] = _mm512_setzero_ps(); }        \
+    if (fetchNext && !accumulate) {                                                                             \
+        CA_UNROLL for (int c = 0; c < MR; c++) { CA_FETCH(y + c * ldy + 32) CA_FETCH(y + c * ldy + 48) }       \
+    }                                                                                                           \
     if (a0 == 0xFFFF && a1 == 0xFFFF && s1 == s0 + 16) {                                                        \
+        const long ahead = fetchNext ? 32 : 0;                                                                  \
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
             const float *x = s0 + offsets[p];                                                                   \
             __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);                                       \
+            CA_FETCH(x + ahead + 16 * (p & 1))                                                                  \
             CA_TILE_STEP(512, MR)                                                                               \
         }                                                                                                       \
     } else {                                                                                                    \
@@ -87,7 +101,7 @@ CA_ROWS512(1) CA_ROWS512(2) CA_ROWS512(3) CA_ROWS512(4) CA_ROWS512(5) CA_ROWS512
 CA_ROWS512(8) CA_ROWS512(9) CA_ROWS512(10) CA_ROWS512(11) CA_ROWS512(12) CA_ROWS512(13) CA_ROWS512(14)
 
 typedef void (*rows_kernel)(long, const float *const *, const long *, const long *, const float *, long, long,
-                            float *, long, int);
+                            float *, long, int, int);
 static const rows_kernel rows512[CA_ROWS_MR_AVX512 + 1] = {
     0, rows512_1, rows512_2, rows512_3, rows512_4, rows512_5, rows512_6, rows512_7,
     rows512_8, rows512_9, rows512_10, rows512_11, rows512_12, rows512_13, rows512_14,
@@ -105,15 +119,20 @@ CA_INLINE __m256i lanes8(long from, long to) {
 #define CA_ROWS256(MR)                                                                                           \
 __attribute__((target("avx2,fma")))                                                                             \
 static void rows256_##MR(long k, const float *const *src, const long *split, const long *offsets,              \
-                         const float *w, long ldw, long n, float *y, long ldy, int accumulate) {                \
+                         const float *w, long ldw, long n, float *y, long ldy, int accumulate, int fetchNext) { \
     __m256 c0[MR], c1[MR];                                                                                      \
     CA_UNROLL for (int c = 0; c < MR; c++) { c0[c] = _mm256_setzero_ps(); c1[c] = _mm256_setzero_ps(); }        \
     const float *s0 = src[0], *t0 = src[1], *s1 = src[2], *t1 = src[3];                                         \
     __m256i v0 = lanes8(0, n), v1 = lanes8(0, n - 8);                                                           \
+    if (fetchNext && !accumulate) {                                                                             \
+        CA_UNROLL for (int c = 0; c < MR; c++) { CA_FETCH(y + c * ldy + 16) CA_FETCH(y + c * ldy + 31) }       \
+    }                                                                                                           \
     if (n >= 16 && split[0] >= 8 && split[1] >= 8 && s1 == s0 + 8) {                                            \
+        const long ahead = fetchNext ? 16 : 0;                                                                  \
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
             const float *x = s0 + offsets[p];                                                                   \
             __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);                                        \
+            CA_FETCH(x + ahead + 16 * (p & 1))                                                                  \
             CA_TILE_STEP(256, MR)                                                                               \
         }                                                                                                       \
     } else if (n >= 16) {                                                                                       \
@@ -179,17 +198,17 @@ int ca_rows_tile(int isa, long *mr, long *nr) {
 }
 
 void ca_conv_rows(int isa, long mr, long k, const float *const *src, const long *split, const long *offsets,
-                  const float *w, long ldw, long n, float *y, long ldy, int accumulate) {
+                  const float *w, long ldw, long n, float *y, long ldy, int accumulate, int fetchNext) {
     if (mr <= 0 || n <= 0) return;
 #if CA_X86
     if (isa == CA_KERNEL_AVX512 && ca_kernel_isa_supported(CA_KERNEL_AVX512) && mr <= CA_ROWS_MR_AVX512 &&
         n <= CA_ROWS_NR_AVX512) {
-        rows512[mr](k, src, split, offsets, w, ldw, n, y, ldy, accumulate);
+        rows512[mr](k, src, split, offsets, w, ldw, n, y, ldy, accumulate, fetchNext);
         return;
     }
     if (isa == CA_KERNEL_AVX2 && ca_kernel_isa_supported(CA_KERNEL_AVX2) && mr <= CA_ROWS_MR_AVX2 &&
         n <= CA_ROWS_NR_AVX2) {
-        rows256[mr](k, src, split, offsets, w, ldw, n, y, ldy, accumulate);
+        rows256[mr](k, src, split, offsets, w, ldw, n, y, ldy, accumulate, fetchNext);
         return;
     }
 #endif

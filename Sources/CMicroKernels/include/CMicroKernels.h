@@ -82,9 +82,10 @@ int ca_rows_tile(int isa, long *mr, long *nr);
 /// the output rows. The `n ≤ nr` pixels are two vectors of `V = nr/2` lanes; lane `i` of vector `v` reads
 /// `x = src[2v] + i` when `i < split[v]`, else `src[2v+1] + i` (a vector that crosses into the next output row
 /// reads that row's input from the second pointer). `mr` at most the tile of `isa` (`ca_rows_tile`); an `isa` the
-/// CPU cannot run, or a larger `mr`, runs the portable path.
+/// CPU cannot run, or a larger `mr`, runs the portable path. `fetchNext` (nonzero): also prefetch, into L1, the
+/// input of the next row segment (`nr` floats further along the same rows), for the segment's first call.
 void ca_conv_rows(int isa, long mr, long k, const float *const *src, const long *split, const long *offsets,
-                  const float *w, long ldw, long n, float *y, long ldy, int accumulate);
+                  const float *w, long ldw, long n, float *y, long ldy, int accumulate, int fetchNext);
 
 /// `y[2a] = even[a]`, `y[2a + 1] = odd[a]` for `a < n`, by whole vectors on path `isa` (the portable loop for a
 /// path the CPU cannot run): two phase rows of a stride-2 sub-pixel transpose zipped into one output row.

@@ -16,18 +16,7 @@ package enum SymmetricEigen {
     /// - Complexity: about `9n³` FLOPs; `n²` scalars besides `t`.
     package static func decompose(_ t: [Double], n: Int) throws -> (values: [Double], vectors: [Double]) {
         guard n > 0 else { return ([], []) }
-        guard n <= 46_340 else { throw ConvAlgebraError.overflow("a \(n) × \(n) eigenproblem exceeds LAPACK's 32-bit sizes") }
-        var a = t
-        var w = [Double](repeating: 0, count: n)
-        let info = a.withUnsafeMutableBufferPointer { ap in
-            w.withUnsafeMutableBufferPointer { wp in
-                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n),
-                               ap.baseAddress!, Int32(n), wp.baseAddress!)
-            }
-        }
-        guard info == 0 else {
-            throw ConvAlgebraError.invalidArgument("dsyevd failed on a \(n) × \(n) symmetric matrix (info \(info): a NaN, or no convergence)")
-        }
+        let (a, w) = try dsyevd(t, n: n, vectors: true)
         // LAPACK orders ascending; reverse the values and the columns.
         var vectors = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n { vectors[i * n + j] = a[i * n + (n - 1 - j)] } }
@@ -40,18 +29,24 @@ package enum SymmetricEigen {
     /// - Complexity: about `4n³/3` FLOPs; `n²` scalars besides `t`.
     package static func largestValue(_ t: [Double], n: Int) throws -> Double {
         guard n > 0 else { return 0 }
+        return try dsyevd(t, n: n, vectors: false).values.last ?? 0
+    }
+
+    /// LAPACK's `dsyevd` on a copy of `t` (upper triangle): the eigenvalues ascending, and with `vectors` the
+    /// eigenvectors in the columns of the returned row-major matrix (otherwise its contents are unspecified).
+    private static func dsyevd(_ t: [Double], n: Int, vectors: Bool) throws -> (matrix: [Double], values: [Double]) {
         guard n <= 46_340 else { throw ConvAlgebraError.overflow("a \(n) × \(n) eigenproblem exceeds LAPACK's 32-bit sizes") }
         var a = t
         var w = [Double](repeating: 0, count: n)
+        let jobz = Int8(UInt8(ascii: vectors ? "V" : "N"))
         let info = a.withUnsafeMutableBufferPointer { ap in
             w.withUnsafeMutableBufferPointer { wp in
-                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "N")), Int8(UInt8(ascii: "U")), Int32(n),
-                               ap.baseAddress!, Int32(n), wp.baseAddress!)
+                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, jobz, Int8(UInt8(ascii: "U")), Int32(n), ap.baseAddress!, Int32(n), wp.baseAddress!)
             }
         }
         guard info == 0 else {
             throw ConvAlgebraError.invalidArgument("dsyevd failed on a \(n) × \(n) symmetric matrix (info \(info): a NaN, or no convergence)")
         }
-        return w.max() ?? 0
+        return (a, w)
     }
 }

@@ -4,7 +4,8 @@ import Testing
 
 /// The pixel-vector tile `ca_conv_rows` called directly on every path this CPU has, against sums in `Double`:
 /// every channel count up to the path's `m_r`, partial tiles (`n < n_r`, masked lanes), vectors that cross into a
-/// second row (`split < V`, the second pointer), and `accumulate` (a later depth block adding to the rows).
+/// second row (`split < V`, the second pointer), whole segments of one row (the unmasked loop, with and without
+/// `fetchNext`'s prefetch of the next segment), and `accumulate` (a later depth block adding to the rows).
 @Suite struct ConvRowsKernelTests {
     @Test(arguments: MachineProfile.KernelISA.supported, [0, 1, 37])
     func tileAgreesWithDoubleReference(isa: MachineProfile.KernelISA, depth k: Int) {
@@ -15,10 +16,11 @@ import Testing
         let offsets = (0..<max(k, 1)).map { _ in Int.random(in: 0..<4096, using: &rng) }
         var worst = 0.0, checked = 0
         for mr in 1...maxMR {
-            for n in Set([1, V - 1, V, V + 1, nr - 1, nr].filter { $0 >= 1 && $0 <= nr }) {
-                let split = [Int.random(in: 1...V, using: &rng), Int.random(in: 1...V, using: &rng)]
-                let starts = (0..<4).map { _ in Int.random(in: 64..<3000, using: &rng) }
-                let accumulate = Bool.random(using: &rng)
+            for (n, whole) in Set([1, V - 1, V, V + 1, nr - 1, nr].filter { $0 >= 1 && $0 <= nr }).map({ ($0, false) }) + [(nr, true)] {
+                var split = [Int.random(in: 1...V, using: &rng), Int.random(in: 1...V, using: &rng)]
+                var starts = (0..<4).map { _ in Int.random(in: 64..<3000, using: &rng) }
+                if whole { split = [V, V]; starts = [starts[0], starts[0], starts[0] + V, starts[0] + V] }
+                let accumulate = Bool.random(using: &rng), fetchNext = Bool.random(using: &rng)
                 let ldy = nr + 3
                 let before = (0..<(mr * ldy)).map { _ in Float.random(in: -1...1, using: &rng) }
                 var y = before
@@ -26,7 +28,7 @@ import Testing
                     let from: [UnsafePointer<Float>?] = starts.map { x.baseAddress! + $0 }
                     y.withUnsafeMutableBufferPointer { yp in
                         ca_conv_rows(Int32(isa.code), mr, k, from, split, offsets, w, maxMR, n, yp.baseAddress!, ldy,
-                                     accumulate ? 1 : 0)
+                                     accumulate ? 1 : 0, fetchNext ? 1 : 0)
                     }
                 }
                 for c in 0..<mr {
