@@ -225,34 +225,45 @@ fuzz: fuzz-build
 	$(FUZZ_BIN)/FuzzOperators Fuzz/.work/operators Fuzz/Corpus/operators Fuzz/Regressions/operators \
 	  -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=Fuzz/Crashes/operators- -print_final_stats=1
 
-# The whole test suite under AddressSanitizer, ThreadSanitizer and UndefinedBehaviorSanitizer, each in its own
-# build directory so the normal build is untouched (SANITIZE_FILTER=Suite limits the run to a subset, as CI's
-# short run does). UBSan instruments the C kernels (Sources/CMicroKernels; Swift traps on its own undefined
-# behaviour anyway; swiftc has no -sanitize=undefined on Linux): clang compiles the C target with
-# -fsanitize=undefined and links its runtime, and the first finding stops the run (-fno-sanitize-recover).
-# Each is one `swift test`, which builds what the tests need, the CLI they run included; a `swift build` first
-# would also build the package plugins' tools (swift-protobuf's protoc, ~650 C++ files, see test-portable) under
-# the sanitizer, which no test runs.
+# The whole test suite under the sanitizers, each in its own build directory so the normal build is untouched
+# (SANITIZE_FILTER=Suite limits the run to a subset). `make sanitize` is two builds and two runs:
+#  - sanitize-address: AddressSanitizer (and LeakSanitizer) on Swift and C, with UBSan on the C kernels
+#    (Sources/CMicroKernels; swiftc has no -sanitize=undefined on Linux, and Swift traps on its own undefined
+#    behaviour anyway): clang's ASan runtime carries UBSan's handlers, so the two share one build, and the first
+#    UBSan finding stops the run (-fno-sanitize-recover), as in CI's sanitize-ci;
+#  - sanitize-thread: ThreadSanitizer.
+# The CLI tests (hundreds of command lines, each a process of its own) run a CLI built once per sanitizer in
+# release mode under the same sanitizer (SANITIZE_CLI): the sanitized debug CLI made them most of a whole-suite
+# run (they were stopped after 30-37 min). The test executable and the library it links stay debug.
+# `swift test` builds only what the tests need; a plain `swift build` would also build the package plugins'
+# tools (swift-protobuf's protoc, ~650 C++ files, see test-portable) under the sanitizer, which no test runs.
+# sanitize-undefined is UBSan alone (no ASan), for a run that must not add ASan's shadow memory.
 SANITIZE_FILTER ?=
 SANITIZE_TEST    = $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
-UBSAN_FLAGS      = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
-sanitize: sanitize-address sanitize-thread sanitize-undefined
+UBSAN_C_FLAGS    = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+UBSAN_FLAGS      = $(UBSAN_C_FLAGS) -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
+ASAN_FLAGS       = --scratch-path .build/asan --sanitize address $(UBSAN_C_FLAGS)
+TSAN_FLAGS       = --scratch-path .build/tsan --sanitize thread
+SANITIZE_CLI     = $(SWIFT) build -c release --product convalgebra
+SANITIZE_ENV     = LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+sanitize: sanitize-address sanitize-thread
 
 # CI's short run (.ci/run), one build: the C and Swift kernels, the NPY reader, and the property and non-finite tests
-# (every operator family in every form) under ASan, with the C kernels also under UBSan (clang's ASan runtime
-# carries UBSan's handlers, so the two share the build; the first UBSan finding stops the run). Its own build
-# directory, so `make sanitize`'s are untouched.
+# (every operator family in every form) under ASan, with the C kernels also under UBSan. Its own build directory,
+# so `make sanitize`'s are untouched.
 SANITIZE_CI_FILTER = MicroGEMMTests|ConvTileKernelTests|RowStencilKernelsTests|ConvolutionKernelsTests|Im2colGEMMKernelsTests|CircularPaddingKernelsTests|SparseKernelsTests|PoolingKernelsTests|PoolingRowKernelsTests|NPYTests|NPYHeaderTests|NonFiniteFormsTests|OperatorPropertyTests
-SANITIZE_CI_FLAGS  = --scratch-path .build/sanitize-ci --sanitize address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+SANITIZE_CI_FLAGS  = --scratch-path .build/sanitize-ci --sanitize address $(UBSAN_C_FLAGS)
 sanitize-ci: deps
 	$(SWIFT) build $(SANITIZE_CI_FLAGS) --build-tests
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/sanitize-ci/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test $(SANITIZE_CI_FLAGS) --skip-build --filter '$(SANITIZE_CI_FILTER)'
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/sanitize-ci/debug/convalgebra $(SANITIZE_ENV) $(SWIFT) test $(SANITIZE_CI_FLAGS) --skip-build --filter '$(SANITIZE_CI_FILTER)'
 
 sanitize-address: deps
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/debug/convalgebra LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp:print_suppressions=0 $(SWIFT) test --scratch-path .build/asan --sanitize address $(SANITIZE_TEST)
+	$(SANITIZE_CLI) $(ASAN_FLAGS)
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/asan/release/convalgebra $(SANITIZE_ENV) $(SWIFT) test $(ASAN_FLAGS) $(SANITIZE_TEST)
 
 sanitize-thread: deps
-	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/debug/convalgebra $(SWIFT) test --scratch-path .build/tsan --sanitize thread $(SANITIZE_TEST)
+	$(SANITIZE_CLI) $(TSAN_FLAGS)
+	CONVALGEBRA_SANITIZED=1 CONVALGEBRA_BIN=$(CURDIR)/.build/tsan/release/convalgebra $(SWIFT) test $(TSAN_FLAGS) $(SANITIZE_TEST)
 
 sanitize-undefined: deps
 	CONVALGEBRA_BIN=$(CURDIR)/.build/ubsan/debug/convalgebra UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test --scratch-path .build/ubsan $(UBSAN_FLAGS) $(SANITIZE_TEST)

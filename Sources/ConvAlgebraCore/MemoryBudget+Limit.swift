@@ -1,7 +1,5 @@
-import Synchronization
-
 extension MemoryBudget {
-    private static let explicitLimit = Mutex<Int?>(nil)
+    private static let explicitLimit = Locked<Int?>(nil)
 
     /// An explicit limit on ``default`` in bytes, for the whole process (the CLI's `--memory-budget BYTES`):
     /// the default budget is then the smaller of this and half of what the machine profile says the

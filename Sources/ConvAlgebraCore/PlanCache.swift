@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The plans an immutable operator has built, kept so that each is built once (FFTW's plan, ONNX Runtime's
 /// prepacked kernel): everything that depends only on the operator and on how it is applied — the chosen
 /// kernel, packed weights, offset and gather tables, the work split, a materialised matrix — is computed by
@@ -13,7 +11,7 @@ import Synchronization
 ///
 /// - Complexity: a look-up is one lock and one dictionary probe; building runs `make` once per key.
 public final class PlanCache: Sendable, Hashable, CustomStringConvertible {
-    fileprivate let plans = Mutex<[AnyHashable: any Sendable]>([:])
+    fileprivate let plans = Locked<[AnyHashable: any Sendable]>([:])
 
     public init() {}
 

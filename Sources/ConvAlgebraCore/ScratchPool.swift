@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Reusable scratch memory: a block handed out for the length of a closure and kept for the next call, so a
 /// kernel applied again and again allocates nothing in the steady state (a plan owns one; concurrent callers
 /// each get a block of their own, at worst allocated once per level of concurrency).
@@ -8,7 +6,7 @@ import Synchronization
 ///   is large enough (the too-small one it replaces is freed).
 package final class ScratchPool: Sendable {
     private struct Block: @unchecked Sendable { let base: UnsafeMutableRawPointer, bytes: Int }
-    private let free = Mutex<[Block]>([])
+    private let free = Locked<[Block]>([])
 
     public init() {}
 

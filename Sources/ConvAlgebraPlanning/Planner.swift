@@ -1,7 +1,6 @@
 import ConvAlgebraCore
 import ConvAlgebraKernels
 import ConvAlgebraOperators
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,7 +35,7 @@ public enum Planner {
         }
     }
 
-    private static let state = Mutex(State())
+    private static let state = Locked(State())
 
     /// How a plan without wisdom is decided; ``PlanningMode/estimate`` unless set.
     public static var mode: PlanningMode {

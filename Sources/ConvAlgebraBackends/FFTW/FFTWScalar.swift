@@ -16,11 +16,9 @@ package protocol FFTWScalar: BLASScalar {
     static func fftwFree(_ p: UnsafeMutablePointer<Self>)
 }
 
-import Synchronization
-
 /// The lock around FFTW's planner (not thread-safe), and FFTW's `FFTW_ESTIMATE` flag.
 package enum FFTWPlanning {
-    package static let lock = Mutex<Void>(())
+    package static let lock = Locked<Void>(())
     /// `FFTW_ESTIMATE` (`1U << 6` in fftw3.h): a heuristic plan, made in microseconds without timing runs.
     package static let estimate: UInt32 = 1 << 6
 

@@ -59,7 +59,7 @@ package enum FFTConvolutionKernels {
             (L, B) = blockSize(span: span, inputLength: n)
             let spectrum = 2 * (L / 2 + 1), (L, planIn, planOut) = (L, T.fftwAllocate(L), T.fftwAllocate(spectrum))
             defer { T.fftwFree(planIn); T.fftwFree(planOut) }
-            let plans = FFTWPlanning.lock.withLock { _ in
+            let plans = FFTWPlanning.lock.withLock {
                 FFTWPlanning.Pair(forward: T.planRealToComplex(L, planIn, planOut)!, backward: T.planComplexToReal(L, planOut, planIn)!)
             }
             (forwardPlan, backwardPlan) = (plans.forward, plans.backward)
@@ -72,7 +72,7 @@ package enum FFTConvolutionKernels {
 
         deinit {
             let plans = FFTWPlanning.Pair(forward: forwardPlan, backward: backwardPlan)
-            FFTWPlanning.lock.withLock { _ in T.destroyPlan(plans.forward); T.destroyPlan(plans.backward) }
+            FFTWPlanning.lock.withLock { T.destroyPlan(plans.forward); T.destroyPlan(plans.backward) }
         }
     }
 

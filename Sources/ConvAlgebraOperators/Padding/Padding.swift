@@ -115,6 +115,11 @@ public struct PaddingGeometry: Hashable, Sendable {
         return map
     }
 
+    /// The number of copied samples, counted without enumerating (so that the budget checks and
+    /// ``OperatorCost`` see a padding by 2⁴⁰ in O(1)): zero padding copies every input sample once, the other modes
+    /// fill every padded sample (none when the input is empty: its padded plane is then empty too).
+    public var termCount: Int { channels * (mode == .zeros ? inputPlane : paddedPlane) }
+
     /// Calls `body(paddedIndex, inputIndex)` for every copied sample (flat over channels), padded rows ascending.
     package func forEachTerm(_ body: (Int, Int) -> Void) {
         let map = sourceMap()
@@ -177,6 +182,8 @@ extension PaddingStencil {
     public var domain: Shape { geometry.unpaddedShape }
     public var codomain: Shape { geometry.paddedShape }
     public var taps: [Scalar] { [] }
+    /// The geometry's count, without enumerating.
+    public var termCount: Int { geometry.termCount }
 
     /// Terms `(j, src(j), −1, 1)` for every padded sample that copies an input sample.
     public func forEachTerm(_ body: (Int, Int, Int, Scalar) -> Void) {

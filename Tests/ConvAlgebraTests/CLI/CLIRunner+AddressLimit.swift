@@ -49,7 +49,7 @@ extension CLIRunner {
     }
 
     /// The reproducers' files: `x.npy` (2,2,8,8), `s.npy` (4,32), `q.npy` (5,), `w.npy` (4,2,3,3) a conv
-    /// weight, `wt.npy` (2,4,3,3) a conv-transpose weight.
+    /// weight, `wt.npy` (2,4,3,3) a conv-transpose weight, and outputs to transpose (`y411.npy`, `y426.npy`).
     func writeHostileFixtures() throws {
         func t(_ dims: [Int]) throws -> Tensor<Float> {
             let n = dims.reduce(1, *)
@@ -63,5 +63,6 @@ extension CLIRunner {
         try write(t([1, 1, 1, 1, 1]), "x5.npy")
         try write(t([2, 2, 1, 1]), "x11.npy")
         try write(t([2, 4, 1, 1]), "y411.npy")
+        try write(t([2, 4, 2, 6]), "y426.npy")
     }
 }

@@ -156,7 +156,17 @@ import Testing
         ["bench", "convolve", "--input-shape", "4,64", "--weight-shape", "5", "--memory-budget", "100"],
         ["apply", "avg-pool", "--input", "x5.npy", "--output", "y.npy", "--kernel-size", "2,1,1", "--padding", "1,0,0"],
         ["apply", "avg-pool", "--input", "x5.npy", "--output", "y.npy", "--kernel-size", "2,1,1", "--padding", "1,0,0", "--form", "dense"],
-    ]
+    ] + composedIntermediates
+
+    /// The fuzz-found layer through the CLI: a replicate padding by 2⁴⁰ before a stride of 2⁴¹ has 2 × 6 outputs per
+    /// channel but a padded intermediate of ~2⁴⁴ samples, refused by the budget in every form and direction (pricing
+    /// the rewrites used to walk the stride's 2⁴¹ phases first, for minutes at full CPU).
+    static let composedIntermediates: [[String]] = ["direct", "dense", "sparse"].flatMap { form in
+        let layer = ["--weight", "w.npy", "--padding", "1099511627776,0", "--padding-mode", "replicate",
+                     "--stride", "2199023255552,1", "--form", form]
+        return [["apply", "conv", "--input", "x.npy", "--output", "y.npy"] + layer,
+                ["apply", "conv", "--input", "y426.npy", "--output", "y.npy", "--transpose", "--domain", "2,8,8"] + layer]
+    }
 
     @Test(arguments: commandLines)
     func failsCleanlyUnderAnAddressSpaceLimit(_ arguments: [String]) throws {
@@ -195,6 +205,11 @@ import Testing
         ["analyze", "conv-transpose", "--domain", "2,1,1", "--weight", "wt.npy", "--stride", "4611686018427387904"],
         ["analyze", "conv-transpose", "--domain", "2,1,1", "--weight", "wt.npy", "--stride", "1000000"],
         ["analyze", "conv", "--domain", "2,8,8", "--weight", "w.npy", "--stride", "4611686018427387904"],
+        // A stride of 2⁶² after a replicate padding: pricing the polyphase split scanned all 2⁶² phases (it never ended).
+        ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy", "--padding", "1", "--padding-mode",
+         "replicate", "--stride", "4611686018427387904"],
+        ["apply", "conv", "--input", "y411.npy", "--output", "y.npy", "--weight", "w.npy", "--padding", "1", "--padding-mode",
+         "replicate", "--stride", "4611686018427387904", "--transpose", "--domain", "2,8,8"],
     ])
     func hugeStridesWithAnAnswerSucceed(_ arguments: [String]) throws {
         let cli = try CLIRunner()

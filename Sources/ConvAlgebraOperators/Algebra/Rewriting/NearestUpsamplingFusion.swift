@@ -53,22 +53,24 @@ public struct NearestUpsamplingFusion: RewriteRule {
         guard let base = regeometry(g, inputSize: g.outputSize, outputSize: shortSize, kernelSize: size, stride: k,
                                     offset: (0..<r).map { -g.offset[$0] + lowest[$0] }, tapStep: Array(repeating: 1, count: r),
                                     inChannels: g.outChannels, outChannels: g.inChannels),
-              (try? MemoryBudget.default.check("the fused kernel", count: base.weightCount, elementBytes: MemoryLayout<S>.stride)) != nil
+              // The fused kernel, and the box's flat offsets (Πk ≤ its cells) beside it.
+              (try? MemoryBudget.default.check("the fused kernel", count: base.weightCount,
+                                               elementBytes: MemoryLayout<S>.stride + MemoryLayout<Int>.stride)) != nil
         else { return nil }
         var v = [S](repeating: 0, count: base.weightCount)
         let (cin, cout, G) = (g.inChannels / g.groups, g.outChannels / g.groups, g.groups)
         let fusedStrides = Odometer.rowMajorStrides(size)
         // The fused tap of (t, s): τ_d = −t_d·e_d + s_d − lowest_d, per dimension.
-        let taps = Odometer.indices(g.kernelSize), box = Odometer.indices(k)
+        // The box's cells as flat offsets, once (one Int each, not an index array per cell and tap).
+        let taps = Odometer.indices(g.kernelSize), box = Odometer.sums(k) { d, s in s * fusedStrides[d] }
         for (tFlat, t) in taps.enumerated() {
-            let reach = (0..<r).map { -t[$0] * g.tapStep[$0] - lowest[$0] }
-            let cells = box.map { s in (0..<r).reduce(0) { $0 + (reach[$1] + s[$1]) * fusedStrides[$1] } }
+            let reach = (0..<r).reduce(0) { $0 + (-t[$1] * g.tapStep[$1] - lowest[$1]) * fusedStrides[$1] }
             for grp in 0..<G {
                 for ol in 0..<cout {
                     for il in 0..<cin {
                         let w = c.taps[((grp * cout + ol) * cin + il) * g.kernelPlane + tFlat]
                         let row = ((grp * cin + il) * cout + ol) * base.kernelPlane
-                        for cell in cells { v[row + cell] += w }
+                        for s in box { v[row + reach + s] += w }
                     }
                 }
             }

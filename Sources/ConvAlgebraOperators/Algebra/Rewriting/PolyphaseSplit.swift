@@ -25,6 +25,8 @@ public struct PolyphaseSplit: RewriteRule {
 
     /// The sum of the phases' terms `q_p * ↓k(shift_p x)`, each a ``Composed`` of a ``Downsample`` and a stride-1
     /// ``Convolution``; nil for a stride-1 or circular convolution.
+    /// - Complexity: O(K) per dimension to group the taps by phase (independent of the stride), then one term per
+    ///   tuple of phases that some tap reads (at most the kernel's cells), each gathering its taps.
     public static func split<S: BLASScalar>(_ c: Convolution<S>) throws -> Sum<S>? {
         let g = c.geometry, r = g.rank
         guard g.boundary == .zero, g.stride.contains(where: { $0 > 1 }) else { return nil }
@@ -35,12 +37,14 @@ public struct PolyphaseSplit: RewriteRule {
         var perDim: [[Phase]] = []
         for d in 0..<r {
             let (n, _, K, k, o, e) = g.dimension(d)
-            var phases: [Phase] = []
-            for p in 0..<k where p < n {
-                let taps = (0..<K).filter { modulo(o + $0 * e, k) == p }
-                guard let t0 = taps.first else { continue }
+            // Grouped from the taps, not by scanning the phases 0..<k: a stride can be ~2⁴¹ (the polyphase split is
+            // priced whenever a composition's direct form is first run, before any budget check), the taps are few.
+            var tapsOfPhase: [Int: [Int]] = [:]
+            for t in 0..<K { let p = modulo(o + t * e, k); if p < n { tapsOfPhase[p, default: []].append(t) } }
+            let phases: [Phase] = tapsOfPhase.keys.sorted().map { p in
+                let taps = tapsOfPhase[p]!, t0 = taps[0]
                 let step = taps.count > 1 ? (taps[1] - t0) * e / k : e
-                phases.append((p, taps, (n - p - 1) / k + 1, (o + t0 * e - p) / k, step == 0 ? 1 : step))
+                return (p, taps, (n - p - 1) / k + 1, (o + t0 * e - p) / k, step == 0 ? 1 : step)
             }
             guard !phases.isEmpty else { return nil }
             perDim.append(phases)

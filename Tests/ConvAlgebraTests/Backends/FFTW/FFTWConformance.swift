@@ -13,10 +13,10 @@ enum FFTWConformance<T: FFTWScalar> {
         let n = x.count
         let real = T.fftwAllocate(n), complex = T.fftwAllocate(2 * (n / 2 + 1))
         defer { T.fftwFree(real); T.fftwFree(complex) }
-        let plans = FFTWPlanning.lock.withLock { _ in
+        let plans = FFTWPlanning.lock.withLock {
             FFTWPlanning.Pair(forward: T.planRealToComplex(n, real, complex)!, backward: T.planComplexToReal(n, complex, real)!)
         }
-        defer { FFTWPlanning.lock.withLock { _ in T.destroyPlan(plans.forward); T.destroyPlan(plans.backward) } }
+        defer { FFTWPlanning.lock.withLock { T.destroyPlan(plans.forward); T.destroyPlan(plans.backward) } }
         for i in 0..<n { real[i] = x[i] }
         T.executeRealToComplex(plans.forward, real, complex)
         let spectrum = Array(UnsafeBufferPointer(start: complex, count: 2 * (n / 2 + 1)))

@@ -18,11 +18,11 @@ import Testing
                     let n = 16 + t
                     let real = Double.fftwAllocate(n), complex = Double.fftwAllocate(2 * (n / 2 + 1))
                     defer { Double.fftwFree(real); Double.fftwFree(complex) }
-                    let pair = FFTWPlanning.lock.withLock { _ in
+                    let pair = FFTWPlanning.lock.withLock {
                         FFTWPlanning.Pair(forward: Double.planRealToComplex(n, real, complex)!,
                                           backward: Double.planComplexToReal(n, complex, real)!)
                     }
-                    defer { FFTWPlanning.lock.withLock { _ in Double.destroyPlan(pair.forward); Double.destroyPlan(pair.backward) } }
+                    defer { FFTWPlanning.lock.withLock { Double.destroyPlan(pair.forward); Double.destroyPlan(pair.backward) } }
                     for i in 0..<n { real[i] = i == t ? 1 : 0 }
                     Double.executeRealToComplex(pair.forward, real, complex)
                     Double.executeComplexToReal(pair.backward, complex, real)

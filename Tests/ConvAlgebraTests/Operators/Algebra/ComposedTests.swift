@@ -92,4 +92,32 @@ import _TestSupport
         expectMatricesEqual(try ab.symbolic(), try b.symbolic().multiplied(by: a.symbolic()))
         expectThrows(.unsupported, "q * (p * x) is quadratic in the taps") { try ab.then(c).symbolic() }
     }
+
+    /// The direct form's intermediates are budgeted before they are allocated (found by `make fuzz`, FuzzOperators:
+    /// a replicate padding by 2⁴⁰ before a convolution of stride 2⁴¹ has 2 outputs but a padded intermediate of
+    /// 2⁴¹ scalars, which the direct form allocated unchecked; `Fuzz/Regressions/operators/composed-intermediate-budget`).
+    /// Every form in both directions is refused at once: pricing the rewrites walked the stride's 2⁴¹ phases (the
+    /// polyphase split) and enumerated the padding's 2⁴¹ terms (its count) before the budget was checked.
+    @Test func everyFormBudgetsItsIntermediates() throws {
+        let layer = try ConvolutionLayer<Float>(
+            inputShape: [1, 4], weight: Tensor(shape: [1, 1, 1], scalars: [1]), stride: [1 << 41],
+            padding: .explicit(begin: [1 << 40], end: [1 << 40]), paddingMode: .replicate)
+        let a = layer.linear
+        #expect(a.domain.count == 4 && a.codomain.count <= 2)
+        let budget = MemoryBudget(bytes: 1 << 24)
+        for op in [a, a.anyTransposed] {
+            let input = Tensor<Float>(shape: op.domain, repeating: 1)
+            let e = expectThrows(.exceedsMemoryBudget) { try op.apply(input, form: .direct, budget: budget) }
+            #expect(e?.description.contains("intermediate results") == true, "\(String(describing: e))")
+            // The matrix forms need the padding's 2⁴¹ rows (or columns): refused before any term is enumerated.
+            for form in [Form.dense, .sparse] {
+                expectThrows(.exceedsMemoryBudget, "\(form)") { try op.apply(input, form: form, budget: budget) }
+            }
+        }
+        // A chain whose intermediates fit runs as before (the same numbers as its factors in turn).
+        let (c, d, _) = try factors()
+        let v = try Tensor<Double>(shape: [8], scalars: (0..<8).map(Double.init))
+        let y = try c.then(d).apply(v, form: .direct, budget: MemoryBudget(bytes: 1 << 10))
+        _ = expectTensorsClose(y, try d.apply(try c.apply(v)))
+    }
 }

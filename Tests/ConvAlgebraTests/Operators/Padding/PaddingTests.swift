@@ -40,6 +40,12 @@ struct PaddingCase: Sendable, CustomTestStringConvertible {
         try expectFormsAgree(pf); try expectFormsAgree(pf.anyTransposed)
         // Every padded sample copies one input sample (or is an added zero): one entry per row at most.
         let s = try p.sparse(budget: .unlimited)
+        // The counted terms (no enumeration) are the enumerated ones, for the padding and its transpose.
+        let g = try PaddingGeometry(inputSize: Array(c.input.dropFirst()), begin: c.begin, end: c.end, mode: c.mode,
+                                    channels: c.input[0], hasChannelAxis: true)
+        var enumerated = 0
+        g.forEachTerm { _, _ in enumerated += 1 }
+        #expect(g.termCount == enumerated && s.nonzeroCount == enumerated)
         #expect((0..<s.rows).allSatisfy { s.rowOffsets[$0 + 1] - s.rowOffsets[$0] <= 1 })
         // The fold keeps the sum: Σ Pᵀ ỹ = Σ over copied samples of ỹ; for non-zero modes every sample is a copy.
         if c.mode != .zeros {
@@ -47,6 +53,16 @@ struct PaddingCase: Sendable, CustomTestStringConvertible {
             let folded = try p.transposed.apply(ones)
             #expect(folded.scalars.reduce(0, +) == Double(p.codomain.count))
         }
+    }
+
+    /// A padding by 2⁴⁰ is counted, not enumerated (its map alone would be 8 TB): what the budget checks and the
+    /// rewriter's pricing ask before anything is allocated.
+    @Test func aHugePaddingIsCountedWithoutEnumerating() throws {
+        let b = try BorderPadding<Float>(inputSize: [4], begin: [1 << 40], end: [1 << 40], mode: .replicate)
+        #expect(b.termCount == (1 << 41) + 4 && b.transposed.termCount == b.termCount)
+        let z = try ZeroPadding<Float>(inputSize: [3, 4], begin: [1 << 40, 0], end: [0, 1 << 20], channels: 2, hasChannelAxis: true)
+        #expect(z.termCount == 2 * 3 * 4 && z.transposed.termCount == z.termCount)
+        expectThrows(.exceedsMemoryBudget) { try b.transposed.sparse(budget: MemoryBudget(bytes: 1 << 20)) }
     }
 
     @Test func closedTransposeTypes() throws {

@@ -32,5 +32,16 @@ import _TestSupport
         #expect(PolyphaseSplit().match([try layerConvolution([1, 8], out: 1, kernel: [3]) as Convolution<Double>][...]) == nil)
     }
 
+    /// The phases are found from the taps, not by scanning `0 ..< k`: a stride of 2⁶² (a layer whose replicate
+    /// padding puts it in a composition, priced on its first application) split in no time into the phases its
+    /// taps read, and the split is still the same operator.
+    @Test func aHugeStrideSplitsIntoTheTapsPhases() throws {
+        let c = try Convolution<Double>(geometry: .dsp(kernelLength: 3, inputLength: 10, mode: .valid, stride: 1 << 62),
+                                        taps: integerTaps(3, seed: 4))
+        let sum = try #require(try PolyphaseSplit.split(c))
+        #expect(sum.terms.count == 3, "one phase per tap: the taps read samples 0, 1, 2")
+        try expectProved(PolyphaseSplit(), [c], "1-D stride 2⁶²")
+    }
+
     private func gcdOf(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcdOf(b, a % b) }
 }
