@@ -61,11 +61,12 @@ H=$((SVD_SIDE / 2))
 {
   echo
   echo "Singular values (3 largest, 3 smallest) of ~10⁶-row convs; phases in seconds (the slowest process's):"
-  echo "assembly; largest: bound, setup (AᵀA shifted to τ² and its MUMPS Cholesky), solve; smallest: setup (the MUMPS"
-  echo "LU of A), solve (Lanczos on A⁻¹). wall / CPU s: the whole mpirun, CPU summed over its processes."
+  echo "assembly; largest: bound, setup (for sinvert: AᵀA shifted to τ² and its MUMPS Cholesky), solve (the eigensolver's"
+  echo "iterations); smallest: setup (the MUMPS LU of A), solve. The methods are the JSON's largest_method / smallest_method"
+  echo "(analyze's default, auto). wall / CPU s: the whole mpirun, CPU summed over its processes."
   echo
-  echo "| operator | path | wall / CPU s | assembly | largest: bound / setup / solve | smallest: setup / solve | largest | smallest | max rel. diff. to the FFT values |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| operator | path | methods | wall / CPU s | assembly | largest: bound / setup / solve | smallest: setup / solve | largest | smallest | max rel. diff. to the FFT values |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 } >> "$REPORT"
 list() { tr -d '[] ' | tr ',' '\n'; }
 values() { grep -o "\"$2\": \[[^]]*\]" "$1" | head -1 | cut -d: -f2; }
@@ -79,7 +80,7 @@ svd_case() {  # label, domain, weight shape, op options…
       --json "$WORK/fft.json" >/dev/null; } 2>&1 | tail -1 )
     wall="$(echo "$times" | cut -d' ' -f1) / $(echo "$times" | awk '{printf "%.1f", $2 + $3}')"
     ref=$(grep -o '"singular_values": \[[^]]*\]' "$WORK/fft.json" | cut -d: -f2 | list)
-    echo "| $label | convalgebra analyze --method fft (1 process, exact) | $wall | | | | $(echo "$ref" | head -3 | paste -sd, -) | $(echo "$ref" | tail -3 | tac | paste -sd, -) | |" >> "$REPORT"
+    echo "| $label | convalgebra analyze --method fft (1 process, exact) | fft | $wall | | | | $(echo "$ref" | head -3 | paste -sd, -) | $(echo "$ref" | tail -3 | tac | paste -sd, -) | |" >> "$REPORT"
   fi
   for np in 1 2; do
     local out="$OUT/svd-$label-np$np.json" times
@@ -94,7 +95,9 @@ svd_case() {  # label, domain, weight shape, op options…
       diff=$(paste -d' ' <(echo "$top"; echo "$bottom") <(echo "$ref" | head -3; echo "$ref" | tail -3 | tac) |
              awk '{d = ($1 - $2) / $2; if (d < 0) d = -d; if (d > m) m = d} END {printf "%.1e", m}')
     fi
-    echo "| $label | convalgebra-mpi, np $np | $wall / $cpu | $(phase "$out" assembly) | $(phase "$out" largest_bound) / $(phase "$out" largest_setup) / $(phase "$out" largest_solve) | $(phase "$out" smallest_setup) / $(phase "$out" smallest_solve) | $(echo "$top" | paste -sd, -) | $(echo "$bottom" | paste -sd, -) | $diff |" >> "$REPORT"
+    local methods
+    methods="$(grep -o '"largest_method": "[^"]*"' "$out" | cut -d'"' -f4) / $(grep -o '"smallest_method": "[^"]*"' "$out" | cut -d'"' -f4)"
+    echo "| $label | convalgebra-mpi, np $np | $methods | $wall / $cpu | $(phase "$out" assembly) | $(phase "$out" largest_bound) / $(phase "$out" largest_setup) / $(phase "$out" largest_solve) | $(phase "$out" smallest_setup) / $(phase "$out" smallest_solve) | $(echo "$top" | paste -sd, -) | $(echo "$bottom" | paste -sd, -) | $diff |" >> "$REPORT"
   done
 }
 svd_case "circular-1x${S}x${S}" "1,$S,$S" 1,1,3,3 --padding 1 --padding-mode circular

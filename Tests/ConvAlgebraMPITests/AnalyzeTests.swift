@@ -2,8 +2,9 @@ import ConvAlgebra
 import Foundation
 import Testing
 
-/// `convalgebra-mpi analyze` (SLEPc shift-and-invert with MUMPS: AᵀA at τ² for the largest, A⁻¹ by Lanczos for
-/// the smallest of a square operator, AᵀA at 0 of a rectangular one) against `convalgebra analyze --method gesdd`
+/// `convalgebra-mpi analyze` (LOBPCG on AᵀA for the largest and on (AᵀA)⁻¹, one MUMPS LU, for the smallest of a
+/// square operator, from the circular spectrum's waves for a conv; AᵀA shifted to 0 for the smallest of a
+/// rectangular one; the shift-and-invert methods on request) against `convalgebra analyze --method gesdd`
 /// (LAPACK on the dense matrix) and `--method fft` (exact for a circular conv) at 1 and 2 processes: the k largest
 /// and k smallest singular values to 1e-10 relative to σ_max, square and rectangular operators, forward and
 /// transposed; the bound the largest are shifted to is never below σ₁; `-svd_type cyclic` still overrides.
@@ -44,6 +45,7 @@ import Testing
             let out = try r.json("out.json")
             let largest = try #require(out["largest"] as? [Double]), smallest = try #require(out["smallest"] as? [Double])
             #expect(out["ranks"] as? Int == processes && out["converged"] as? Int == 2 * k)
+            // None of these is a circular conv: `auto` takes the factorisations.
             #expect(out["largest_method"] as? String == "cross-sinvert-mumps-cholesky")
             let square = (out["codomain"] as? [Int] ?? []).reduce(1, *) == (out["domain"] as? [Int] ?? []).reduce(1, *)
             #expect(out["smallest_method"] as? String == (square ? "inverse-trlanczos-mumps-lu" : "cross-sinvert-mumps-lu"))
@@ -63,6 +65,35 @@ import Testing
         }
     }
 
+    /// LOBPCG where its start is not exact: a circular 2→2-channel conv (frequency blocks of 2 × 2: the waves'
+    /// channel mix from power steps, so it iterates; `auto` picks it), a zero-padded one (the waves under a Dirichlet
+    /// envelope; `--largest-method gram --smallest-method inverse-gram`) and a 1-D `convolve` (no waves: a random
+    /// start), against the FFT method's exact values or LAPACK's, to 1e-10 relative to σ_max.
+    @Test(arguments: [1, 2])
+    func lobpcgFromInexactStartsEqualsTheReference(processes: Int) throws {
+        let r = try MPIRunner()
+        try r.random("w.npy", [2, 2, 3, 3], seed: 3)
+        try r.random("w7.npy", [7], seed: 4)
+        let gram = ["--largest-method", "gram", "--smallest-method", "inverse-gram"]
+        let conv = ["--domain", "2,10,10", "--weight", "w.npy", "--padding", "1", "--padding-mode"]
+        for (op, options, reference, start) in [
+            ("conv", conv + ["circular"], "fft", "circular"), ("conv", conv + ["zeros"] + gram, "gesdd", "circular"),
+            ("convolve", ["--domain", "60", "--weight", "w7.npy", "--mode", "same"] + gram, "gesdd", "random"),
+        ] {
+            let own = options.filter { !gram.contains($0) }
+            r.succeed(try r.single(["analyze", op, "--method", reference, "--json", "ref.json"] + own), "convalgebra analyze --method \(reference)")
+            let all = try #require(r.json("ref.json")["singular_values"] as? [Double]).sorted(by: >)
+            r.succeed(try r.mpi(processes, ["analyze", op, "--largest", "3", "--smallest", "3", "--json", "out.json"] + options),
+                      "convalgebra-mpi analyze \(options)")
+            let out = try r.json("out.json")
+            let got = try #require(out["largest"] as? [Double]) + #require(out["smallest"] as? [Double])
+            let expected = Array(all.prefix(3)) + Array(all.suffix(3).reversed())
+            #expect(got.count == 6 && zip(got, expected).allSatisfy { abs($0 - $1) <= 1e-10 * all[0] }, "\(options): \(got) vs \(expected)")
+            #expect([out["largest_method"] as? String, out["smallest_method"] as? String]
+                    == ["gram-lobpcg-\(start)-start", "inverse-gram-lobpcg-mumps-lu-\(start)-start"], "\(options)")
+        }
+    }
+
     /// `--all`: every singular value by ScaLAPACK.
     @Test(arguments: [1, 2])
     func allValuesByScaLAPACK(processes: Int) throws {
@@ -79,7 +110,10 @@ import Testing
 
     /// A circular conv against the FFT method's exact values (`convalgebra analyze --method fft`), doubled values
     /// included (a real kernel's symbol has σ(ω) = σ(−ω)): both copies of σ₁ and of σ_min, to 1e-12 relative to
-    /// each value, by the default methods and by the cyclic matrix (`-svd_type cyclic`, the PETSc option wins).
+    /// each value, by the default methods (LOBPCG from the circular waves), by the factorisations
+    /// (`--largest-method sinvert --smallest-method inverse-lanczos`), and by the cyclic matrix (`-svd_type cyclic`,
+    /// the PETSc option wins). The random start of LOBPCG is covered by the non-conv cases of
+    /// ``extremeValuesEqualLAPACK``.
     @Test(arguments: [1, 2])
     func circularConvEqualsTheFFTValues(processes: Int) throws {
         let r = try MPIRunner()
@@ -89,13 +123,16 @@ import Testing
         let exact = try #require(r.json("fft.json")["singular_values"] as? [Double]).sorted()
         let expected = Array(exact.suffix(3).reversed()) + Array(exact.prefix(3))
         #expect(exact.count == 576 && expected[0] == expected[1] && expected[3] == expected[4], "\(expected)")
-        for override in [[], ["-svd_type", "cyclic"]] {
+        let factorisations = ["--largest-method", "sinvert", "--smallest-method", "inverse-lanczos"]
+        for override in [[], factorisations, ["-svd_type", "cyclic"]] {
             r.succeed(try r.mpi(processes, ["analyze", "conv", "--largest", "3", "--smallest", "3", "--json", "out.json"]
                                 + options + override), "convalgebra-mpi analyze \(override)")
             let out = try r.json("out.json")
             let got = try #require(out["largest"] as? [Double]) + #require(out["smallest"] as? [Double])
             #expect(got.count == 6 && zip(got, expected).allSatisfy { abs($0 - $1) <= 1e-12 * $1 }, "\(override): \(got) vs \(expected)")
-            let methods = override.isEmpty ? ["cross-sinvert-mumps-cholesky", "inverse-trlanczos-mumps-lu"] : ["cyclic-sinvert-mumps-cholesky", "cyclic-sinvert-mumps-lu"]
+            let methods = override.isEmpty ? ["gram-lobpcg-circular-start", "inverse-gram-lobpcg-mumps-lu-circular-start"]
+                : override == factorisations ? ["cross-sinvert-mumps-cholesky", "inverse-trlanczos-mumps-lu"]
+                : ["cyclic-sinvert-mumps-cholesky", "cyclic-sinvert-mumps-lu"]
             #expect([out["largest_method"] as? String, out["smallest_method"] as? String] == methods)
         }
     }

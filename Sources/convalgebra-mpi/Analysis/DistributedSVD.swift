@@ -4,7 +4,20 @@ import ConvAlgebra
 /// Singular values of a ``DistributedMatrix`` by SLEPc, with the solver settings that converge on convolution
 /// matrices. Such a matrix is near-Toeplitz, so its extreme singular values cluster (gaps ~1e-7 at n = 10⁴): SLEPc's
 /// default solver needs tens of thousands of iterations for the largest and does not converge for the smallest.
-/// So both ends go through an exact MUMPS factorisation (shift-and-invert), which converges in a few iterations:
+///
+/// ``LargestMethod/gram`` and ``SmallestMethod/inverseGram`` (what `analyze --largest-method auto` takes for a
+/// circular conv) run a block eigensolver
+/// (``SymmetricEigensolve``: LOBPCG) on `AᵀA` for the largest (no factorisation: two sparse products per vector)
+/// and on `(AᵀA)⁻¹` for the smallest of a square operator (one MUMPS LU of `A`, then two pairs of triangular solves
+/// per vector), both started from the circular spectrum's waves when the operator is a convolution
+/// (``CircularConvolutionSpectrum/startVectors(geometry:taps:frequencies:smallest:positions:budget:)``): exact
+/// singular vectors of a circular conv, so it converges at once, with both copies of a doubled value; the
+/// Dirichlet-enveloped waves of a zero-padded one are only close, and it then iterates through the clusters (193
+/// Krylov–Schur iterations at 9·10⁴ rows, more at 10⁶, where the factorisations are cheaper). Without a start (other
+/// operators) the block starts at random.
+///
+/// The other methods (what `auto` takes otherwise; also forced by `-svd_type cross|cyclic`) go through an exact MUMPS factorisation (shift-and-invert), which converges in a few
+/// iterations whatever the start:
 ///
 /// - **Largest:** the cross matrix `AᵀA` (explicit, `MatTransposeMatMult`) shifted to `τ²`, `τ` just above a
 ///   rigorous upper bound of `‖A‖₂` that costs no iteration (a convolution's symbol, ``ConvolutionNormBound``, or
@@ -27,6 +40,22 @@ import ConvAlgebra
 /// - Complexity: dominated by the MUMPS factorisations, of `AᵀA` (n rows) and of `A` (sparse LU and Cholesky: for a
 ///   2-D stencil about O(n^1.5) time and O(n log n) memory), then a few dozen solves with the factors.
 enum DistributedSVD {
+    /// How the largest values are found.
+    enum LargestMethod: String, CaseIterable {
+        /// LOBPCG on the shell `AᵀA` from the start vectors (``SymmetricEigensolve``); no factorisation.
+        case gram
+        /// Shift-and-invert on `AᵀA − τ²I` with its MUMPS Cholesky.
+        case sinvert
+    }
+
+    /// How the smallest values of a square operator are found (a rectangular one always takes `AᵀA` shifted to 0).
+    enum SmallestMethod: String, CaseIterable {
+        /// LOBPCG on the shell `(AᵀA)⁻¹` (one MUMPS LU of `A`) from the start vectors.
+        case inverseGram = "inverse-gram"
+        /// Thick-restart Lanczos (SVD) on the shell `A⁻¹` (one MUMPS LU of `A`) from a random vector.
+        case inverseLanczos = "inverse-lanczos"
+    }
+
     /// One solve's outcome: the values (largest first, or ascending for the smallest), the iterations taken, and
     /// where the time went (the slowest process's seconds).
     struct Run {
@@ -57,7 +86,9 @@ enum DistributedSVD {
     /// The `k` largest singular values, largest first. `symbolBound` gives an upper bound of `‖A‖₂` known from the
     /// operator (``ConvolutionNormBound``), if any.
     /// - Throws: as ``solve(_:k:largest:defaults:)``, and when a value comes out above the rigorous bound.
-    static func largest(_ a: DistributedMatrix, _ k: Int, symbolBound: () throws -> Double?) throws -> Run {
+    /// `start` gives this process's part of the warm-start vectors (``LargestMethod/gram``; may be empty).
+    static func largest(_ a: DistributedMatrix, _ k: Int, method: LargestMethod = .gram, symbolBound: () throws -> Double?,
+                        start startVectors: () throws -> [[Double]] = { [] }) throws -> Run {
         let start = PETScRuntime.now
         let sums = try a.rowColumnBound()
         let bound = Swift.min(try symbolBound() ?? .infinity, sums)
@@ -67,10 +98,20 @@ enum DistributedSVD {
             return Run(values: [Double](repeating: 0, count: k), iterations: 0, bound: 0, boundKind: kind, boundSeconds: boundSeconds)
         }
         let target = bound * (1 + 1e-8)
-        let type = solverType(default: "cross") ?? "cross"
-        var run = try solve(a.mat, k: k, largest: true, defaults: shiftInvert(target: target, type: type, factorisation: "cholesky")
+        var run: Run
+        if method == .gram, solverType(default: nil) == nil {
+            let waves = try startVectors()
+            let gram = try GramOperator(gramOf: a)
+            let outcome = try SymmetricEigensolve.largest(gram.mat, k: k, start: waves, prefix: "largest_")
+            run = Run(values: outcome.values.map { $0.squareRoot() }, iterations: outcome.iterations,
+                      setupSeconds: outcome.setupSeconds, solveSeconds: outcome.solveSeconds)
+            run.method = "gram-\(outcome.type)-\(outcome.startCount > 0 ? "circular" : "random")-start"
+        } else {
+            let type = solverType(default: "cross") ?? "cross"
+            run = try solve(a.mat, k: k, largest: true, defaults: shiftInvert(target: target, type: type, factorisation: "cholesky")
                             + [("-svd_" + type + "_st_mat_mumps_icntl_14", "100"), ("-svd_ncv", String(4 * k + 12))])
-        run.method = type + "-sinvert-mumps-cholesky"
+            run.method = type + "-sinvert-mumps-cholesky"
+        }
         run.values.sort(by: >)
         guard run.values.allSatisfy({ $0 <= bound * (1 + 1e-10) }) else {
             throw PETScError(description: "SLEPc returned σ = \(run.values[0]) above the rigorous bound \(bound) of ‖A‖₂ (\(kind)): the solve failed")
@@ -90,10 +131,22 @@ enum DistributedSVD {
     /// inverse; so `tall` (the orientation with m ≥ n: `A` or its literal transpose, which has the same singular
     /// values) goes through the cross product `AᵀA` (n × n, its eigenvalues σ²) with shift-and-invert at 0. The cross
     /// product squares the condition number, so a value below about `√ε · σ_max` loses digits there.
-    static func smallest(_ a: DistributedMatrix, _ k: Int, tall: () throws -> DistributedMatrix) throws -> Run {
+    static func smallest(_ a: DistributedMatrix, _ k: Int, method: SmallestMethod = .inverseGram,
+                         start startVectors: () throws -> [[Double]] = { [] }, tall: () throws -> DistributedMatrix) throws -> Run {
         let start = PETScRuntime.now
         let square = a.rowCount == a.columnCount
         let ncv = ("-svd_ncv", Optional(String(4 * k + 12)))
+        if square, solverType(default: nil) == nil, method == .inverseGram {
+            let waves = try startVectors()
+            let inverse = try InverseOperator(a)
+            let gram = try GramOperator(inverseGramOf: inverse, of: a)
+            let outcome = try SymmetricEigensolve.largest(gram.mat, k: k, start: waves, prefix: "smallest_")
+            var run = Run(values: outcome.values.map { $0 > 0 ? 1 / $0.squareRoot() : .infinity }.sorted(), iterations: outcome.iterations,
+                          setupSeconds: inverse.seconds + outcome.setupSeconds, solveSeconds: outcome.solveSeconds)
+            run.method = "inverse-gram-\(outcome.type)-mumps-lu-\(outcome.startCount > 0 ? "circular" : "random")-start"
+            run.seconds = PETScRuntime.maximum(PETScRuntime.now - start)
+            return run
+        }
         if square, solverType(default: nil) == nil {
             let inverse = try InverseOperator(a)
             var run = try solve(inverse.mat, k: k, largest: true, defaults: [

@@ -17,7 +17,7 @@ import ConvAlgebra
 ///   O(n log n) per product.
 final class InverseOperator {
     private(set) var mat: Mat?
-    private var ksp: KSP?
+    private(set) var ksp: KSP?
     /// The seconds of the factorisation (the slowest process's).
     let seconds: Double
 

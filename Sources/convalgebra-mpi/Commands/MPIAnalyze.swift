@@ -16,10 +16,13 @@ struct MPIAnalyze: ParsableCommand {
         abstract: "The largest and smallest singular values and the condition number of an operator, by SLEPc over MPI.",
         discussion: """
             OPs: \(OperatorFactory.names.filter { $0 != MaxPoolOp.name }.joined(separator: ", ")).
-            Largest: AᵀA shifted to τ², τ just above a rigorous bound of ‖A‖₂ (a conv's symbol, else row and \
-            column sums), MUMPS Cholesky (LDLᵀ), shift-and-invert. Smallest of a square operator: 1/σ_max(A⁻¹) by \
-            Lanczos on one MUMPS LU of A (options -inverse_…); of a rectangular one: AᵀA shifted to 0. MUMPS orders \
-            by METIS. -svd_type cyclic|cross and any -svd_… option override them.
+            Largest: gram (LOBPCG on AᵀA, no factorisation, started from the circular spectrum's waves for a \
+            conv; options -largest_eps_…) or sinvert (AᵀA shifted to τ², τ just above a rigorous bound of ‖A‖₂: a \
+            conv's symbol, else row and column sums; MUMPS Cholesky). Smallest of a square operator: one MUMPS LU \
+            of A (options -inverse_…), then inverse-gram (LOBPCG on (AᵀA)⁻¹ from the waves; options \
+            -smallest_eps_…) or inverse-lanczos (Lanczos on A⁻¹); of a rectangular one: AᵀA shifted to 0. auto \
+            (the default) takes the LOBPCG methods for a circular conv, whose waves are its singular vectors, the \
+            others otherwise. MUMPS orders by METIS. -svd_type cyclic|cross and any -svd_… option override them.
             """)
 
     @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
@@ -40,6 +43,12 @@ struct MPIAnalyze: ParsableCommand {
     @Flag(help: "Analyse the transpose (assembled literally); its singular values are the operator's.")
     var transpose = false
 
+    @Option(help: "auto (gram for a circular conv, else sinvert), gram (LOBPCG on AᵀA) or sinvert (shift-and-invert with a Cholesky of AᵀA − τ²I).")
+    var largestMethod = "auto"
+
+    @Option(help: "Square operators: auto (inverse-gram for a circular conv, else inverse-lanczos), inverse-gram (LOBPCG on (AᵀA)⁻¹) or inverse-lanczos (Lanczos on A⁻¹).")
+    var smallestMethod = "auto"
+
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
 
@@ -55,6 +64,25 @@ struct MPIAnalyze: ParsableCommand {
         return local.map(PETScRuntime.maximum)
     }
 
+    /// Whether the circular spectrum's waves are `op`'s singular vectors (up to a block's power steps): a circular
+    /// convolution analysed as itself, to which the FFT method applies exactly. `auto` then picks the block
+    /// eigensolvers, which converge from them at once; otherwise the factorisations, which converge in a few
+    /// iterations from anywhere (LOBPCG from the Dirichlet-enveloped waves of a zero-padded conv took 193 to
+    /// thousands of iterations at 9·10⁴ rows: the spectrum's clusters).
+    static func wavesAreExact(_ op: any LinearOperator<Double>, transposed: Bool) -> Bool {
+        guard !transposed, let c = op as? Convolution<Double> else { return false }
+        return CircularConvolutionSpectrum.applicability(c.geometry) == .exact
+    }
+
+    /// This process's part (the matrix's `columns`) of the circular spectrum's waves of the `k + 1` frequencies with
+    /// the largest (or smallest) singular values, for a convolution analysed as itself (not `--transpose`: its
+    /// domain is the convolution's); none otherwise, or when the FFT method does not apply.
+    static func startVectors(_ op: any LinearOperator<Double>, transposed: Bool, columns: Range<Int>, k: Int, smallest: Bool) throws -> [[Double]] {
+        guard !transposed, let c = op as? Convolution<Double> else { return [] }
+        return try CircularConvolutionSpectrum.startVectors(geometry: c.geometry, taps: c.taps, frequencies: k + 1,
+                                                            smallest: smallest, positions: columns)
+    }
+
     func run() throws {
         guard largest >= 0, smallest >= 0, largest + smallest > 0 || all else {
             throw ConvAlgebraError.invalidArgument("ask for at least one value: --largest k, --smallest k (k ≥ 0) or --all")
@@ -66,9 +94,21 @@ struct MPIAnalyze: ParsableCommand {
         guard largest <= count, smallest <= count else {
             throw ConvAlgebraError.invalidArgument("the \(a.rowCount) × \(a.columnCount) matrix has \(count) singular values; asked for \(max(largest, smallest))")
         }
-        let top = largest > 0 ? try DistributedSVD.largest(a, largest, symbolBound: { try Self.symbolBound(built.linear) }) : nil
+        let linear = built.linear, transposed = transpose
+        let exact = Self.wavesAreExact(linear, transposed: transposed)
+        guard let topMethod = largestMethod == "auto" ? (exact ? .gram : .sinvert) : DistributedSVD.LargestMethod(rawValue: largestMethod) else {
+            throw ConvAlgebraError.invalidArgument("unknown --largest-method '\(largestMethod)' (known: auto, \(DistributedSVD.LargestMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let bottomMethod = smallestMethod == "auto" ? (exact ? .inverseGram : .inverseLanczos) : DistributedSVD.SmallestMethod(rawValue: smallestMethod) else {
+            throw ConvAlgebraError.invalidArgument("unknown --smallest-method '\(smallestMethod)' (known: auto, \(DistributedSVD.SmallestMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let top = largest > 0
+            ? try DistributedSVD.largest(a, largest, method: topMethod, symbolBound: { try Self.symbolBound(linear) },
+                                         start: { try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: largest, smallest: false) })
+            : nil
         let bottom = smallest > 0
-            ? try DistributedSVD.smallest(a, smallest) {
+            ? try DistributedSVD.smallest(a, smallest, method: bottomMethod,
+                                          start: { try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: smallest, smallest: true) }) {
                 a.rowCount >= a.columnCount ? a : try DistributedMatrix(built.linear, transposed: !transpose)
             } : nil
         let every = all ? try DistributedSVD.all(a) : nil
