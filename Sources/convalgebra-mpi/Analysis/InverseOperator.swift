@@ -8,7 +8,9 @@ import ConvAlgebra
 /// whose zero diagonal forces MUMPS to delay pivots.
 ///
 /// Its KSP reads options under the prefix `-inverse_` (`-inverse_pc_factor_mat_solver_type`, `-inverse_mat_mumps_…`).
-/// Defaults: METIS ordering (`icntl_7 5`), 200 % more workspace than MUMPS estimates (`icntl_14`: its estimate fell
+/// Defaults: the AMD ordering (`icntl_7 0`: Debian's MUMPS 5.5 has neither METIS nor SCOTCH, so the `5` asked
+/// for before fell back to PORD; AMD's LU of a 10⁶-row 3×3 conv estimates 9.2·10¹⁰ operations against PORD's
+/// 1.17·10¹¹ and AMF's 1.09·10¹¹, 2.6·10⁹ against 4.0·10⁹ at 9·10⁴ rows), 200 % more workspace than MUMPS estimates (`icntl_14`: its estimate fell
 /// short at 9·10⁴ rows), and the relative pivot threshold 0.5 (`cntl_1`; MUMPS's 0.01 left the solves with a relative
 /// residual of 4·10⁻⁷ on a 3×3 circular conv of κ ≈ 580 and the singular values off by 8·10⁻⁸; at 0.5 the
 /// residual is 2·10⁻¹³ and the values agree with the FFT method's to 2·10⁻¹³). A failed factorisation (PETSc
@@ -33,7 +35,7 @@ final class InverseOperator {
         try PETScRuntime.check(PCSetType(pc, PCLU), "PCSetType")
         try PETScRuntime.check(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS), "PCFactorSetMatSolverType")
         let solver = ksp
-        try PETScOptions.with([("-inverse_mat_mumps_icntl_7", "5"), ("-inverse_mat_mumps_icntl_14", "200"),
+        try PETScOptions.with([("-inverse_mat_mumps_icntl_7", "0"), ("-inverse_mat_mumps_icntl_14", "200"),
                                ("-inverse_mat_mumps_cntl_1", "0.5")]) {
             try PETScRuntime.check(KSPSetFromOptions(solver), "KSPSetFromOptions")
             try PETScRuntime.check(KSPSetUp(solver), "KSPSetUp (the LU factorisation of A)")

@@ -12,7 +12,10 @@ import CPETSc
 /// of each eigenspace and finds the second copy only through rounding (it missed σ₁'s at 9·10⁴ rows).
 ///
 /// The solver reads options under `prefix` (`-largest_eps_type krylovschur`, `-smallest_eps_tol …`); the defaults
-/// are `lobpcg`, `tol 1e-13` (relative to each eigenvalue), `max_it 10000` and a block of `max(k + 2, |start|)`.
+/// are `lobpcg` with a block of `max(k + 2, |start|)`, the given tolerance, `max_it 10000`, no
+/// preconditioner. Without start vectors the default is Krylov–Schur from a random vector instead: LOBPCG's
+/// Rayleigh–Ritz from a random block failed in LAPACK on `(AᵀA)⁻¹` of a 60-sample `convolve` (eigenvalues spread
+/// over 10⁴), and a random block has no doubled eigenspace to keep.
 /// The residual test bounds each value's error (for a symmetric operator `|λ − λᵢ| ≤ ‖H x − λ x‖`), but no
 /// Krylov method certifies that no larger eigenvalue was missed: the start decides which eigenspaces it sees
 /// first, and a random start (used when `start` is empty) sees all of them.
@@ -31,7 +34,9 @@ enum SymmetricEigensolve {
         var startCount: Int
     }
 
-    static func largest(_ h: Mat?, k: Int, start: [[Double]], prefix: String) throws -> Outcome {
+    /// `tolerance`: the residual test's, relative to each eigenvalue (the reachable floor is the products' own
+    /// error: about `ε` for `AᵀA`, about `ε·κ(A)` times the LU's growth for `(AᵀA)⁻¹`).
+    static func largest(_ h: Mat?, k: Int, start: [[Double]], prefix: String, tolerance: Double) throws -> Outcome {
         var vectors: [Vec?] = []
         defer { for i in vectors.indices { _ = VecDestroy(&vectors[i]) } }
         for values in start {
@@ -52,11 +57,33 @@ enum SymmetricEigensolve {
             if norm == 0 { _ = VecDestroy(&vectors[vectors.count - 1]); vectors.removeLast() }   // e.g. sin of frequency 0
         }
         let block = max(k + 2, vectors.count)
+        // No preconditioner: a shell has no diagonal (block Jacobi, PETSc's default on several processes, fails).
         let defaults: [(String, String?)] = [
-            ("-" + prefix + "eps_type", "lobpcg"), ("-" + prefix + "eps_tol", "1e-13"), ("-" + prefix + "eps_max_it", "10000"),
-            ("-" + prefix + "eps_lobpcg_blocksize", String(block)),
+            ("-" + prefix + "eps_type", vectors.isEmpty ? "krylovschur" : "lobpcg"), ("-" + prefix + "eps_tol", "\(tolerance)"),
+            ("-" + prefix + "eps_max_it", "10000"), ("-" + prefix + "eps_lobpcg_blocksize", String(block)),
+            ("-" + prefix + "st_ksp_type", "preonly"), ("-" + prefix + "st_pc_type", "none"),
         ]
         return try PETScOptions.with(defaults) {
+            do {
+                return try solve(h, k: k, vectors: &vectors, prefix: prefix)
+            } catch let e as PETScError where !PETScOptions.given("-" + prefix + "eps_type") && !vectors.isEmpty {
+                // LOBPCG's Rayleigh–Ritz breaks down in LAPACK when its block turns nearly dependent (seen on
+                // (AᵀA)⁻¹ of a zero-padded 60-sample convolve, whose eigenvalues spread over 10⁴): Krylov–Schur from
+                // the first start vector instead, which the JSON's method then names.
+                do {
+                    return try PETScOptions.with([("-" + prefix + "eps_type", "krylovschur")]) {
+                        try solve(h, k: k, vectors: &vectors, prefix: prefix)
+                    }
+                } catch {
+                    throw PETScError(description: "\(e.description); then Krylov–Schur: \(error)")
+                }
+            }
+        }
+    }
+
+    /// One SLEPc solve with the options in the database.
+    private static func solve(_ h: Mat?, k: Int, vectors: inout [Vec?], prefix: String) throws -> Outcome {
+        do {
             var eps: EPS? = nil
             try PETScRuntime.check(EPSCreate(PETScRuntime.comm, &eps), "EPSCreate")
             defer { _ = EPSDestroy(&eps) }

@@ -22,7 +22,8 @@ struct MPIAnalyze: ParsableCommand {
             of A (options -inverse_…), then inverse-gram (LOBPCG on (AᵀA)⁻¹ from the waves; options \
             -smallest_eps_…) or inverse-lanczos (Lanczos on A⁻¹); of a rectangular one: AᵀA shifted to 0. auto \
             (the default) takes the LOBPCG methods for a circular conv, whose waves are its singular vectors, the \
-            others otherwise. MUMPS orders by METIS. -svd_type cyclic|cross and any -svd_… option override them.
+            others otherwise. The LU is ordered by AMD (Debian's MUMPS has no METIS). -svd_type cyclic|cross and any \
+            -svd_… option override them.
             """)
 
     @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
