@@ -6,18 +6,18 @@ import ConvAlgebra
 /// default solver needs tens of thousands of iterations for the largest and does not converge for the smallest.
 ///
 /// ``LargestMethod/gram`` and ``SmallestMethod/inverseGram`` (what `analyze --largest-method auto` takes for a
-/// circular conv) run a block eigensolver
-/// (``SymmetricEigensolve``: LOBPCG) on `AᵀA` for the largest (no factorisation: two sparse products per vector)
+/// circular conv) run a block eigensolver (``SymmetricEigensolve``: LOBPCG) on `AᵀA` for the largest (no
+/// factorisation: two sparse products per vector)
 /// and on `(AᵀA)⁻¹` for the smallest of a square operator (one MUMPS LU of `A`, then two pairs of triangular solves
 /// per vector), both started from the circular spectrum's waves when the operator is a convolution
 /// (``CircularConvolutionSpectrum/startVectors(geometry:taps:frequencies:smallest:positions:budget:)``): exact
 /// singular vectors of a circular conv, so it converges at once, with both copies of a doubled value; the
 /// Dirichlet-enveloped waves of a zero-padded one are only close, and it then iterates through the clusters (193
 /// Krylov–Schur iterations at 9·10⁴ rows, more at 10⁶, where the factorisations are cheaper). Without a start (other
-/// operators) the block starts at random.
+/// operators) Krylov–Schur starts from a random vector.
 ///
-/// The other methods (what `auto` takes otherwise; also forced by `-svd_type cross|cyclic`) go through an exact MUMPS factorisation (shift-and-invert), which converges in a few
-/// iterations whatever the start:
+/// The other methods (what `auto` takes otherwise; also forced by `-svd_type cross|cyclic`) go through an exact MUMPS
+/// factorisation (shift-and-invert), which converges in a few iterations whatever the start:
 ///
 /// - **Largest:** the cross matrix `AᵀA` (explicit, `MatTransposeMatMult`) shifted to `τ²`, `τ` just above a
 ///   rigorous upper bound of `‖A‖₂` that costs no iteration (a convolution's symbol, ``ConvolutionNormBound``, or
@@ -37,8 +37,10 @@ import ConvAlgebra
 /// is `ε‖A‖`, which relative to a tiny `σ_min` would never pass a tight tolerance.
 ///
 /// SLEPc reports a hit iteration cap as fewer converged values, not as an error, so every solve checks the count.
-/// - Complexity: dominated by the MUMPS factorisations, of `AᵀA` (n rows) and of `A` (sparse LU and Cholesky: for a
-///   2-D stencil about O(n^1.5) time and O(n log n) memory), then a few dozen solves with the factors.
+/// - Complexity: ``LargestMethod/gram``: `b` products of `AᵀA` per LOBPCG iteration (`O(nnz(A))` each; 0 iterations
+///   from a circular conv's waves). Otherwise dominated by the MUMPS factorisations, of `AᵀA` (n rows) and of `A`
+///   (sparse LU and Cholesky: for a 2-D stencil about O(n^1.5) time and O(n log n) memory), then a few dozen solves
+///   with the factors (16 for `k = 3` from a circular conv's waves).
 enum DistributedSVD {
     /// How the largest values are found.
     enum LargestMethod: String, CaseIterable {
@@ -85,8 +87,8 @@ enum DistributedSVD {
 
     /// The `k` largest singular values, largest first. `symbolBound` gives an upper bound of `‖A‖₂` known from the
     /// operator (``ConvolutionNormBound``), if any.
-    /// - Throws: as ``solve(_:k:largest:defaults:)``, and when a value comes out above the rigorous bound.
     /// `start` gives this process's part of the warm-start vectors (``LargestMethod/gram``; may be empty).
+    /// - Throws: as ``solve(_:k:largest:defaults:)``, and when a value comes out above the rigorous bound.
     static func largest(_ a: DistributedMatrix, _ k: Int, method: LargestMethod = .gram, symbolBound: () throws -> Double?,
                         start startVectors: () throws -> [[Double]] = { [] }) throws -> Run {
         let start = PETScRuntime.now
