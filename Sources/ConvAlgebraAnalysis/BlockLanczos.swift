@@ -82,10 +82,10 @@ public struct BlockLanczos: Sendable, Equatable {
         // Run on the smaller side: B = A (domain n) or Aᵀ (domain m).
         if m < n {
             let mapped = try start.map { $0.count == n ? try Self.applied(a, $0) : $0 }
-            return try run(a.transposed, a, start: mapped, tolerance: tol, budget: budget, progress: progress)
+            return try run(a.transposed, a, start: mapped, tolerance: tol, budget: budget, progress: progress).result
         }
         let mapped = try start.map { $0.count == m && m != n ? try Self.applied(a.transposed, $0) : $0 }
-        return try run(a, a.transposed, start: mapped, tolerance: tol, budget: budget, progress: progress)
+        return try run(a, a.transposed, start: mapped, tolerance: tol, budget: budget, progress: progress).result
     }
 
     /// `B x` for one vector, in Double.
@@ -97,8 +97,12 @@ public struct BlockLanczos: Sendable, Equatable {
         return y.map(Double.init)
     }
 
-    private func run<S: BLASScalar>(_ b: any LinearOperator<S>, _ bt: any LinearOperator<S>, start: [[Double]], tolerance tol: Double,
-                                    budget: MemoryBudget, progress: ((Int, Double, Double) -> Void)?) throws -> CertifiedSingularValue {
+    /// The block Lanczos iteration on `BᵀB`. With `handOff`, it stops as soon as the recurrence's bracket meets `tol`
+    /// (or at `maxSteps`) without certifying, and returns its top Ritz vectors (up to five rows) with an uncertified
+    /// estimate: the low-precision stage of ``largestSingularValue(of:fast:start:budget:progress:)``.
+    func run<S: BLASScalar>(_ b: any LinearOperator<S>, _ bt: any LinearOperator<S>, start: [[Double]], tolerance tol: Double,
+                            budget: MemoryBudget, progress: ((Int, Double, Double) -> Void)?,
+                            handOff: Bool = false) throws -> (result: CertifiedSingularValue, ritzVectors: [Double]) {
         let (bigM, bigN) = b.matrixSize
         let k = Swift.min(blockSize, bigN)
         // The basis (as many vectors as the budget allows, at most maxBasis, at least two blocks), the block, its
@@ -165,10 +169,17 @@ public struct BlockLanczos: Sendable, Equatable {
             progress?(steps, lambda[0].squareRoot(), estimate.relative)
             ritz = (lambda, y, r)
             residuals = (0..<width).map { Swift.max(0, gram[$0 * width + $0]).squareRoot() }
-            if estimate.relative <= tol {
+            if handOff && (estimate.relative <= tol || steps == maxSteps) {
+                let theta = lambda[0].squareRoot()
+                let result = CertifiedSingularValue(value: theta, upperBound: theta * (1 + estimate.relative), residual: residuals[0],
+                                                    steps: steps, products: products, converged: estimate.relative <= tol,
+                                                    tolerance: tol, operatorSeconds: Double(applyNanoseconds) / 1e9)
+                return (result, Self.ritzVectors(y, r: r, count: width, basis: basis, length: bigN))
+            }
+            if !handOff && estimate.relative <= tol {
                 let certified = try certify(b, bt, ritz, residuals: residuals, basis: basis, cluster: estimate.cluster, xs: &xs, ys: &ys,
                                             steps: steps, products: &products, applyNanoseconds: &applyNanoseconds, tolerance: tol)
-                if certified.converged { return certified }
+                if certified.converged { return (certified, []) }
             }
             if r + k > cap {
                 // Thick restart: the basis becomes the top Ritz vectors Z (T = Λ on them, exactly, since T = QᵀBᵀBQ
@@ -188,11 +199,13 @@ public struct BlockLanczos: Sendable, Equatable {
             projected = true
         }
         guard ritz.r > 0 else {
-            return CertifiedSingularValue(value: 0, upperBound: .infinity, residual: .infinity, steps: steps, products: products,
-                                          converged: false, tolerance: tol, operatorSeconds: Double(applyNanoseconds) / 1e9)
+            return (CertifiedSingularValue(value: 0, upperBound: .infinity, residual: .infinity, steps: steps, products: products,
+                                           converged: false, tolerance: tol, operatorSeconds: Double(applyNanoseconds) / 1e9), [])
         }
-        return try certify(b, bt, ritz, residuals: residuals, basis: basis, cluster: Swift.min(k, ritz.r), xs: &xs, ys: &ys, steps: steps,
-                           products: &products, applyNanoseconds: &applyNanoseconds, tolerance: tol)
+        let count = Swift.min(ritz.r, 5)
+        let vectors = handOff ? Self.ritzVectors(ritz.y, r: ritz.r, count: count, basis: Array(basis.prefix(ritz.r * bigN)), length: bigN) : []
+        return (try certify(b, bt, ritz, residuals: residuals, basis: basis, cluster: Swift.min(k, ritz.r), xs: &xs, ys: &ys, steps: steps,
+                            products: &products, applyNanoseconds: &applyNanoseconds, tolerance: tol), vectors)
     }
 
     /// Certifies from the operator itself: for the top `cluster` Ritz vectors `Z`, `θᵢ = ‖B zᵢ‖` and the residual

@@ -10,7 +10,8 @@ import ConvAlgebraAnalysis
 ///
 /// Per layer: the exact largest singular value of the layer's operator — by the dense SVD (`?gesdd`, all values)
 /// when the matrix is small (at most ``denseLimit`` entries) or `smallest` is asked and it fits the budget, else by
-/// ``BlockLanczos`` (``blockSize`` vectors per step, a basis of ``maxBasis``) on the operator's batched direct forms, in `float64`, stopped when the certified relative
+/// ``BlockLanczos`` (``blockSize`` vectors per step, a basis of ``maxBasis``) on the operator's batched direct forms (a
+/// convolution's Krylov iteration on its `float32` copy, the certificate in `float64`), stopped when the certified relative
 /// bound on `σ₁` (Rayleigh quotient below, Kato–Temple / Weyl residual bound above) falls to ``tolerance``; the structural
 /// non-zeros; the reshaped-weight norm (what `torch.nn.utils.spectral_norm` normalises by) and the ratio; for a
 /// convolution whose input is its output times the stride the circular-padding FFT value (exact for circular padding,
@@ -86,12 +87,15 @@ public struct NetworkAnalysis: Sendable {
     ///   - tolerance: block Lanczos stops when its certified relative bound on `σ₁` falls to this.
     ///   - denseLimit: matrices up to this many entries get the dense SVD (default ``denseLimit``; 0 sends every
     ///     layer to block Lanczos unless `smallest` asks for the dense SVD).
-    ///   - progress: called with one line per layer, and within a long block Lanczos run about every 10 s with its
+    ///   - mixedPrecision: run block Lanczos's Krylov iteration on a `float32` copy of a convolution layer (the
+    ///     single-precision kernels) and certify in `float64` (``BlockLanczos/largestSingularValue(of:fast:start:budget:progress:)``:
+    ///     the same certified tolerance); false: every apply in `float64`.
+    ///   - progress: called with one line per layer (with the CPU seconds of its phases), and within a long block Lanczos run about every 10 s with its
     ///     step, estimate and certified gap (the CLI prints them on stderr).
     /// - Throws: memory-budget and LAPACK errors.
     public init(network: Network, smallest: Bool = false, tolerance: Double = 1e-9, maxIterations: Int = 2000,
                 blockSize: Int = NetworkAnalysis.blockSize, maxBasis: Int = NetworkAnalysis.maxBasis,
-                denseLimit: Int = NetworkAnalysis.denseLimit, budget: MemoryBudget = .default,
+                denseLimit: Int = NetworkAnalysis.denseLimit, mixedPrecision: Bool = true, budget: MemoryBudget = .default,
                 progress: ((String) -> Void)? = nil) throws {
         self.network = network
         self.tolerance = tolerance
@@ -100,7 +104,7 @@ public struct NetworkAnalysis: Sendable {
             let start = DispatchTime.now().uptimeNanoseconds
             let label = "[\(k + 1)/\(network.layers.count)] \(layer.name) (\(layer.op))"
             let lanczos = BlockLanczos(tolerance: tolerance, blockSize: blockSize, maxBasis: maxBasis, maxSteps: maxIterations)
-            let item = try Self.analyse(layer, smallest: smallest, lanczos: lanczos,
+            let item = try Self.analyse(layer, smallest: smallest, lanczos: lanczos, mixedPrecision: mixedPrecision,
                                         denseLimit: denseLimit, budget: budget, progress: progress.map { line in Self.throttled(label, line) })
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             out.append(Layer(layer: layer, nnz: item.nnz, spectralNorm: item.sigma, upperBound: item.upper ?? item.sigma,
@@ -109,8 +113,10 @@ public struct NetworkAnalysis: Sendable {
                              spectralNormSeconds: item.sigmaSeconds, spectralNormCPUSeconds: item.sigmaCPUSeconds, reshapedWeightNorm: item.weightNorm, smallestSingularValue: item.smallest,
                              circularNorm: item.circular, overlap: item.overlap, seconds: seconds))
             let steps = item.iterations.map { " (\($0) block steps, \(item.products ?? 0) vectors)" } ?? ""
-            progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.10g by %@%@ in %.2f s", k + 1, network.layers.count,
-                             layer.name, layer.op, item.sigma, item.method, steps, seconds))
+            let phases = String(format: "CPU s: nnz %.2f, σ₁ %.2f, ‖W‖ %.2f, circular %.2f", item.nnzCPUSeconds, item.sigmaCPUSeconds,
+                                item.weightNormCPUSeconds, item.circularCPUSeconds)
+            progress?(String(format: "[%d/%d] %@ (%@): σ₁ = %.10g by %@%@ in %.2f s (%@)", k + 1, network.layers.count,
+                             layer.name, layer.op, item.sigma, item.method, steps, seconds, phases))
         }
         layers = out
     }
@@ -118,6 +124,7 @@ public struct NetworkAnalysis: Sendable {
     private struct Item {
         var nnz: Int?, sigma = 0.0, upper: Double?, method = "gesdd", iterations: Int?, products: Int?, converged = true
         var operatorSeconds: Double?, sigmaSeconds = 0.0, sigmaCPUSeconds = 0.0
+        var nnzCPUSeconds = 0.0, weightNormCPUSeconds = 0.0, circularCPUSeconds = 0.0
         var weightNorm: Double?, smallest: Double?, circular: Double?, overlap: OverlapPattern?
     }
 
@@ -132,12 +139,14 @@ public struct NetworkAnalysis: Sendable {
         }
     }
 
-    private static func analyse(_ layer: NetworkLayer, smallest: Bool, lanczos: BlockLanczos,
+    private static func analyse(_ layer: NetworkLayer, smallest: Bool, lanczos: BlockLanczos, mixedPrecision: Bool,
                                 denseLimit: Int, budget: MemoryBudget, progress: ((Int, Double, Double) -> Void)?) throws -> Item {
         let op = layer.linear
         let (m, n) = op.matrixSize
         var item = Item()
+        let nnzCPU = ProcessClock.seconds()
         item.nnz = try nonzeros(op, budget: budget)
+        item.nnzCPUSeconds = ProcessClock.seconds() - nnzCPU
         let entries = Double(m) * Double(n)
         let denseFits = entries * 16 <= Double(budget.bytes)
         let flops = 4 * entries * Double(Swift.min(m, n))
@@ -147,7 +156,11 @@ public struct NetworkAnalysis: Sendable {
             item.sigma = values.first ?? 0
             if smallest { item.smallest = values.last ?? 0 }
         } else {
-            let estimate = try lanczos.largestSingularValue(of: op, start: try startVectors(layer, budget: budget), budget: budget, progress: progress)
+            let start = try startVectors(layer, budget: budget)
+            let estimate = try mixedPrecision ? floatCopy(layer).map {
+                try lanczos.largestSingularValue(of: op, fast: $0, start: start, budget: budget, progress: progress)
+            } ?? lanczos.largestSingularValue(of: op, start: start, budget: budget, progress: progress)
+                : lanczos.largestSingularValue(of: op, start: start, budget: budget, progress: progress)
             item.sigma = estimate.value
             item.upper = estimate.upperBound
             item.method = "block-lanczos"
@@ -158,15 +171,31 @@ public struct NetworkAnalysis: Sendable {
         }
         item.sigmaSeconds = Double(DispatchTime.now().uptimeNanoseconds - sigmaStart) / 1e9
         item.sigmaCPUSeconds = ProcessClock.seconds() - sigmaCPU
+        let weightCPU = ProcessClock.seconds()
         if let w = layer.weight {
             item.weightNorm = try ReshapedWeightNorm.value(weight: w.values, shape: w.shape, dim: w.outputAxis, budget: budget)
         }
+        let circularCPU = ProcessClock.seconds()
+        item.weightNormCPUSeconds = circularCPU - weightCPU
         if let c = layer.convolution, case .notApplicable = CircularConvolutionSpectrum.applicability(c.geometry) {
         } else if let c = layer.convolution {
             item.circular = try CircularConvolutionSpectrum.largestSingularValue(geometry: c.geometry, taps: c.taps, budget: budget)
         }
+        item.circularCPUSeconds = ProcessClock.seconds() - circularCPU
         if let g = layer.transposedGeometry { item.overlap = try OverlapPattern(transposedConvolution: g) }
         return item
+    }
+
+    /// The `float32` copy of a layer that is one convolution (or its transpose), for the Krylov stage of the
+    /// mixed-precision ``BlockLanczos`` (its certificate stays in `float64`); nil for other layers.
+    static func floatCopy(_ layer: NetworkLayer) throws -> (any LinearOperator<Float>)? {
+        if let c = layer.linear as? Convolution<Double> {
+            return try Convolution<Float>(geometry: c.geometry, taps: c.taps.map(Float.init))
+        }
+        if let t = layer.linear as? TransposedConvolution<Double> {
+            return try TransposedConvolution<Float>(geometry: t.geometry, taps: t.base.taps.map(Float.init))
+        }
+        return nil
     }
 
     /// Start vectors for the block Lanczos run on `layer`: for a convolution applied as one operator (strided too), the
@@ -177,10 +206,14 @@ public struct NetworkAnalysis: Sendable {
         return try CircularConvolutionSpectrum.startVectors(geometry: c.geometry, taps: c.taps, frequencies: 4, budget: budget)
     }
 
-    /// The non-zero entries of the CSR matrix when it materialises within a modest share of the budget (the CSR
+    /// The non-zero entries of the matrix: for a convolution (or its transpose) in closed form from the weight and
+    /// the per-axis counts of valid (output, tap) pairs (``ConvolutionGeometry/nonzeroCount(taps:)``, no matrix
+    /// built); otherwise those of the CSR matrix when it materialises within a modest share of the budget (the CSR
     /// pattern may hold explicit zeros, e.g. an interpolation's weight-0 edge terms; they are not counted), else a
     /// stencil's term count (an upper bound that equals it for zero-padded convolutions), else nil.
     static func nonzeros(_ op: any LinearOperator<Double>, budget: MemoryBudget) throws -> Int? {
+        if let c = op as? Convolution<Double>, let n = c.geometry.nonzeroCount(taps: c.taps) { return n }
+        if let t = op as? TransposedConvolution<Double>, let n = t.geometry.nonzeroCount(taps: t.base.taps) { return n }
         func count(_ m: CSRMatrix<Double>) -> Int { m.values.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
         if let s = op as? any StencilOperator, s.termCount <= (1 << 24) { return count(try op.sparse(budget: budget)) }
         if let s = op as? any StencilOperator { return s.termCount }

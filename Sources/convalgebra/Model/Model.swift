@@ -66,6 +66,10 @@ struct ModelAnalyze: ParsableCommand {
             help: "Block Lanczos: the most basis vectors before a thick restart (at least two blocks).")
     var maxBasis = NetworkAnalysis.maxBasis
 
+    @Flag(name: .customLong("float64-applies"),
+          help: "Block Lanczos: every apply in float64 (default: a convolution's Krylov iteration in float32, certified in float64).")
+    var float64Applies = false
+
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
@@ -96,7 +100,8 @@ struct ModelAnalyze: ParsableCommand {
         let files = try exportDir.map { try network.exportMatrices(to: $0) }
         let quiet = self.quiet
         let analysis = try NetworkAnalysis(network: network, smallest: smallest, tolerance: tolerance,
-                                           maxIterations: maxIterations, blockSize: blockSize, maxBasis: maxBasis) { line in
+                                           maxIterations: maxIterations, blockSize: blockSize, maxBasis: maxBasis,
+                                           mixedPrecision: !float64Applies) { line in
             if !quiet { FileHandleText.standardError(line + "\n") }
         }
         if let json {
