@@ -91,7 +91,7 @@ extension LinearOperator {
         case 0:
             let each = others.map { f -> String in
                 switch fit(f, batch: batch, budget: budget) {
-                case .exceeds(let b): return "\(f) \(b == .max ? "overflows" : "needs \(b) bytes")"
+                case .exceeds(let b): return "\(f) \(b == .max ? "overflows" : "needs at least \(b) bytes")"
                 default: return "\(f) unknown without building it"
                 }
             }
