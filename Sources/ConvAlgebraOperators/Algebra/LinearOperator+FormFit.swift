@@ -49,10 +49,12 @@ extension LinearOperator {
         return known ? .fits(largest) : .unknown
     }
 
-    /// The bytes of the CSR matrix's row offsets, `(m + 1) · 8`: what any sparse form checks first.
+    /// The bytes of the CSR matrix's row offsets, `(m + 1) · 8`: what any sparse form checks first (a transposed
+    /// convolution's builder also holds its forward's, `(n + 1) · 8`).
     private var sparseOffsetBytes: Int {
-        let (r, o) = (matrixSize.rows &+ 1).multipliedReportingOverflow(by: MemoryLayout<Int>.stride)
-        return o || matrixSize.rows == .max ? .max : r
+        let rows = self is TransposedConvolution<Scalar> ? Swift.max(matrixSize.rows, matrixSize.columns) : matrixSize.rows
+        let (r, o) = (rows &+ 1).multipliedReportingOverflow(by: MemoryLayout<Int>.stride)
+        return o || rows == .max ? .max : r
     }
 
     /// The larger of the row offsets and the terms of the CSR matrix, or nil when the term count is not known
