@@ -1,7 +1,8 @@
-// Zipping two phase rows into one output row: the last step of the sub-pixel transposed convolution's
-// phase-planar output (stride 2 along the last dimension). Whole vectors in and out: AVX-512F permutes two
-// 16-lane vectors into 32 interleaved lanes, AVX2 unpacks and swaps 128-bit halves; the tail and the portable
-// path are a plain loop.
+// Zipping phase rows into one row and back. ca_zip2 is the last step of the sub-pixel transposed convolution's
+// phase-planar output (stride 2 along the last dimension); ca_unzip, its transpose, splits an input row into its
+// s phase rows for the strided pixel-vector convolution (IndirectRowKernels' padded, phase-split source). Whole
+// vectors in and out for s = 2: AVX-512F permutes two 16-lane vectors into 32 interleaved lanes (or back), AVX2
+// unpacks and swaps 128-bit halves; the tails, other strides and the portable path are plain loops.
 #include "CMicroKernels.h"
 #include "ca_arch.h"
 #if CA_X86
@@ -16,6 +17,32 @@ static long zip2_avx512(long n, const float *even, const float *odd, float *y) {
         __m512 e = _mm512_loadu_ps(even + a), o = _mm512_loadu_ps(odd + a);
         _mm512_storeu_ps(y + 2 * a, _mm512_permutex2var_ps(e, lo, o));
         _mm512_storeu_ps(y + 2 * a + 16, _mm512_permutex2var_ps(e, hi, o));
+    }
+    return a;
+}
+
+__attribute__((target("avx512f")))
+static long unzip2_avx512(long n, const float *x, float *even, float *odd) {
+    const __m512i e = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i o = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    long a = 0;
+    for (; 2 * a + 32 <= n; a += 16) {
+        __m512 l = _mm512_loadu_ps(x + 2 * a), h = _mm512_loadu_ps(x + 2 * a + 16);
+        _mm512_storeu_ps(even + a, _mm512_permutex2var_ps(l, e, h));
+        _mm512_storeu_ps(odd + a, _mm512_permutex2var_ps(l, o, h));
+    }
+    return a;
+}
+
+__attribute__((target("avx2")))
+static long unzip2_avx2(long n, const float *x, float *even, float *odd) {
+    long a = 0;
+    for (; 2 * a + 16 <= n; a += 8) {
+        __m256 l = _mm256_loadu_ps(x + 2 * a), h = _mm256_loadu_ps(x + 2 * a + 8);
+        // Per 128-bit half: (0 2 | 8 10 ...) by pairs of halves, then the 64-bit quarters put in order.
+        __m256 ev = _mm256_shuffle_ps(l, h, 0x88), od = _mm256_shuffle_ps(l, h, 0xDD);  // (0 2 8 10 4 6 12 14)
+        _mm256_storeu_ps(even + a, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), 0xD8)));
+        _mm256_storeu_ps(odd + a, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(od), 0xD8)));
     }
     return a;
 }
@@ -42,4 +69,27 @@ void ca_zip2(int isa, long n, const float *even, const float *odd, float *y) {
     (void)isa;
 #endif
     for (; a < n; a++) { y[2 * a] = even[a]; y[2 * a + 1] = odd[a]; }
+}
+
+void ca_unzip(int isa, long n, long s, const float *x, float *const *phases) {
+    if (n <= 0 || s <= 0) return;
+    if (s == 1) { for (long a = 0; a < n; a++) phases[0][a] = x[a]; return; }
+    long a = 0;
+    if (s == 2) {
+        float *even = phases[0], *odd = phases[1];
+#if CA_X86
+        if (isa == CA_KERNEL_AVX512 && ca_kernel_isa_supported(CA_KERNEL_AVX512)) a = unzip2_avx512(n, x, even, odd);
+        else if (isa >= CA_KERNEL_AVX2 && ca_kernel_isa_supported(CA_KERNEL_AVX2)) a = unzip2_avx2(n, x, even, odd);
+#else
+        (void)isa;
+#endif
+        for (; 2 * a + 1 < n; a++) { even[a] = x[2 * a]; odd[a] = x[2 * a + 1]; }
+        if (2 * a < n) even[a] = x[2 * a];
+        return;
+    }
+    (void)isa;
+    for (long r = 0; r < s && r < n; r++) {
+        float *to = phases[r];
+        for (long i = r, b = 0; i < n; i += s, b++) to[b] = x[i];
+    }
 }

@@ -91,6 +91,10 @@ void ca_conv_rows(int isa, long mr, long k, const float *const *src, const long 
 /// path the CPU cannot run): two phase rows of a stride-2 sub-pixel transpose zipped into one output row.
 void ca_zip2(int isa, long n, const float *even, const float *odd, float *y);
 
+/// `phases[r][a] = x[a·s + r]` for `r < s`, `a·s + r < n`: a row of `n` floats split into its `s` phase rows (the
+/// transpose of zipping them), by whole vectors for `s = 2` on path `isa` (the portable loop otherwise).
+void ca_unzip(int isa, long n, long s, const float *x, float *const *phases);
+
 /// The FP32 lanes of the probes' FMAs: 16 where the hardware has AVX-512F, else 8.
 int ca_fma_probe_lanes(void);
 

@@ -45,7 +45,7 @@ extension IndirectRowKernels {
                      caches: MachineProfile.Caches = MachineProfile.current.caches) {
             let r = g.rank, last = r - 1
             let (lo, size) = IndirectConvolutionKernels.transposePadding(g)
-            let source = Source(sizes: g.outputSize, lo: lo, size: size, stride: 1, caches: caches)
+            let source = Source(sizes: g.outputSize, lo: lo, size: size, stride: 1, caches: caches, isa: isa)
             self.source = source
             phases = g.stride.reduce(1, *)
             // Taps per dimension and phase, and the blocking from the deepest phase's window.

@@ -54,7 +54,7 @@ package enum IndirectRowKernels {
             let r = g.rank, last = r - 1
             let (lo, size) = IndirectConvolutionKernels.forwardPadding(g)
             let s = g.stride[last]
-            let source = Source(sizes: g.inputSize, lo: lo, size: size, stride: s, caches: caches)
+            let source = Source(sizes: g.inputSize, lo: lo, size: size, stride: s, caches: caches, isa: blocking.isa)
             self.source = source
             let (K, cig) = (g.kernelPlane, g.inChannelsPerGroup)
             let (pw, strides, plane) = (source.phaseWidth, source.strides, source.plane)
@@ -76,12 +76,43 @@ package enum IndirectRowKernels {
             }
         }
 
-        /// `y = A x` for `batch` samples.
+        /// `y = A x` for `batch` samples. Where the input is copied and one copied sample fits one core's L2, the
+        /// samples go whole to the threads, `threads` at a time (a job copies its sample and runs all its tiles:
+        /// one parallel region, the copy read from the core's own L2, no tile split to balance); the rest, or all
+        /// of them otherwise, split by row segments (``tiled(_:_:_:batch:scratch:)``).
         package func run(_ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                          batch: Int, scratch: ScratchPool) {
+            let outPlane = g.outputPlane, threads = MachineProfile.current.threads
+            guard pass.offsets.count > 0 else { y.update(repeating: 0, count: batch * g.outChannels * outPlane); return }
+            let (inSample, outSample) = (g.inChannels * g.inputPlane, g.outChannels * outPlane)
+            let whole = source.padding != nil && threads > 1 && source.sampleFitsL2(channels: g.inChannels)
+                ? batch / threads * threads : 0
+            if whole > 0 {
+                let b = blocking, perJob = min((outPlane + b.nr - 1) / b.nr, b.segmentsPerJob) * b.nr
+                let (cig, cog, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.groups)
+                Parallel.forEach(jobs: whole, work: whole * outSample * pass.offsets.count, threshold: 0) { l in
+                    source.with(x + l * inSample, batch: 1, channels: g.inChannels, scratch: scratch) { src, _, _ in
+                        for grp in 0..<G {
+                            for q0 in stride(from: 0, to: outPlane, by: perJob) {
+                                pass.tiles(b, group: grp, base: src + grp * cig * source.plane, from: q0,
+                                           to: min(outPlane, q0 + perJob), channels: cog,
+                                           y + l * outSample + grp * cog * outPlane + q0, ldo: outPlane)
+                            }
+                        }
+                    }
+                }
+            }
+            if whole < batch {
+                tiled(g, x + whole * inSample, y + whole * outSample, batch: batch - whole, scratch: scratch)
+            }
+        }
+
+        /// `y = A x` for `batch` samples split by row segments: chunks of samples copied (one core's L2 at a time),
+        /// each chunk's (sample, group, run of segments) jobs claimed by the threads.
+        func tiled(_ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                   batch: Int, scratch: ScratchPool) {
             let (cig, cog, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.groups)
             let outPlane = g.outputPlane
-            guard pass.offsets.count > 0 else { y.update(repeating: 0, count: batch * g.outChannels * outPlane); return }
             source.with(x, batch: batch, channels: g.inChannels, scratch: scratch) { src, b0, nb in
                 let b = blocking, tiles = (outPlane + b.nr - 1) / b.nr, planes = nb * G
                 // Enough jobs for the dynamic claim to balance (8 a thread), none longer than the L2 bound; each
