@@ -268,6 +268,15 @@ sanitize-thread: deps
 sanitize-undefined: deps
 	CONVALGEBRA_BIN=$(CURDIR)/.build/ubsan/debug/convalgebra UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SWIFT) test --scratch-path .build/ubsan $(UBSAN_FLAGS) $(SANITIZE_TEST)
 
+# Issue 13's hostile command lines with every numeric option swept over 0, −1, 2³¹, 2⁶², 2⁶³ − 1, 2⁶³, nan, ±inf,
+# empty, words, fractions (scripts/hostile-variants.sh): each under `ulimit -v 4194304` and `timeout 60` with the
+# release CLI must succeed cleanly or print one `error:` line, exit non-zero and leave no file; ~1,250 command lines,
+# results in /tmp/hostile-variants (about 10 minutes on an idle 2-core machine).
+.PHONY: hostile
+hostile: deps
+	$(SWIFT) build -c release --product convalgebra
+	scripts/hostile-variants.sh .build/release/convalgebra
+
 # ---- Differential fuzzing (issue 13): `convalgebra apply` against PyTorch (layers) and NumPy (1-D DSP) on
 # DIFFFUZZ_COUNT random configurations of every op, form, dtype and direction, in a venv of its own (numpy,
 # scipy, torch CPU-only). A disagreement prints a reproducer and fails the target; its files are kept under

@@ -9,7 +9,9 @@ public enum ConvAlgebraError: Error, Equatable, Sendable, CustomStringConvertibl
     case shapeMismatch(String)
     /// A size whose computation overflows `Int`.
     case overflow(String)
-    /// A materialisation that would exceed the memory budget.
+    /// An allocation that would exceed the memory budget: what it is, its bytes, the budget's. It names no other
+    /// way out: only a caller that knows the alternatives can (`LinearOperator.apply(_:form:budget:)` adds the
+    /// forms that would fit to `what`).
     case exceedsMemoryBudget(what: String, bytes: Int, budget: Int)
     /// A file that is not a valid NPY file of a supported dtype.
     case malformedNPY(String)
@@ -28,7 +30,7 @@ public enum ConvAlgebraError: Error, Equatable, Sendable, CustomStringConvertibl
         case .malformedNPY(let m):
             return "malformed NPY: \(m)"
         case let .exceedsMemoryBudget(what, bytes, budget):
-            return "\(what) needs \(bytes) bytes, over the memory budget of \(budget) bytes; use the direct or sparse form, or raise the budget"
+            return "\(what) needs \(bytes) bytes, over the memory budget of \(budget) bytes"
         }
     }
 }

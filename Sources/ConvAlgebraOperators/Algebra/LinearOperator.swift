@@ -112,9 +112,20 @@ extension LinearOperator {
     /// `batch dims + codomain`. The dense and sparse forms materialise the operator for one sample,
     /// then apply it to the whole batch at once; ``Form/auto`` runs the form ``resolved(_:)`` picks.
     /// - Throws: ``ConvAlgebraError/shapeMismatch(_:)`` when `x` does not end in `domain`;
-    ///   a memory-budget error when materialising is refused.
+    ///   a memory-budget error when the output, the direct form's intermediates or a materialisation is refused,
+    ///   whose `what` ends with the other forms that fit the budget and their bytes, or says that none is known to
+    ///   (from the sizes each form's checks compare; nothing is built to find out).
     public func apply(_ x: Tensor<Scalar>, form: Form = .direct, budget: MemoryBudget = .default) throws -> Tensor<Scalar> {
         let batch = try x.batchCount(sampleShape: domain)
+        do { return try applyChecked(x, form: form, batch: batch, budget: budget) } catch let ConvAlgebraError.exceedsMemoryBudget(what, bytes, limit) {
+            // The forms that would fit instead, from the sizes their own checks compare (none is built to find out).
+            throw ConvAlgebraError.exceedsMemoryBudget(what: "\(what) (\(budgetHint(refused: form, batch: batch, budget: budget)))",
+                                                       bytes: bytes, budget: limit)
+        }
+    }
+
+    /// ``apply(_:form:budget:)`` once the batch is known: each allocation budgeted, then made.
+    private func applyChecked(_ x: Tensor<Scalar>, form: Form, batch: Int, budget: MemoryBudget) throws -> Tensor<Scalar> {
         let leading = Array(x.shape.dims.dropLast(domain.rank))
         let outShape = try Shape(leading + codomain.dims)
         try budget.check("the output \(outShape)", count: outShape.count, elementBytes: MemoryLayout<Scalar>.stride)

@@ -227,6 +227,24 @@ import Testing
                                                  "--memory-budget", "1K"])?.contains("memory budget of 1024 bytes") == true)
     }
 
+    /// A refused form's error names the forms that fit, through the CLI: conv (2,8,8) → (4,6,6) in float32 has a
+    /// dense 144 × 128 matrix of 73,728 bytes, over 64 KiB, while its output (2 samples of 144 floats, 1,152 bytes) and its
+    /// 2,592-term CSR matrix (41,472 bytes) fit; under 4 KiB only the direct form does. The fuzz-found layer, refused in
+    /// the direct form, says that no form fits (it used to advise "use the direct or sparse form").
+    @Test func aRefusedFormNamesTheFormsThatFit() throws {
+        let cli = try CLIRunner()
+        try cli.writeHostileFixtures()
+        let conv = ["apply", "conv", "--input", "x.npy", "--output", "y.npy", "--weight", "w.npy"]
+        var m = cli.expectLimitedFailureMessage(conv + ["--form", "dense", "--memory-budget", "64K"])
+        #expect(m?.contains("(the direct and sparse forms fit: 1152 and 41472 bytes) needs 73728 bytes") == true, "\(m ?? "")")
+        m = cli.expectLimitedFailureMessage(conv + ["--form", "sparse", "--memory-budget", "4K"])
+        #expect(m?.contains("(the direct form fits: 1152 bytes) needs 41472 bytes") == true, "\(m ?? "")")
+        m = cli.expectLimitedFailureMessage(Self.composedIntermediates[0])
+        #expect(m?.contains("intermediate results of the direct form (no other form is known to fit: dense needs at least") == true,
+                "\(m ?? "")")
+        #expect(m?.contains("use the") == false, "\(m ?? "")")
+    }
+
     /// Issue 13's max-pool case through the CLI: `x = [[[1.5]]]`, kernel 2, padding 1, dilation 2 pools an empty
     /// window, `−∞` in every form (PyTorch's `max_pool1d` answer).
     @Test(arguments: ["direct", "dense", "sparse"])
