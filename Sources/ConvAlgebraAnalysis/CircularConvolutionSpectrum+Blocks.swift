@@ -108,9 +108,9 @@ extension CircularConvolutionSpectrum {
     /// E = [[A, −B], [B, A]],   σ₁(M)² = λ_max(E Eᵀ) = λ_max(EᵀE)   (each value of M twice)
     /// ```
     /// by Lanczos on the products `E(Eᵀx)` to a residual of 10⁻¹² relative, warm-started from the previous frequency's
-    /// vector (``lanczosTop(re:im:rows:columns:warm:)``; tens of GEMV pairs
+    /// vector (`lanczosTop(re:im:rows:columns:warm:)`; tens of GEMV pairs
     /// where a dense eigensolver reduces the whole `2c × 2c` matrix), falling back to the formed Gram matrix and
-    /// `dsyevd` (``gramTop(re:im:rows:columns:)``). The Gram form squares the condition number but not the error of
+    /// `dsyevd` (`gramTop(re:im:rows:columns:)`). The Gram form squares the condition number but not the error of
     /// its *largest* eigenvalue: `σ₁` is accurate to a few `ε`.
     /// - Throws: as ``singularValues(geometry:taps:budget:)``.
     /// - Complexity: `∏m/2 · (∏s·K·C_out·C_in/G + G·8·k·c·c')` FLOPs for blocks `c × c'` and `k` Lanczos steps
