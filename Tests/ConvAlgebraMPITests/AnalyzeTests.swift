@@ -2,8 +2,9 @@ import ConvAlgebra
 import Foundation
 import Testing
 
-/// `convalgebra-mpi analyze` (LOBPCG on AᵀA for the largest and on (AᵀA)⁻¹, one MUMPS LU, for the smallest of a
-/// square operator, from the circular spectrum's waves for a conv; AᵀA shifted to 0 for the smallest of a
+/// `convalgebra-mpi analyze` (LOBPCG on AᵀA for the largest, and for the smallest of a circular conv with exact
+/// waves, or on (AᵀA)⁻¹, one MUMPS LU, for the smallest of a square operator, from the circular spectrum's waves for
+/// a conv; AᵀA shifted to 0 for the smallest of a
 /// rectangular one; the shift-and-invert methods on request) against `convalgebra analyze --method gesdd`
 /// (LAPACK on the dense matrix) and `--method fft` (exact for a circular conv) at 1 and 2 processes: the k largest
 /// and k smallest singular values to 1e-10 relative to σ_max, square and rectangular operators, forward and
@@ -128,16 +129,52 @@ import Testing
         let expected = Array(exact.suffix(3).reversed()) + Array(exact.prefix(3))
         #expect(exact.count == 576 && expected[0] == expected[1] && expected[3] == expected[4], "\(expected)")
         let factorisations = ["--largest-method", "sinvert", "--smallest-method", "inverse-lanczos"]
-        for override in [[], factorisations, ["-svd_type", "cyclic"]] {
+        let inverseGram = ["--smallest-method", "inverse-gram"]
+        for override in [[], factorisations, inverseGram, ["-svd_type", "cyclic"]] {
             r.succeed(try r.mpi(processes, ["analyze", "conv", "--largest", "3", "--smallest", "3", "--json", "out.json"]
                                 + options + override), "convalgebra-mpi analyze \(override)")
             let out = try r.json("out.json")
             let got = try #require(out["largest"] as? [Double]) + #require(out["smallest"] as? [Double])
             #expect(got.count == 6 && zip(got, expected).allSatisfy { abs($0 - $1) <= 1e-12 * $1 }, "\(override): \(got) vs \(expected)")
-            let methods = override.isEmpty ? ["gram-lobpcg-circular-start", "inverse-gram-lobpcg-mumps-lu-circular-start"]
+            let methods = override.isEmpty ? ["gram-lobpcg-circular-start", "gram-lobpcg-circular-start-ritz"]
                 : override == factorisations ? ["cross-sinvert-mumps-cholesky", "inverse-trlanczos-mumps-lu"]
+                : override == inverseGram ? ["gram-lobpcg-circular-start", "inverse-gram-lobpcg-mumps-lu-circular-start"]
                 : ["cyclic-sinvert-mumps-cholesky", "cyclic-sinvert-mumps-lu"]
             #expect([out["largest_method"] as? String, out["smallest_method"] as? String] == methods)
+            if override.isEmpty {
+                let residual = try #require(out["smallest_residual"] as? Double)
+                #expect(residual <= 1e-12 && out["iterations"] as? [Int] == [0, 0], "residual \(residual), \(out["iterations"] ?? "")")
+            }
         }
+    }
+
+    /// The smallest by `gram` (LOBPCG on `AᵀA` from the circular waves, then the Ritz values of `A`; no
+    /// factorisation) against LAPACK (`--method gesdd`) to 1e-10 relative to each value: a circular 1 → 1 conv with a
+    /// doubled value among its 3 smallest (asked for), and a tall circular 1 → 2 conv (`auto`, which takes `gram`
+    /// there). From a start that is not exact (zero padding, the waves under a Dirichlet envelope) it does not
+    /// converge within its cap of 100 iterations and fails with a message naming the factorisations, never with values.
+    @Test(arguments: [1, 2])
+    func smallestByGramEqualsLAPACK(processes: Int) throws {
+        let r = try MPIRunner()
+        try r.random("w1.npy", [1, 1, 3, 3], seed: 5)
+        try r.random("w2.npy", [2, 1, 3, 3], seed: 6)
+        for (weight, domain, override) in [("w1.npy", "1,12,12", ["--smallest-method", "gram"]), ("w2.npy", "1,10,10", [])] {
+            let options = ["--domain", domain, "--weight", weight, "--padding", "1", "--padding-mode", "circular"]
+            r.succeed(try r.single(["analyze", "conv", "--method", "gesdd", "--json", "ref.json"] + options), "convalgebra analyze --method gesdd")
+            let bottom = Array(try #require(r.json("ref.json")["singular_values"] as? [Double]).sorted().prefix(3))
+            if weight == "w1.npy" { #expect((1..<3).contains { abs(bottom[$0] - bottom[$0 - 1]) <= 1e-12 * bottom[$0] }, "no doubled value: \(bottom)") }
+            r.succeed(try r.mpi(processes, ["analyze", "conv", "--largest", "0", "--smallest", "3", "--json", "out.json"] + options + override),
+                      "convalgebra-mpi analyze \(options) \(override)")
+            let out = try r.json("out.json")
+            let got = try #require(out["smallest"] as? [Double])
+            #expect(got.count == 3 && zip(got, bottom).allSatisfy { abs($0 - $1) <= 1e-10 * $1 }, "\(weight): \(got) vs \(bottom)")
+            #expect(out["smallest_method"] as? String == "gram-lobpcg-circular-start-ritz" && out["smallest_note"] is NSNull)
+            #expect(try #require(out["smallest_residual"] as? Double) <= 1e-12)
+        }
+        let zeros = try r.mpi(processes, ["analyze", "conv", "--domain", "1,12,12", "--weight", "w1.npy", "--padding", "1",
+                                          "--largest", "0", "--smallest", "3", "--smallest-method", "gram", "--json", "zeros.json"])
+        #expect(zeros.status != 0 && zeros.stderr.contains("did not give the 3 smallest")
+                && zeros.stderr.contains("--smallest-method inverse-gram"), "zero padding: \(zeros.status) \(zeros.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: r.path("zeros.json")))
     }
 }

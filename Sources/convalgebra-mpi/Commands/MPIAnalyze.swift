@@ -18,12 +18,16 @@ struct MPIAnalyze: ParsableCommand {
             OPs: \(OperatorFactory.names.filter { $0 != MaxPoolOp.name }.joined(separator: ", ")).
             Largest: gram (LOBPCG on AᵀA, no factorisation, started from the circular spectrum's waves for a \
             conv; options -largest_eps_…) or sinvert (AᵀA shifted to τ², τ just above a rigorous bound of ‖A‖₂: a \
-            conv's symbol, else row and column sums; MUMPS Cholesky). Smallest of a square operator: one MUMPS LU \
-            of A (options -inverse_…), then inverse-gram (LOBPCG on (AᵀA)⁻¹ from the waves; options \
-            -smallest_eps_…) or inverse-lanczos (Lanczos on A⁻¹); of a rectangular one: AᵀA shifted to 0. auto \
-            (the default) takes the LOBPCG methods for a circular conv, whose waves are its singular vectors, the \
-            others otherwise. The LU is ordered by AMD (Debian's MUMPS has no METIS). -svd_type cyclic|cross and any \
-            -svd_… option override them.
+            conv's symbol, else row and column sums; MUMPS Cholesky). Smallest: gram (LOBPCG on AᵀA for its \
+            smallest eigenvalues from the waves, at most 100 iterations, then σ as the singular values of A V, not \
+            √θ; no factorisation; options -smallest_eps_…; fails clearly when the start is not exact), or for a \
+            square operator one MUMPS LU of A (options -inverse_…), then inverse-gram (LOBPCG on (AᵀA)⁻¹ from the \
+            waves; options -smallest_eps_…) or inverse-lanczos (Lanczos on A⁻¹); of a rectangular one: AᵀA shifted \
+            to 0. auto (the default) takes gram for the largest of a circular conv and for the smallest of one whose \
+            waves are exact singular vectors (one input channel per group, stride 1; inverse-gram if gram does not \
+            converge), inverse-gram for the smallest of other circular convs, the factorisations otherwise. The LU \
+            is ordered by AMD (Debian's MUMPS has no METIS). -svd_type cyclic|cross and any -svd_… option override \
+            them.
             """)
 
     @Argument(help: "The op: \(OperatorFactory.names.joined(separator: ", ")).")
@@ -47,7 +51,7 @@ struct MPIAnalyze: ParsableCommand {
     @Option(help: "auto (gram for a circular conv, else sinvert), gram (LOBPCG on AᵀA) or sinvert (shift-and-invert with a Cholesky of AᵀA − τ²I).")
     var largestMethod = "auto"
 
-    @Option(help: "Square operators: auto (inverse-gram for a circular conv, else inverse-lanczos), inverse-gram (LOBPCG on (AᵀA)⁻¹) or inverse-lanczos (Lanczos on A⁻¹).")
+    @Option(help: "auto (gram for a circular conv of one input channel per group and stride 1, inverse-gram for another circular conv, else inverse-lanczos), gram (LOBPCG on AᵀA from exact waves, then the Ritz values of A; no factorisation), or for square operators inverse-gram (LOBPCG on (AᵀA)⁻¹) or inverse-lanczos (Lanczos on A⁻¹).")
     var smallestMethod = "auto"
 
     @Option(help: "Write the results as JSON to this file.")
@@ -75,6 +79,16 @@ struct MPIAnalyze: ParsableCommand {
         return CircularConvolutionSpectrum.applicability(c.geometry) == .exact
     }
 
+    /// Whether the circular spectrum's waves of the *smallest* singular values are exact singular vectors too: a
+    /// circular conv (``wavesAreExact(_:transposed:)``) whose frequency blocks have one column (one input channel
+    /// per group, stride 1), where the bottom right singular vector of a block is `1`, not power steps' estimate.
+    /// `auto` then takes ``DistributedSVD/SmallestMethod/gram``, which converges from them at once and from little
+    /// else.
+    static func smallestWavesAreExact(_ op: any LinearOperator<Double>, transposed: Bool) -> Bool {
+        guard wavesAreExact(op, transposed: transposed), let c = op as? Convolution<Double> else { return false }
+        return c.geometry.inChannelsPerGroup == 1 && c.geometry.stride.allSatisfy { $0 == 1 }
+    }
+
     /// This process's part (the matrix's `columns`) of the circular spectrum's waves of the `k + 1` frequencies with
     /// the largest (or smallest) singular values, for a convolution analysed as itself (not `--transpose`: its
     /// domain is the convolution's); none otherwise, or when the FFT method does not apply.
@@ -100,7 +114,9 @@ struct MPIAnalyze: ParsableCommand {
         guard let topMethod = largestMethod == "auto" ? (exact ? .gram : .sinvert) : DistributedSVD.LargestMethod(rawValue: largestMethod) else {
             throw ConvAlgebraError.invalidArgument("unknown --largest-method '\(largestMethod)' (known: auto, \(DistributedSVD.LargestMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        guard let bottomMethod = smallestMethod == "auto" ? (exact ? .inverseGram : .inverseLanczos) : DistributedSVD.SmallestMethod(rawValue: smallestMethod) else {
+        let bottomExact = Self.smallestWavesAreExact(linear, transposed: transposed)
+        guard let bottomMethod = smallestMethod == "auto" ? (bottomExact ? .gram : exact ? .inverseGram : .inverseLanczos)
+                : DistributedSVD.SmallestMethod(rawValue: smallestMethod) else {
             throw ConvAlgebraError.invalidArgument("unknown --smallest-method '\(smallestMethod)' (known: auto, \(DistributedSVD.SmallestMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let top = largest > 0
@@ -108,7 +124,8 @@ struct MPIAnalyze: ParsableCommand {
                                          start: { try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: largest, smallest: false) })
             : nil
         let bottom = smallest > 0
-            ? try DistributedSVD.smallest(a, smallest, method: bottomMethod,
+            ? try DistributedSVD.smallest(a, smallest, method: bottomMethod, fallback: smallestMethod == "auto" ? .inverseGram : nil,
+                                          norm: { try top?.bound ?? DistributedSVD.normBound(a, symbolBound: { try Self.symbolBound(linear) }).bound },
                                           start: { try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: smallest, smallest: true) }) {
                 a.rowCount >= a.columnCount ? a : try DistributedMatrix(built.linear, transposed: !transpose)
             } : nil
@@ -128,6 +145,8 @@ struct MPIAnalyze: ParsableCommand {
             ("method", JSONText.string([top, bottom, every].compactMap { $0?.method }.joined(separator: " + "))),
             ("largest_method", top.map { JSONText.string($0.method) } ?? "null"),
             ("smallest_method", bottom.map { JSONText.string($0.method) } ?? "null"),
+            ("smallest_note", bottom?.note.map(JSONText.string) ?? "null"),
+            ("smallest_residual", bottom?.residual.map(JSONText.number) ?? "null"),
             ("iterations", JSONText.array([top, bottom].compactMap { $0.map { String($0.iterations) } })),
             ("largest_seconds", top.map { JSONText.number($0.seconds) } ?? "null"),
             ("smallest_seconds", bottom.map { JSONText.number($0.seconds) } ?? "null"),
@@ -141,6 +160,7 @@ struct MPIAnalyze: ParsableCommand {
                 ("largest_solve", top.map { JSONText.number($0.solveSeconds) } ?? "null"),
                 ("smallest_setup", bottom.map { JSONText.number($0.setupSeconds) } ?? "null"),
                 ("smallest_solve", bottom.map { JSONText.number($0.solveSeconds) } ?? "null"),
+                ("smallest_ritz", bottom.map { JSONText.number($0.ritzSeconds) } ?? "null"),
             ]).joined(separator: ", ") + "}"),
         ]
         if let every { fields.append(("singular_values", JSONText.array(every.values.map(JSONText.number)))) }
@@ -154,7 +174,10 @@ struct MPIAnalyze: ParsableCommand {
             lines.append("largest singular values: " + top.values.map { "\($0)" }.joined(separator: ", "))
             lines.append("upper bound of ‖A‖₂ (\(top.boundKind ?? "")): \(top.bound ?? 0)")
         }
-        if let bottom { lines.append("smallest singular values: " + bottom.values.map { "\($0)" }.joined(separator: ", ")) }
+        if let bottom {
+            lines.append("smallest singular values: " + bottom.values.map { "\($0)" }.joined(separator: ", "))
+            if let note = bottom.note { lines.append("note: " + note) }
+        }
         if let every { lines.append("all \(every.values.count) singular values (ScaLAPACK): from \(every.values.first ?? 0) to \(every.values.last ?? 0)") }
         if let condition { lines.append("condition number: \(condition)") }
         print(lines.joined(separator: "\n"))
