@@ -16,6 +16,12 @@ import ConvAlgebra
 /// Krylov–Schur iterations at 9·10⁴ rows, more at 10⁶, where the factorisations are cheaper). Without a start (other
 /// operators) Krylov–Schur starts from a random vector.
 ///
+/// ``SmallestMethod/gram`` (what `auto` takes for the smallest of a circular conv with one input channel per group
+/// and stride 1, whose smallest waves are exact) needs no factorisation either: LOBPCG on `AᵀA` for its smallest
+/// eigenvalues, then `σ` as the singular values of `A V` (``smallestByGram(_:_:norm:start:)``: relative accuracy
+/// about `ε‖A‖/σ`, where `√θ` is only bounded by `ε‖A‖²/σ`), with a small iteration cap, since without a
+/// preconditioner the bottom of `AᵀA` converges only from exact starts.
+///
 /// The other methods (what `auto` takes otherwise; also forced by `-svd_type cross|cyclic`) go through an exact MUMPS
 /// factorisation (shift-and-invert), which converges in a few iterations whatever the start:
 ///
@@ -37,8 +43,9 @@ import ConvAlgebra
 /// is `ε‖A‖`, which relative to a tiny `σ_min` would never pass a tight tolerance.
 ///
 /// SLEPc reports a hit iteration cap as fewer converged values, not as an error, so every solve checks the count.
-/// - Complexity: ``LargestMethod/gram``: `b` products of `AᵀA` per LOBPCG iteration (`O(nnz(A))` each; 0 iterations
-///   from a circular conv's waves). Otherwise dominated by the MUMPS factorisations, of `AᵀA` (n rows) and of `A`
+/// - Complexity: ``LargestMethod/gram`` and ``SmallestMethod/gram``: `b` products of `AᵀA` per LOBPCG iteration
+///   (`O(nnz(A))` each; 0 iterations from a circular conv's waves; the smallest then `2k` more products for the Ritz
+///   values and residuals). Otherwise dominated by the MUMPS factorisations, of `AᵀA` (n rows) and of `A`
 ///   (sparse LU and Cholesky: for a 2-D stencil about O(n^1.5) time and O(n log n) memory), then a few dozen solves
 ///   with the factors (16 for `k = 3` from a circular conv's waves).
 enum DistributedSVD {
