@@ -5,8 +5,9 @@ import ConvAlgebra
 /// matrices. Such a matrix is near-Toeplitz, so its extreme singular values cluster (gaps ~1e-7 at n = 10⁴): SLEPc's
 /// default solver needs tens of thousands of iterations for the largest and does not converge for the smallest.
 ///
-/// ``LargestMethod/gram`` and ``SmallestMethod/inverseGram`` (what `analyze --largest-method auto` takes for a
-/// circular conv) run a block eigensolver (``SymmetricEigensolve``: LOBPCG) on `AᵀA` for the largest (no
+/// ``LargestMethod/gram`` and ``SmallestMethod/inverseGram`` (`auto` takes the first for a circular conv of one
+/// input channel per group and stride 1; from a multi-channel circular conv's waves both converged at once to wrong
+/// eigenpairs, so `auto` takes the factorisations there) run a block eigensolver (``SymmetricEigensolve``: LOBPCG) on `AᵀA` for the largest (no
 /// factorisation: two sparse products per vector)
 /// and on `(AᵀA)⁻¹` for the smallest of a square operator (one MUMPS LU of `A`, then two pairs of triangular solves
 /// per vector), both started from the circular spectrum's waves when the operator is a convolution

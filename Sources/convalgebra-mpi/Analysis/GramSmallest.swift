@@ -19,7 +19,7 @@ import CPETSc
 /// anything but an exact start (a zero-padded conv's enveloped waves, a multi-channel block's power steps) that is
 /// thousands of iterations at 10⁶ rows. So the iteration cap is small (``gramIterationCap``, `-smallest_eps_max_it`),
 /// and not converging within it throws ``GramNotConverged`` (which `analyze --smallest-method auto` answers with
-/// the factorisation, ``SmallestMethod/inverseGram``): unconverged values are never returned.
+/// the factorisation, ``SmallestMethod/inverseLanczos``): unconverged values are never returned.
 /// - Complexity: per LOBPCG iteration `b` products of `AᵀA` (`O(nnz(A))` each, `b = k + 2`) and `O(b²·n/p)` per
 ///   process; then `2k` products and `k²` dot products for the Ritz values and residuals. 0 iterations from exact
 ///   waves: a few products in all, no factorisation.
@@ -49,7 +49,7 @@ extension DistributedSVD {
             outcome = try SymmetricEigensolve.extreme(gram.mat, k: k, start: waves, prefix: "smallest_", tolerance: gramTolerance * scale,
                                                       smallest: true, absolute: true, maxIterations: gramIterationCap, keepVectors: true, retry: false)
         } catch {
-            throw GramNotConverged(description: "LOBPCG on AᵀA did not give the \(k) smallest eigenvalues (\(waves.isEmpty ? "no start vectors" : "the start vectors are not exact singular vectors")): \(error); use --smallest-method inverse-gram or inverse-lanczos (one LU of A), or raise -smallest_eps_max_it")
+            throw GramNotConverged(description: "the eigensolve on AᵀA did not give the \(k) smallest eigenvalues (\(waves.isEmpty ? "no start vectors" : "\(waves.count) start vectors, exact singular vectors only for a circular conv of one input channel per group and stride 1")): \(error); use --smallest-method inverse-gram or inverse-lanczos (one LU of A), or raise -smallest_eps_max_it")
         }
         let solved = PETScRuntime.now
         let ritz = try ritzValues(a, outcome.vectors?.vecs ?? [], theta: outcome.values)

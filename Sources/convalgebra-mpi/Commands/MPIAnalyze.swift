@@ -7,7 +7,8 @@ import ConvAlgebra
 /// processes, by SLEPc (``DistributedSVD``), and the condition number `σ_max / σ_min` when both ends were asked for.
 ///
 /// `--json` writes `{"largest": [σ1 ≥ σ2 ≥ …], "smallest": [ascending], "converged": c, "ranks": p, …}` where `c`
-/// is the number of requested values SLEPc reported converged (a shortfall is an error, never a silent answer).
+/// is the number of requested values SLEPc reported converged (a shortfall is an error, never a silent answer), and
+/// `smallest_below_rounding_floor` counts the smallest values below `rounding_floor` = `√n·ε·σ₁` (numerically 0).
 ///
 /// - Complexity: the assembly's, then that of each solve (``DistributedSVD``).
 struct MPIAnalyze: ParsableCommand {
@@ -23,9 +24,10 @@ struct MPIAnalyze: ParsableCommand {
             √θ; no factorisation; options -smallest_eps_…; fails clearly when the start is not exact), or for a \
             square operator one MUMPS LU of A (options -inverse_…), then inverse-gram (LOBPCG on (AᵀA)⁻¹ from the \
             waves; options -smallest_eps_…) or inverse-lanczos (Lanczos on A⁻¹); of a rectangular one: AᵀA shifted \
-            to 0. auto (the default) takes gram for the largest of a circular conv and for the smallest of one whose \
-            waves are exact singular vectors (one input channel per group, stride 1; inverse-gram if gram does not \
-            converge), inverse-gram for the smallest of other circular convs, the factorisations otherwise. The LU \
+            to 0. auto (the default) takes gram for both ends of a circular conv whose waves are exact singular \
+            vectors (one input channel per group, stride 1; inverse-lanczos if the smallest's does not converge), \
+            the factorisations otherwise (from a multi-channel circular conv's waves gram and inverse-gram \
+            converged to wrong values). The LU \
             is ordered by AMD (Debian's MUMPS has no METIS). -svd_type cyclic|cross and any -svd_… option override \
             them.
             """)
@@ -48,10 +50,10 @@ struct MPIAnalyze: ParsableCommand {
     @Flag(help: "Analyse the transpose (assembled literally); its singular values are the operator's.")
     var transpose = false
 
-    @Option(help: "auto (gram for a circular conv, else sinvert), gram (LOBPCG on AᵀA) or sinvert (shift-and-invert with a Cholesky of AᵀA − τ²I).")
+    @Option(help: "auto (gram for a circular conv of one input channel per group and stride 1, else sinvert), gram (LOBPCG on AᵀA from the waves; wrong values seen for multi-channel circular convs) or sinvert (shift-and-invert with a Cholesky of AᵀA − τ²I).")
     var largestMethod = "auto"
 
-    @Option(help: "auto (gram for a circular conv of one input channel per group and stride 1, inverse-gram for another circular conv, else inverse-lanczos), gram (LOBPCG on AᵀA from exact waves, then the Ritz values of A; no factorisation), or for square operators inverse-gram (LOBPCG on (AᵀA)⁻¹) or inverse-lanczos (Lanczos on A⁻¹).")
+    @Option(help: "auto (gram for a circular conv of one input channel per group and stride 1, else inverse-lanczos), gram (LOBPCG on AᵀA from exact waves, then the Ritz values of A; no factorisation), or for square operators inverse-gram (LOBPCG on (AᵀA)⁻¹ from the waves; wrong values seen for multi-channel circular convs) or inverse-lanczos (Lanczos on A⁻¹).")
     var smallestMethod = "auto"
 
     @Option(help: "Write the results as JSON to this file.")
@@ -111,11 +113,16 @@ struct MPIAnalyze: ParsableCommand {
         }
         let linear = built.linear, transposed = transpose
         let exact = Self.wavesAreExact(linear, transposed: transposed)
-        guard let topMethod = largestMethod == "auto" ? (exact ? .gram : .sinvert) : DistributedSVD.LargestMethod(rawValue: largestMethod) else {
+        let bottomExact = Self.smallestWavesAreExact(linear, transposed: transposed)
+        // gram for the largest only where the waves are exact too: from a multi-channel circular conv's waves LOBPCG
+        // converged at once to wrong eigenpairs (4 → 4 channels at 20 × 20: σ₁ 7.079 for 7.168; at 500 × 500 6.830
+        // for 7.169, 4.7·10⁻²), so their channel mix is not the top singular vectors'.
+        guard let topMethod = largestMethod == "auto" ? (bottomExact ? .gram : .sinvert) : DistributedSVD.LargestMethod(rawValue: largestMethod) else {
             throw ConvAlgebraError.invalidArgument("unknown --largest-method '\(largestMethod)' (known: auto, \(DistributedSVD.LargestMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        let bottomExact = Self.smallestWavesAreExact(linear, transposed: transposed)
-        guard let bottomMethod = smallestMethod == "auto" ? (bottomExact ? .gram : exact ? .inverseGram : .inverseLanczos)
+        // Likewise inverse-gram from the waves of a 4 → 4 circular conv converged at once to wrong eigenpairs (12 × 12:
+        // 0.136 for σ_min 0.111), so auto takes inverse-lanczos (a random start) wherever gram does not apply.
+        guard let bottomMethod = smallestMethod == "auto" ? (bottomExact ? .gram : .inverseLanczos)
                 : DistributedSVD.SmallestMethod(rawValue: smallestMethod) else {
             throw ConvAlgebraError.invalidArgument("unknown --smallest-method '\(smallestMethod)' (known: auto, \(DistributedSVD.SmallestMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -124,7 +131,7 @@ struct MPIAnalyze: ParsableCommand {
                                          start: { try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: largest, smallest: false) })
             : nil
         let bottom = smallest > 0
-            ? try DistributedSVD.smallest(a, smallest, method: bottomMethod, fallback: smallestMethod == "auto" ? .inverseGram : nil,
+            ? try DistributedSVD.smallest(a, smallest, method: bottomMethod, fallback: smallestMethod == "auto" ? .inverseLanczos : nil,
                                           norm: { try top?.bound ?? DistributedSVD.normBound(a, symbolBound: { try Self.symbolBound(linear) }).bound },
                                           start: { try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: smallest, smallest: true) }) {
                 a.rowCount >= a.columnCount ? a : try DistributedMatrix(built.linear, transposed: !transpose)
@@ -133,6 +140,10 @@ struct MPIAnalyze: ParsableCommand {
         let norm = top?.values.first ?? every?.values.last
         let minimum = bottom?.values.first ?? every?.values.first
         let condition = norm.flatMap { n in minimum.map { $0 > 0 ? n / $0 : .infinity } }
+        // The rounding floor √n·ε·‖A‖: a computed σ below it is "numerically 0" (a zero-padded conv's σ_min decays
+        // exponentially with the side; at 10⁶ rows the LU's Lanczos printed 3·10⁻³⁴ and 8·10⁻⁴¹ for it), not digits.
+        let floor = norm.map { Double(a.columnCount).squareRoot() * Double.ulpOfOne * $0 }
+        let belowFloor = floor.map { f in (bottom?.values ?? []).filter { $0 < f }.count } ?? 0
         var fields: [(String, String)] = [
             ("op", JSONText.string(op)),
             ("domain", JSONText.array(built.domain.dims.map(String.init))),
@@ -142,6 +153,8 @@ struct MPIAnalyze: ParsableCommand {
             ("converged", String((top?.values.count ?? 0) + (bottom?.values.count ?? 0))),
             ("spectral_norm", norm.map(JSONText.number) ?? "null"),
             ("condition_number", condition.map { $0.isFinite ? JSONText.number($0) : "null" } ?? "null"),
+            ("rounding_floor", floor.map(JSONText.number) ?? "null"),
+            ("smallest_below_rounding_floor", String(belowFloor)),
             ("method", JSONText.string([top, bottom, every].compactMap { $0?.method }.joined(separator: " + "))),
             ("largest_method", top.map { JSONText.string($0.method) } ?? "null"),
             ("smallest_method", bottom.map { JSONText.string($0.method) } ?? "null"),
@@ -180,6 +193,9 @@ struct MPIAnalyze: ParsableCommand {
         }
         if let every { lines.append("all \(every.values.count) singular values (ScaLAPACK): from \(every.values.first ?? 0) to \(every.values.last ?? 0)") }
         if let condition { lines.append("condition number: \(condition)") }
+        if belowFloor > 0, let floor {
+            lines.append("note: \(belowFloor) of the smallest values lie below the rounding floor √n·ε·σ₁ = \(floor): the operator is numerically singular; those values (and the condition number) carry no digits")
+        }
         print(lines.joined(separator: "\n"))
     }
 }
