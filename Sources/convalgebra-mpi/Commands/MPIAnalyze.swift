@@ -72,10 +72,11 @@ struct MPIAnalyze: ParsableCommand {
     }
 
     /// Whether the circular spectrum's waves are `op`'s singular vectors (up to a block's power steps): a circular
-    /// convolution analysed as itself, to which the FFT method applies exactly. `auto` then picks the block
-    /// eigensolvers, which converge from them at once; otherwise the factorisations, which converge in a few
-    /// iterations from anywhere (LOBPCG from the Dirichlet-enveloped waves of a zero-padded conv took 193 to
-    /// thousands of iterations at 9·10⁴ rows: the spectrum's clusters).
+    /// convolution analysed as itself, to which the FFT method applies exactly. The first condition of
+    /// ``smallestWavesAreExact(_:transposed:)``, under which `auto` picks the block eigensolvers (the power steps'
+    /// channel mix of a multi-channel conv led them to wrong values); otherwise the factorisations, which converge
+    /// in a few iterations from anywhere (LOBPCG from the Dirichlet-enveloped waves of a zero-padded conv took 193
+    /// to thousands of iterations at 9·10⁴ rows: the spectrum's clusters).
     static func wavesAreExact(_ op: any LinearOperator<Double>, transposed: Bool) -> Bool {
         guard !transposed, let c = op as? Convolution<Double> else { return false }
         return CircularConvolutionSpectrum.applicability(c.geometry) == .exact
@@ -112,7 +113,6 @@ struct MPIAnalyze: ParsableCommand {
             throw ConvAlgebraError.invalidArgument("the \(a.rowCount) × \(a.columnCount) matrix has \(count) singular values; asked for \(max(largest, smallest))")
         }
         let linear = built.linear, transposed = transpose
-        let exact = Self.wavesAreExact(linear, transposed: transposed)
         let bottomExact = Self.smallestWavesAreExact(linear, transposed: transposed)
         // gram for the largest only where the waves are exact too: from a multi-channel circular conv's waves LOBPCG
         // converged at once to wrong eigenpairs (4 → 4 channels at 20 × 20: σ₁ 7.079 for 7.168; at 500 × 500 6.830
