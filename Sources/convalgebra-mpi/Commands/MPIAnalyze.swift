@@ -73,8 +73,8 @@ struct MPIAnalyze: ParsableCommand {
 
     /// Whether the circular spectrum's waves are `op`'s singular vectors (up to a block's power steps): a circular
     /// convolution analysed as itself, to which the FFT method applies exactly. The first condition of
-    /// ``smallestWavesAreExact(_:transposed:)``, under which `auto` picks the block eigensolvers (the power steps'
-    /// channel mix of a multi-channel conv led them to wrong values); otherwise the factorisations, which converge
+    /// ``smallestWavesAreExact(_:transposed:)``, under which `auto` picks the block eigensolvers (a multi-channel
+    /// conv's candidate frequencies, ranked by estimates, led them to wrong values); otherwise the factorisations, which converge
     /// in a few iterations from anywhere (LOBPCG from the Dirichlet-enveloped waves of a zero-padded conv took 193
     /// to thousands of iterations at 9·10⁴ rows: the spectrum's clusters).
     static func wavesAreExact(_ op: any LinearOperator<Double>, transposed: Bool) -> Bool {
@@ -116,7 +116,7 @@ struct MPIAnalyze: ParsableCommand {
         let bottomExact = Self.smallestWavesAreExact(linear, transposed: transposed)
         // gram for the largest only where the waves are exact too: from a multi-channel circular conv's waves LOBPCG
         // converged at once to wrong eigenpairs (4 → 4 channels at 20 × 20: σ₁ 7.079 for 7.168; at 500 × 500 6.830
-        // for 7.169, 4.7·10⁻²), so their channel mix is not the top singular vectors'.
+        // for 7.169, 4.7·10⁻²): startVectors' candidates, the best blocks by Frobenius norm, missed the top one.
         guard let topMethod = largestMethod == "auto" ? (bottomExact ? .gram : .sinvert) : DistributedSVD.LargestMethod(rawValue: largestMethod) else {
             throw ConvAlgebraError.invalidArgument("unknown --largest-method '\(largestMethod)' (known: auto, \(DistributedSVD.LargestMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
