@@ -5,8 +5,9 @@ import ConvAlgebra
 /// matrices. Such a matrix is near-Toeplitz, so its extreme singular values cluster (gaps ~1e-7 at n = 10⁴): SLEPc's
 /// default solver needs tens of thousands of iterations for the largest and does not converge for the smallest.
 ///
-/// ``LargestMethod/gram`` and ``SmallestMethod/inverseGram`` (what `analyze --largest-method auto` takes for a
-/// circular conv) run a block eigensolver (``SymmetricEigensolve``: LOBPCG) on `AᵀA` for the largest (no
+/// ``LargestMethod/gram`` and ``SmallestMethod/inverseGram`` (`auto` takes the first for a circular conv of one
+/// input channel per group and stride 1; from a multi-channel circular conv's waves both converged at once to wrong
+/// eigenpairs, so `auto` takes the factorisations there) run a block eigensolver (``SymmetricEigensolve``: LOBPCG) on `AᵀA` for the largest (no
 /// factorisation: two sparse products per vector)
 /// and on `(AᵀA)⁻¹` for the smallest of a square operator (one MUMPS LU of `A`, then two pairs of triangular solves
 /// per vector), both started from the circular spectrum's waves when the operator is a convolution
@@ -15,6 +16,12 @@ import ConvAlgebra
 /// Dirichlet-enveloped waves of a zero-padded one are only close, and it then iterates through the clusters (193
 /// Krylov–Schur iterations at 9·10⁴ rows, more at 10⁶, where the factorisations are cheaper). Without a start (other
 /// operators) Krylov–Schur starts from a random vector.
+///
+/// ``SmallestMethod/gram`` (what `auto` takes for the smallest of a circular conv with one input channel per group
+/// and stride 1, whose smallest waves are exact) needs no factorisation either: LOBPCG on `AᵀA` for its smallest
+/// eigenvalues, then `σ` as the singular values of `A V` (``smallestByGram(_:_:norm:start:)``: relative accuracy
+/// about `ε‖A‖/σ`, where `√θ` is only bounded by `ε‖A‖²/σ`), with a small iteration cap, since without a
+/// preconditioner the bottom of `AᵀA` converges only from exact starts.
 ///
 /// The other methods (what `auto` takes otherwise; also forced by `-svd_type cross|cyclic`) go through an exact MUMPS
 /// factorisation (shift-and-invert), which converges in a few iterations whatever the start:
@@ -37,8 +44,9 @@ import ConvAlgebra
 /// is `ε‖A‖`, which relative to a tiny `σ_min` would never pass a tight tolerance.
 ///
 /// SLEPc reports a hit iteration cap as fewer converged values, not as an error, so every solve checks the count.
-/// - Complexity: ``LargestMethod/gram``: `b` products of `AᵀA` per LOBPCG iteration (`O(nnz(A))` each; 0 iterations
-///   from a circular conv's waves). Otherwise dominated by the MUMPS factorisations, of `AᵀA` (n rows) and of `A`
+/// - Complexity: ``LargestMethod/gram`` and ``SmallestMethod/gram``: `b` products of `AᵀA` per LOBPCG iteration
+///   (`O(nnz(A))` each; 0 iterations from a circular conv's waves; the smallest then `2k` more products for the Ritz
+///   values and residuals). Otherwise dominated by the MUMPS factorisations, of `AᵀA` (n rows) and of `A`
 ///   (sparse LU and Cholesky: for a 2-D stencil about O(n^1.5) time and O(n log n) memory), then a few dozen solves
 ///   with the factors (16 for `k = 3` from a circular conv's waves).
 enum DistributedSVD {
@@ -52,6 +60,9 @@ enum DistributedSVD {
 
     /// How the smallest values of a square operator are found (a rectangular one always takes `AᵀA` shifted to 0).
     enum SmallestMethod: String, CaseIterable {
+        /// LOBPCG on the shell `AᵀA` for its smallest eigenvalues from the start vectors, then the Ritz values of `A`
+        /// (``smallestByGram(_:_:norm:start:)``); no factorisation, but only from exact start vectors.
+        case gram
         /// LOBPCG on the shell `(AᵀA)⁻¹` (one MUMPS LU of `A`) from the start vectors.
         case inverseGram = "inverse-gram"
         /// Thick-restart Lanczos (SVD) on the shell `A⁻¹` (one MUMPS LU of `A`) from a random vector.
@@ -75,8 +86,23 @@ enum DistributedSVD {
         var boundKind: String? = nil
         var boundSeconds = 0.0
         var target: Double? = nil
+        /// ``SmallestMethod/gram``: the Rayleigh–Ritz with `A` after the solve, and the largest residual
+        /// `‖AᵀA v − θ v‖ / ‖A‖²` of the eigenvectors, recomputed.
+        var ritzSeconds = 0.0
+        var residual: Double? = nil
         /// How the values were found, e.g. `cross-sinvert-mumps-cholesky`, `inverse-trlanczos-mumps-lu`.
         var method = ""
+        /// Why another method than the one asked for ran (``SmallestMethod/gram`` under `auto` not converging).
+        var note: String? = nil
+    }
+
+    /// A rigorous upper bound of `‖A‖₂` that costs no iteration: `symbolBound` (a convolution's symbol,
+    /// ``ConvolutionNormBound``) or `√(‖A‖₁‖A‖_∞)`, whichever is smaller; how it was found; its seconds.
+    static func normBound(_ a: DistributedMatrix, symbolBound: () throws -> Double?) throws -> (bound: Double, kind: String, seconds: Double) {
+        let start = PETScRuntime.now
+        let sums = try a.rowColumnBound()
+        let bound = Swift.min(try symbolBound() ?? .infinity, sums)
+        return (bound, bound < sums ? "symbol" : "row and column sums", PETScRuntime.maximum(PETScRuntime.now - start))
     }
 
     /// The solver type: the user's `-svd_type` when it is `cross` or `cyclic`, else `fallback`.
@@ -92,10 +118,7 @@ enum DistributedSVD {
     static func largest(_ a: DistributedMatrix, _ k: Int, method: LargestMethod = .gram, symbolBound: () throws -> Double?,
                         start startVectors: () throws -> [[Double]] = { [] }) throws -> Run {
         let start = PETScRuntime.now
-        let sums = try a.rowColumnBound()
-        let bound = Swift.min(try symbolBound() ?? .infinity, sums)
-        let kind = bound < sums ? "symbol" : "row and column sums"
-        let boundSeconds = PETScRuntime.maximum(PETScRuntime.now - start)
+        let (bound, kind, boundSeconds) = try normBound(a, symbolBound: symbolBound)
         guard bound > 0 else {
             return Run(values: [Double](repeating: 0, count: k), iterations: 0, bound: 0, boundKind: kind, boundSeconds: boundSeconds)
         }
@@ -133,8 +156,26 @@ enum DistributedSVD {
     /// inverse; so `tall` (the orientation with m ≥ n: `A` or its literal transpose, which has the same singular
     /// values) goes through the cross product `AᵀA` (n × n, its eigenvalues σ²) with shift-and-invert at 0. The cross
     /// product squares the condition number, so a value below about `√ε · σ_max` loses digits there.
-    static func smallest(_ a: DistributedMatrix, _ k: Int, method: SmallestMethod = .inverseGram,
+    ///
+    /// ``SmallestMethod/gram`` (any `m ≥ n`): LOBPCG on `AᵀA` and the Ritz values of `A`
+    /// (``smallestByGram(_:_:norm:start:)``), `norm` an upper bound of `‖A‖₂` (computed when nil); when it does not
+    /// converge within its small cap it throws, or with a `fallback` runs that method instead (and says so in
+    /// ``Run/note``).
+    static func smallest(_ a: DistributedMatrix, _ k: Int, method: SmallestMethod = .inverseGram, fallback: SmallestMethod? = nil,
+                         norm: () throws -> Double = { .nan },
                          start startVectors: () throws -> [[Double]] = { [] }, tall: () throws -> DistributedMatrix) throws -> Run {
+        if method == .gram, solverType(default: nil) == nil {
+            do {
+                var bound = try norm()
+                if !bound.isFinite { bound = try normBound(a, symbolBound: { nil }).bound }
+                return try smallestByGram(a, k, norm: bound, start: startVectors)
+            } catch let e as GramNotConverged {
+                guard let fallback, fallback != .gram else { throw PETScError(description: e.description) }
+                var run = try smallest(a, k, method: fallback, start: startVectors, tall: tall)
+                run.note = "gram did not converge, so \(fallback.rawValue): \(e.description)"
+                return run
+            }
+        }
         let start = PETScRuntime.now
         let square = a.rowCount == a.columnCount
         let ncv = ("-svd_ncv", Optional(String(4 * k + 12)))
