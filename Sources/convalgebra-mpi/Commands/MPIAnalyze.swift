@@ -27,7 +27,7 @@ struct MPIAnalyze: ParsableCommand {
             to 0. auto (the default) takes gram for both ends of a circular conv whose waves are exact singular \
             vectors (one input channel per group, stride 1; inverse-lanczos if the smallest's does not converge), \
             the factorisations otherwise (from a multi-channel circular conv's waves gram and inverse-gram \
-            converged to wrong values; forced, they start from a random vector there). The LU \
+            converged to wrong values). The LU \
             is ordered by AMD (Debian's MUMPS has no METIS). -svd_type cyclic|cross and any -svd_… option override \
             them.
             """)
@@ -50,10 +50,10 @@ struct MPIAnalyze: ParsableCommand {
     @Flag(help: "Analyse the transpose (assembled literally); its singular values are the operator's.")
     var transpose = false
 
-    @Option(help: "auto (gram for a circular conv of one input channel per group and stride 1, else sinvert), gram (LOBPCG on AᵀA from the waves; from a random vector, Krylov–Schur, for a circular conv whose waves are not exact) or sinvert (shift-and-invert with a Cholesky of AᵀA − τ²I).")
+    @Option(help: "auto (gram for a circular conv of one input channel per group and stride 1, else sinvert), gram (LOBPCG on AᵀA from the waves; wrong values seen for multi-channel circular convs) or sinvert (shift-and-invert with a Cholesky of AᵀA − τ²I).")
     var largestMethod = "auto"
 
-    @Option(help: "auto (gram for a circular conv of one input channel per group and stride 1, else inverse-lanczos), gram (LOBPCG on AᵀA from exact waves, then the Ritz values of A; no factorisation), or for square operators inverse-gram (LOBPCG on (AᵀA)⁻¹ from the waves; from a random vector for a circular conv whose waves are not exact) or inverse-lanczos (Lanczos on A⁻¹).")
+    @Option(help: "auto (gram for a circular conv of one input channel per group and stride 1, else inverse-lanczos), gram (LOBPCG on AᵀA from exact waves, then the Ritz values of A; no factorisation), or for square operators inverse-gram (LOBPCG on (AᵀA)⁻¹ from the waves; wrong values seen for multi-channel circular convs) or inverse-lanczos (Lanczos on A⁻¹).")
     var smallestMethod = "auto"
 
     @Option(help: "Write the results as JSON to this file.")
