@@ -117,13 +117,6 @@ import Testing
         #expect(got.count == 6 && zip(got, expected).allSatisfy { abs($0 - $1) <= 1e-10 * all[0] }, "\(got) vs \(expected)")
         #expect(out["largest_method"] as? String == "cross-sinvert-mumps-cholesky")
         #expect(out["smallest_method"] as? String == "inverse-trlanczos-mumps-lu")
-        // Forced, the block eigensolvers start from a random vector there (the waves stopped them at wrong eigenpairs).
-        r.succeed(try r.mpi(processes, ["analyze", "conv", "--largest", "3", "--smallest", "3", "--largest-method", "gram",
-                                        "--smallest-method", "inverse-gram", "--json", "forced.json"] + options), "convalgebra-mpi analyze, forced")
-        let forced = try r.json("forced.json")
-        let values = try #require(forced["largest"] as? [Double]) + #require(forced["smallest"] as? [Double])
-        #expect(values.count == 6 && zip(values, expected).allSatisfy { abs($0 - $1) <= 1e-10 * all[0] }, "\(values) vs \(expected)")
-        #expect((forced["largest_method"] as? String)?.hasSuffix("random-start") == true)
     }
 
     /// `--all`: every singular value by ScaLAPACK.

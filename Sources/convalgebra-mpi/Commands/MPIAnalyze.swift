@@ -126,18 +126,14 @@ struct MPIAnalyze: ParsableCommand {
                 : DistributedSVD.SmallestMethod(rawValue: smallestMethod) else {
             throw ConvAlgebraError.invalidArgument("unknown --smallest-method '\(smallestMethod)' (known: auto, \(DistributedSVD.SmallestMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        // The waves of a circular conv whose blocks are ranked by estimates (more than one input channel per group, or
-        // a stride) are exact eigenvectors of AᵀA, but maybe not the extreme ones, and LOBPCG stops at once on any exact
-        // eigenpair: a forced gram or inverse-gram starts from a random vector there instead (slower, never wrong).
-        let rankedByEstimates = Self.wavesAreExact(linear, transposed: transposed) && !bottomExact
         let top = largest > 0
             ? try DistributedSVD.largest(a, largest, method: topMethod, symbolBound: { try Self.symbolBound(linear) },
-                                         start: { rankedByEstimates ? [] : try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: largest, smallest: false) })
+                                         start: { try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: largest, smallest: false) })
             : nil
         let bottom = smallest > 0
             ? try DistributedSVD.smallest(a, smallest, method: bottomMethod, fallback: smallestMethod == "auto" ? .inverseLanczos : nil,
                                           norm: { try top?.bound ?? DistributedSVD.normBound(a, symbolBound: { try Self.symbolBound(linear) }).bound },
-                                          start: { rankedByEstimates ? [] : try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: smallest, smallest: true) }) {
+                                          start: { try Self.startVectors(linear, transposed: transposed, columns: a.columns, k: smallest, smallest: true) }) {
                 a.rowCount >= a.columnCount ? a : try DistributedMatrix(built.linear, transposed: !transpose)
             } : nil
         let every = all ? try DistributedSVD.all(a) : nil
