@@ -1,4 +1,5 @@
 import CPETSc
+import ConvAlgebraBackends
 
 /// The smallest singular values with no factorisation, for an operator whose start vectors are exact (a circular
 /// conv of one input channel per group, stride 1: the circular spectrum's waves are its right singular vectors).
@@ -99,7 +100,10 @@ extension DistributedSVD {
         guard let reduced = reduce(g, by: m) else {
             throw GramNotConverged(description: "the converged eigenvectors are linearly dependent (VᵀV is not positive definite)")
         }
-        return (symmetricEigenvalues(reduced).map { max($0, 0).squareRoot() }.sorted(), residual)
+        // The k × k eigenproblem by the project's LAPACK wrapper (`dsyevd`): its eigenvalues are all of the order of
+        // the k smallest σ², so the absolute error ε‖C‖ is relative to each.
+        let values = try SymmetricEigen.decompose(reduced.flatMap { $0 }, n: k).values
+        return (values.map { max($0, 0).squareRoot() }.sorted(), residual)
     }
 
     /// `L⁻¹ G L⁻ᵀ` with `M = LLᵀ` (Cholesky); nil when `M` is not positive definite.
@@ -134,26 +138,5 @@ extension DistributedSVD {
         var c = forward(xt)
         for i in 0..<k { for j in 0..<i { let s = (c[i][j] + c[j][i]) / 2; c[i][j] = s; c[j][i] = s } }
         return c
-    }
-
-    /// The eigenvalues of a small symmetric matrix by cyclic Jacobi rotations (relatively accurate for a definite one).
-    static func symmetricEigenvalues(_ matrix: [[Double]]) -> [Double] {
-        var a = matrix
-        let n = a.count
-        for _ in 0..<64 {
-            var off = 0.0, diagonal = 0.0
-            for i in 0..<n { diagonal += a[i][i] * a[i][i]; for j in 0..<n where j != i { off += a[i][j] * a[i][j] } }
-            if off <= 1e-36 * diagonal || off == 0 { break }
-            for p in 0..<n {
-                for q in (p + 1)..<max(n, p + 1) where a[p][q] != 0 {
-                    let theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
-                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                    for r in 0..<n { let (x, y) = (a[r][p], a[r][q]); a[r][p] = c * x - s * y; a[r][q] = s * x + c * y }
-                    for r in 0..<n { let (x, y) = (a[p][r], a[q][r]); a[p][r] = c * x - s * y; a[q][r] = s * x + c * y }
-                }
-            }
-        }
-        return (0..<n).map { a[$0][$0] }
     }
 }
