@@ -27,6 +27,9 @@ public enum BenchmarkRunner {
         form: BenchmarkForm, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default
     ) throws -> BenchmarkResult {
         let p = try prepare(op, inputShape: inputShape, form: form, budget: budget)
+        // Materialising (or the previous case) may have run threaded OpenBLAS, whose idle workers would spin
+        // beside ours for the next 0.1 s (``BLASLibrary/stopIdleThreads()``).
+        BLASLibrary.stopIdleThreads()
         let (wall, cpu) = timeWithCPU(repeats: repeats, budget: timeBudget) { p.run() }
         let sorted = wall.sorted()
         var result = BenchmarkResult(id: id, suite: suite, op: name, form: form, inputShape: inputShape,
@@ -91,9 +94,12 @@ public enum BenchmarkRunner {
             let clock = ContinuousClock(), start = clock.now
             switch chosen {
             case .dense:
-                let dense = try DenseBatchProduct(a.dense(budget: budget), budget: budget)
+                // The GEMM the wisdom measured fastest for this batch, when it has one (else the preferred).
+                let dense = try DenseBatchProduct(a.dense(budget: budget), budget: budget,
+                                                  kernel: Planner.measuredDenseKernel(a, batch: batch))
                 p.materialiseSeconds = seconds(clock.now - start)
-                p.storedEntries = dense.transposedEntries.count
+                p.storedEntries = dense.storedCount
+                p.note = (p.note.map { $0 + " " } ?? "") + "[dense kernel \(dense.kernelName)]"
                 p.body = { xp, yp in dense.applyUnchecked(xp, yp, batch: batch) }
             case .sparse:
                 let sparse = try a.sparse(budget: budget)

@@ -38,8 +38,12 @@ extension Planner {
                     if kernels.isEmpty { time("direct", .direct) { op.applyUnchecked(xb, yb, batch: B) } }
                     for (name, run) in kernels { time(name, .direct) { run(xb, yb, B) } }
                 }
-                if forms.contains(.dense), let dense = try? DenseBatchProduct(op.dense(budget: budget), budget: budget) {
-                    time("dense", .dense) { dense.applyUnchecked(xb, yb, batch: B) }
+                if forms.contains(.dense), let a = try? op.dense(budget: budget) {
+                    // The preferred GEMM as "dense"; where that is our panel GEMM, OpenBLAS's beside it.
+                    for kernel in denseKernels(S.self) {
+                        guard let dense = try? DenseBatchProduct(a, budget: budget, kernel: kernel) else { continue }
+                        time(denseCandidate(kernel), .dense) { dense.applyUnchecked(xb, yb, batch: B) }
+                    }
                 }
                 if forms.contains(.sparse), let sparse = try? op.sparse(budget: budget) {
                     time("sparse", .sparse) { sparse.applyUnchecked(xb, yb, batch: B) }
@@ -51,8 +55,35 @@ extension Planner {
                                 reason: "no candidate of the forms asked for could be built: direct")
         }
         if best.name.hasPrefix("direct/") { install(best.name, in: op) }
+        if best.name.hasPrefix("dense/") { installDense(best.name, in: op, budget: budget) }
         return PlanDecision(form: best.form, candidate: best.name, kernel: best.form == .direct ? directKernel(op) : nil,
                             source: .measure, candidates: timed, reason: "measured, B=\(B): " + timings(timed))
+    }
+
+    /// The dense form's GEMMs to time for `S`: the preferred one, and OpenBLAS's too where the preferred is ours.
+    package static func denseKernels<S: BLASScalar>(_: S.Type) -> [DenseBatchProduct<S>.Kernel] {
+        DenseBatchProduct<S>.Kernel.preferred == .panels ? [.panels, .blas] : [.preferred]
+    }
+
+    /// A dense kernel's candidate name: `dense` for the preferred GEMM, `dense/<kernel>` for another.
+    package static func denseCandidate<S: BLASScalar>(_ kernel: DenseBatchProduct<S>.Kernel) -> String {
+        kernel == .preferred ? "dense" : "dense/\(kernel.rawValue)"
+    }
+
+    /// The dense kernel of a candidate name (`dense`: the preferred one), nil for a name this version does not know.
+    package static func denseKernel<S: BLASScalar>(ofCandidate name: String, _: S.Type) -> DenseBatchProduct<S>.Kernel? {
+        if name == "dense" { return .preferred }
+        guard name.hasPrefix("dense/") else { return nil }
+        return DenseBatchProduct<S>.Kernel(rawValue: String(name.dropFirst("dense/".count)))
+    }
+
+    /// Materialises the dense form with the kernel of `candidate` (`dense/<kernel>`) and installs it in `op`'s plan
+    /// cache, so that `apply(form: .dense)` runs that GEMM.
+    package static func installDense<S: BLASScalar>(_ candidate: String, in op: any LinearOperator<S>,
+                                                    budget: MemoryBudget = .default) {
+        guard op.planCache != nil, let kernel = denseKernel(ofCandidate: candidate, S.self), kernel.isAvailable,
+              let dense = try? DenseBatchProduct(op.dense(budget: budget), budget: budget, kernel: kernel) else { return }
+        op.installMaterialised(.dense, dense)
     }
 
     /// `direct/<candidate>` and a run of its plan, for each kernel candidate of a convolution's direct form.

@@ -1,5 +1,6 @@
 import ConvAlgebraCore
 import ConvAlgebraKernels
+import ConvAlgebraMatrices
 import ConvAlgebraOperators
 #if canImport(Glibc)
 import Glibc
@@ -195,6 +196,17 @@ public enum Planner {
         return directKernel(op)
     }
 
+    /// For the dense form: the GEMM the wisdom measured fastest for `op` at `batch` on this machine (nil when the
+    /// wisdom has no dense timing for it: ``DenseBatchProduct/Kernel/preferred`` runs).
+    public static func measuredDenseKernel<S: BLASScalar>(_ op: any LinearOperator<S>, batch: Int) -> DenseBatchProduct<S>.Kernel? {
+        let profile = MachineProfile.current
+        guard let key = PlanKey(op, batch: batch),
+              let plan = wisdom.plan(for: key, machine: profile.fingerprint, threads: profile.threads),
+              let fastest = plan.seconds.filter({ denseKernel(ofCandidate: $0.key, S.self) != nil }).min(by: { $0.value < $1.value })
+        else { return nil }
+        return denseKernel(ofCandidate: fastest.key, S.self)
+    }
+
     /// The cost model's decision (``FormChooser``) on `model`'s rates, with every form's estimate.
     public static func estimate<S: BLASScalar>(_ op: any LinearOperator<S>, batch: Int, model: CostModel) -> PlanDecision {
         let choice = FormChooser.choose(op, batch: batch, model: model)
@@ -206,17 +218,20 @@ public enum Planner {
                             candidates: candidates, reason: choice.reason)
     }
 
-    /// The form a candidate name stands for (`direct/gemm` → direct), nil for a name this version does not know.
+    /// The form a candidate name stands for (`direct/gemm` → direct, `dense/blas` → dense), nil for a name this
+    /// version does not know.
     package static func form(ofCandidate name: String) -> Form? {
         if name.hasPrefix("direct/") {
             return ConvolutionPlanBuilder.Candidate(String(name.dropFirst("direct/".count))) != nil ? .direct : nil
         }
+        if name.hasPrefix("dense/") { return denseKernel(ofCandidate: name, Float.self) != nil ? .dense : nil }
         return Form(rawValue: name).flatMap { $0 == .auto ? nil : $0 }
     }
 
     private static func fromWisdom<S: BLASScalar>(_ plan: Wisdom.Plan, _ op: any LinearOperator<S>) -> PlanDecision {
         let form = Form(rawValue: plan.form) ?? .direct
         if plan.candidate.hasPrefix("direct/") { install(plan.candidate, in: op) }
+        if plan.candidate.hasPrefix("dense/") { installDense(plan.candidate, in: op) }
         let candidates = plan.seconds.sorted { $0.key < $1.key }.map { name, t in
             PlanDecision.Candidate(name: name, form: Planner.form(ofCandidate: name) ?? .direct, measured: t)
         }

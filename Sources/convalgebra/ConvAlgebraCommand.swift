@@ -27,6 +27,8 @@ struct ConvAlgebraCommand: ParsableCommand {
         // SIGTERM/SIGINT/SIGHUP end the process as by default, but first remove the temporary file of an output
         // being written: a stopped command leaves neither a partial output nor a `.tmp-` file.
         TerminationCleanup.install()
+        // OpenBLAS's workers spin for about 0.1 s after the library loads, on the cores our kernels run on.
+        BLASLibrary.stopIdleThreads()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -87,6 +87,25 @@ int ca_rows_tile(int isa, long *mr, long *nr);
 void ca_conv_rows(int isa, long mr, long k, const float *const *src, const long *split, const long *offsets,
                   const float *w, long ldw, long n, float *y, long ldy, int accumulate, int fetchNext);
 
+/// The dense form's micro-tile on path `isa` (`ca_panels_block`): at most `*mr` samples × `*nr` outputs. Returns 0
+/// (and leaves them) for a path this build does not have. `CA_PANELS_KC_MAX` bounds a depth block.
+enum { CA_PANELS_MR_AVX512 = 14, CA_PANELS_NR_AVX512 = 32, CA_PANELS_MR_AVX2 = 6, CA_PANELS_NR_AVX2 = 16,
+       CA_PANELS_MR_PORTABLE = 8, CA_PANELS_NR_PORTABLE = 16, CA_PANELS_KC_MAX = 512 };
+int ca_panels_tile(int isa, long *mr, long *nr);
+
+/// Packs `Aᵀ` (`k × m`, row-major, leading dimension `m`) into `ceil(m / nr)` panels of `k` rows of `nr` floats,
+/// zero beyond column `m`: panel `j` starts at `packed + j·nr·k` (`ceil(m / nr)·nr·k` floats in all).
+void ca_panels_pack(long nr, long k, long m, const float *at, float *packed);
+
+/// `Y[b, j] = Σ_(p<k) X[b, p] · Aᵀ[p, j]` for the `rows` samples `b` of `x` (leading dimension `ldx`) and the
+/// outputs `j` of panels `[panel0, panel1)` (`j < m`), `Aᵀ` packed by `ca_panels_pack` with the `nr` of path `isa`;
+/// `Y` (leading dimension `ldy`) overwritten. Tiles of `height` samples (at most the path's MR), depth blocks of
+/// `kc` (≤ `CA_PANELS_KC_MAX`), panel blocks of `ncp` panels.
+/// Disjoint (rows, panels) rectangles may run on separate threads. An `isa` the CPU cannot run takes the
+/// portable path with that path's panel width, so pack and block must name the same `isa`.
+void ca_panels_block(int isa, long height, long kc, long ncp, long k, long m, const float *packed, long rows,
+                     const float *x, long ldx, long panel0, long panel1, float *y, long ldy);
+
 /// `y[2a] = even[a]`, `y[2a + 1] = odd[a]` for `a < n`, by whole vectors on path `isa` (the portable loop for a
 /// path the CPU cannot run): two phase rows of a stride-2 sub-pixel transpose zipped into one output row.
 void ca_zip2(int isa, long n, const float *even, const float *odd, float *y);

@@ -87,6 +87,12 @@ extension LinearOperator {
         guard let cache = planCache else { return try make() }
         return try cache.plan(for: MaterialisedForm(form: form, operatorType: ObjectIdentifier(Self.self)), make)
     }
+
+    /// Keeps `matrix` as the operator's materialised `form` (a planner installing the dense kernel it measured
+    /// fastest); nothing happens for an operator without a ``planCache``.
+    package func installMaterialised<Matrix: Sendable>(_ form: Form, _ matrix: Matrix) {
+        planCache?.replace(matrix, for: MaterialisedForm(form: form, operatorType: ObjectIdentifier(Self.self)))
+    }
 }
 
 extension LinearOperator {

@@ -18,13 +18,18 @@ import _TestSupport
         return path
     }
 
-    @Test(arguments: [("sparse", Form.sparse), ("dense", .dense), ("direct/rowStencil", .direct), ("direct/gemm", .direct)])
+    @Test(arguments: [("sparse", Form.sparse), ("dense", .dense), ("dense/blas", .dense), ("direct/rowStencil", .direct),
+                      ("direct/gemm", .direct)])
     func measurePicksTheFastestCandidate(fastest: String, form: Form) throws {
         let op = try Self.op("mx-1d")
-        var table = ["dense": 3.0, "sparse": 2.0, "direct/rowStencil": 4.0, "direct/gemm": 5.0, "direct/gemm/openblas": 6.0,
-                     "direct/fft": 7.0]
+        var table = ["dense": 3.0, "dense/blas": 3.5, "sparse": 2.0, "direct/rowStencil": 4.0, "direct/gemm": 5.0,
+                     "direct/gemm/openblas": 6.0, "direct/fft": 7.0]
         table[fastest] = 0.5
         let decision = Planner.measure(op, batch: 16, stopwatch: .fixed(table))
+        // OpenBLAS's GEMM is a dense candidate of its own only where the preferred one is the panel GEMM.
+        let blasTimed = decision.candidates.contains { $0.name == "dense/blas" }
+        #expect(blasTimed == (DenseBatchProduct<Float>.Kernel.preferred == .panels))
+        if fastest == "dense/blas" && !blasTimed { return }
         #expect(decision.form == form && decision.candidate == fastest && decision.source == .measure, "\(decision)")
         #expect(Set(decision.candidates.map(\.name)).isSuperset(of: ["dense", "sparse", "direct/rowStencil", "direct/gemm"]))
         #expect(decision.candidates.allSatisfy { $0.measured == table[$0.name] })
@@ -45,6 +50,25 @@ import _TestSupport
             #expect(op.directPlan.candidate == c)
             expectTensorsClose(try op.apply(x, form: .direct), reference, "\(c)")
         }
+    }
+
+    /// A dense GEMM measured fastest is remembered, and installed: the operator's dense form runs it, and
+    /// computes what the direct form does.
+    @Test func theMeasuredDenseKernelIsInstalled() throws {
+        _ = Self.freshWisdom()
+        Planner.stopwatch = .fixed(["dense/blas": 0.1], fallback: 1)
+        defer { Planner.stopwatch = .live() }
+        let op = try Self.op("mx-fc")
+        let decision = Planner.decide(op, batch: 16, mode: .measure)
+        guard DenseBatchProduct<Float>.Kernel.preferred == .panels else {
+            #expect(decision.candidate != "dense/blas")
+            return
+        }
+        #expect(decision.form == .dense && decision.candidate == "dense/blas", "\(decision)")
+        #expect(Planner.measuredDenseKernel(op, batch: 16) == .blas)
+        #expect(Planner.form(ofCandidate: "dense/blas") == .dense && Planner.form(ofCandidate: "dense/fastest") == nil)
+        let x = try Tensor<Float>(shape: [16] + op.domain.dims, scalars: BenchmarkData.uniform(16 * op.domain.count, seed: 3))
+        expectTensorsClose(try op.apply(x, form: .dense), try op.apply(x, form: .direct), "dense/blas installed")
     }
 
     @Test func measuredPlansAreRememberedAndReused() throws {
