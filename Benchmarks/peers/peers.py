@@ -12,7 +12,11 @@ on the same case, so both see the same machine state; every peer runs on 2 threa
   F (fusion, `convalgebra bench --suite fusion`): nearest up-sampling x2 then a 3x3 conv: PyTorch's two calls
                   (F.interpolate + F.conv2d) and PyTorch's conv_transpose2d with the fused kernel (1 1) * q per axis
 
-Each timing: one warm-up, then `--repeats` runs (fewer, at least 3, when they would take over
+Each timing starts on a settled machine: it first sleeps SETTLE_SECONDS, so that the thread pools of the timing
+before it have gone to sleep (OpenBLAS's idle workers, NumPy's included, spin on sched_yield for 2^28 cycles
+after each threaded call, about 0.1 s; Intel OpenMP's for KMP_BLOCKTIME, 0.2 s); without it the previous peer's
+workers took a core from the next timing (ours: c2d-s2 ran at 9.2 ms instead of 5.0 in one run of suite A).
+Then one warm-up, then `--repeats` runs (fewer, at least 3, when they would take over
 `--max-seconds`), median; min and the least process CPU time too (on a loaded machine, the work itself). Writes one JSON document:
   {"threads": 2, "machine": {...}, "provenance": {"commit", "ours": <convalgebra bench's provenance>,
    "peers": {library: version}}, "ours": [...ours' cases...],
@@ -63,7 +67,11 @@ def rand(*shape):
     return RNG.uniform(-1, 1, size=shape).astype(np.float32)
 
 
+SETTLE_SECONDS = 0.3
+
+
 def timeit(fn, repeats, max_seconds):
+    time.sleep(SETTLE_SECONDS)
     t0 = time.perf_counter()
     fn()
     warm = time.perf_counter() - t0
@@ -410,6 +418,7 @@ def run_ours(cli, case_id, repeats, max_seconds, suite="v1"):
         path = f.name
     cmd = [cli, "bench", "--suite", suite, "--cases", case_id, "--repeats", str(repeats),
            "--max-seconds", str(max_seconds), "--json", path]
+    time.sleep(SETTLE_SECONDS)
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, CONVALGEBRA_COMMIT=git_commit() or ""))
     with open(path) as f:
         doc = json.load(f)
