@@ -67,6 +67,12 @@ package struct PanelGEMM: Sendable {
     /// `Y = X · Aᵀ` for `batch` samples (`x`: `batch × depth`, `y`: `batch × outputs`, both contiguous), `y`
     /// overwritten; nothing is allocated. Rectangles of whole sample tiles × panels run on the ``WorkerPool``.
     package func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int) {
+        apply(x, ldx: depth, y, ldy: outputs, batch: batch)
+    }
+
+    /// ``apply(_:_:batch:)`` with sample `b` at `x + b·ldx` (`ldx ≥ depth`) and its outputs at `y + b·ldy`
+    /// (`ldy ≥ outputs`): a group's slice of a wider batch.
+    package func apply(_ x: UnsafePointer<Float>, ldx: Int, _ y: UnsafeMutablePointer<Float>, ldy: Int, batch: Int) {
         guard batch > 0, outputs > 0 else { return }
         let panelCount = (outputs + nr - 1) / nr
         // Sample tiles of balanced height (16 samples: two of 8, not 14 + 2).
@@ -92,7 +98,7 @@ package struct PanelGEMM: Sendable {
                 let p0 = panelCount * pj / panelJobs, p1 = panelCount * (pj + 1) / panelJobs
                 guard b0 < b1, p0 < p1 else { return }
                 ca_panels_block(Int32(isa.code), height, kc, panelsPerBlock, depth, outputs, packed, b1 - b0,
-                                x + b0 * depth, depth, p0, p1, y + b0 * outputs, outputs)
+                                x + b0 * ldx, ldx, p0, p1, y + b0 * ldy, ldy)
             }
         }
     }

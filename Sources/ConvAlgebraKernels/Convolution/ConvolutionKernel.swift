@@ -12,6 +12,8 @@ package enum GEMMEngine: String, Hashable, Sendable {
     case microKernel6x16
     /// OpenBLAS (`Double`, or a CPU without the micro-kernel's ISA).
     case openBLAS
+    /// Our FP32 panel GEMM (``PanelGEMM``): the weights packed once as column panels, the batch read in place.
+    case panelGEMM
 }
 
 /// The direct kernel a ``ConvolutionPlan`` runs, chosen once by the plan's builder; each case carries the
@@ -42,7 +44,7 @@ package indirect enum ConvolutionKernel: Hashable, Sendable, CustomStringConvert
     /// ``ImplicitGEMMKernels`` with the column block copied by row segments.
     case implicitGEMMSegments(blockColumns: Int)
     /// The window is the whole input: one GEMM over the batch per group.
-    case fullyConnectedGEMM
+    case fullyConnectedGEMM(GEMMEngine)
     /// A 1×…×1 kernel, stride 1: one GEMM on the input itself, chunks of samples.
     case pointwiseGEMM(GEMMEngine)
     /// im2col (col2im for the transpose) and one GEMM per chunk of samples and group.
@@ -79,7 +81,7 @@ package indirect enum ConvolutionKernel: Hashable, Sendable, CustomStringConvert
         case .indirectRowsSubPixel(let b, let p): return "indirectRowsSubPixel(\(b), \(p) phases)"
         case .implicitGEMMGather(let b): return "implicitGEMMGather(\(b) columns)"
         case .implicitGEMMSegments(let b): return "implicitGEMMSegments(\(b) columns)"
-        case .fullyConnectedGEMM: return "fullyConnectedGEMM"
+        case .fullyConnectedGEMM(let e): return "fullyConnectedGEMM(\(e.rawValue))"
         case .pointwiseGEMM(let e): return "pointwiseGEMM(\(e.rawValue))"
         case .im2colGEMM(let e): return "im2colGEMM(\(e.rawValue))"
         case .circularWrapPad(let inner): return "circularWrapPad(\(inner.name))"

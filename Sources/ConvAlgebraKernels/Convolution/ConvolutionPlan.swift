@@ -127,7 +127,8 @@ package final class ConvolutionPlanCore: Sendable {
         case indirectRows(IndirectRowKernels.Prepared)
         case indirectRowsSubPixel(IndirectRowKernels.SubPixel)
         case implicit(ImplicitGEMMKernels.Prepared)
-        case fullyConnected
+        /// Each group's weights as a ``PanelGEMM`` (none: OpenBLAS).
+        case fullyConnected([PanelGEMM])
         case chunked(Im2colGEMMKernels.Prepared)
         case circular(CircularPaddingKernels, inner: ConvolutionPlanCore)
     }
@@ -181,6 +182,9 @@ package final class ConvolutionPlanCore: Sendable {
             case .implicit(let p):
                 p.run(g, KernelDispatch.cast(x, to: Float.self), KernelDispatch.cast(y, to: Float.self), batch: batch,
                       scratch: scratch)
+            case .fullyConnected(let panels) where !panels.isEmpty:
+                Im2colGEMMKernels.fullyConnected(g, direction, panels, KernelDispatch.cast(x, to: Float.self),
+                                                 KernelDispatch.cast(y, to: Float.self), batch: batch)
             case .fullyConnected:
                 Im2colGEMMKernels.fullyConnected(g, direction, w, x, y, batch: batch)
             case .chunked(let p):

@@ -80,7 +80,12 @@ package enum ConvolutionPlanBuilder {
         -> (ConvolutionKernel, String, ConvolutionPlanCore.Prepared) {
         let transposed = direction == .transpose
         if Im2colGEMMKernels.isFullyConnected(g) {
-            return (.fullyConnectedGEMM, "window = whole input: one GEMM over the batch (fully connected)", .fullyConnected)
+            let why = "window = whole input: one GEMM over the batch (fully connected)"
+            if microKernel, let floats = w.floats {
+                return (.fullyConnectedGEMM(.panelGEMM), why + " on the panel GEMM",
+                        .fullyConnected(Im2colGEMMKernels.fullyConnectedPanels(g, floats, direction: direction)))
+            }
+            return (.fullyConnectedGEMM(.openBLAS), why + " on OpenBLAS", .fullyConnected([]))
         }
         let pointwise = Im2colGEMMKernels.isPointwise(g)
         if microKernel, !pointwise, let floats = w.floats {

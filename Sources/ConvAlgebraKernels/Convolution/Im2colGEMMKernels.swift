@@ -70,6 +70,34 @@ package enum Im2colGEMMKernels {
         }
     }
 
+    /// Each group's `W_gᵀ` (forward: `C_in/G·N × C_out/G`) or `W_g` (transpose) packed as the panel GEMM's `Aᵀ`,
+    /// once per plan.
+    package static func fullyConnectedPanels(_ g: ConvolutionGeometry, _ w: [Float],
+                                             direction: ConvolutionDirection) -> [PanelGEMM] {
+        let (rows, cog) = (g.inChannelsPerGroup * g.inputPlane, g.outChannelsPerGroup)
+        return (0..<g.groups).map { grp in
+            let wg = w[(grp * cog * rows)..<((grp + 1) * cog * rows)]
+            guard direction == .forward else {
+                return wg.withUnsafeBufferPointer { PanelGEMM(transposed: $0.baseAddress!, depth: cog, outputs: rows) }
+            }
+            var wt = [Float](repeating: 0, count: cog * rows)
+            for o in 0..<cog { for r in 0..<rows { wt[r * cog + o] = wg[wg.startIndex + o * rows + r] } }
+            return wt.withUnsafeBufferPointer { PanelGEMM(transposed: $0.baseAddress!, depth: rows, outputs: cog) }
+        }
+    }
+
+    /// ``fullyConnected(_:_:_:_:_:batch:)`` on the panel GEMM: group `g`'s slice of every sample times its panels.
+    /// - Complexity: `2·batch·C_out·C_in·N/G` FLOPs, as the OpenBLAS call.
+    package static func fullyConnected(_ g: ConvolutionGeometry, _ direction: ConvolutionDirection, _ panels: [PanelGEMM],
+                                       _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, batch: Int) {
+        let (N, cig, cog) = (g.inputPlane, g.inChannelsPerGroup, g.outChannelsPerGroup)
+        let xs = (ld: g.inChannels * N, group: cig * N), ys = (ld: g.outChannels, group: cog)
+        let (from, to) = direction == .forward ? (xs, ys) : (ys, xs)
+        for (grp, gemm) in panels.enumerated() {
+            gemm.apply(src + grp * from.group, ldx: from.ld, dst + grp * to.group, ldy: to.ld, batch: batch)
+        }
+    }
+
     /// What the chunked path precomputes: the row tables and, on the micro-kernel, each group's weights packed
     /// as the GEMM's `op(A)` (`W_g` forward, `W_gᵀ` transpose).
     package struct Prepared: Sendable {

@@ -41,7 +41,7 @@ extension ConvolutionPlan {
             ("long 1-D single-channel kernel", try .dsp(kernelLength: 255, inputLength: 65536, mode: .full),
              .forward, .fftOverlapAdd(transform: 4096, block: 3842)),
             ("window = whole input", try Self.conv([8, 8], [1, 1], [8, 8], offset: [0, 0], cin: 16, cout: 32),
-             .forward, .fullyConnectedGEMM),
+             .forward, .fullyConnectedGEMM(micro ? .panelGEMM : .openBLAS)),
             ("1×1", try Self.conv([56, 56], [56, 56], [1, 1], offset: [0, 0], cin: 64, cout: 64),
              .forward, .pointwiseGEMM(micro ? .microKernel6x16 : .openBLAS)),
             ("circular 1-D", try .dsp(kernelLength: 9, inputLength: 64, mode: .circular),
