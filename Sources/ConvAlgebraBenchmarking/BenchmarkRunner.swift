@@ -118,14 +118,28 @@ public enum BenchmarkRunner {
         sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    /// One warm-up, then `repeats` timed runs (fewer, but at least 3, when they would exceed `budget` seconds).
+    /// One warm-up, then `repeats` timed runs; with a finite `budget`, fewer (but at least 3) when they would exceed
+    /// `budget` seconds, and more for a fast case (up to `100 × repeats`) until they fill ``fastCaseSeconds``: the
+    /// median of ten runs of a few microseconds moved by ±40 % between processes (a worker's wake-up is as long
+    /// as the run), that of a few hundred by a few per cent. A budget of `.infinity` runs exactly `repeats`.
     public static func time(repeats: Int, budget: Double, _ body: () -> Void) -> [Double] {
         let clock = ContinuousClock()
         let warm = seconds(clock.measure(body))
-        var n = max(1, repeats)
-        if budget.isFinite, warm > 0 { n = min(n, max(3, Int(budget / warm))) }
-        return (0..<n).map { _ in seconds(clock.measure(body)) }
+        return (0..<repeatCount(repeats: repeats, budget: budget, warmUp: warm)).map { _ in seconds(clock.measure(body)) }
     }
+
+    /// The timed runs ``time(repeats:budget:_:)`` makes after a warm-up of `warmUp` seconds.
+    package static func repeatCount(repeats: Int, budget: Double, warmUp warm: Double) -> Int {
+        var n = max(1, repeats)
+        if budget.isFinite, warm > 0 {
+            n = min(n, max(3, Int(budget / warm)))
+            n = max(n, min(100 * n, Int(min(fastCaseSeconds, budget) / warm)))
+        }
+        return n
+    }
+
+    /// The least time the timed runs of a suite case fill (``time(repeats:budget:_:)``).
+    public static let fastCaseSeconds = 0.05
 
     /// ``time(repeats:budget:_:)`` with the process CPU time of each run beside its wall time (all threads: on a
     /// loaded machine the CPU time is what the run itself used, where the wall time also holds the waits).

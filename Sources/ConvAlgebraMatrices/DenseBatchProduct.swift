@@ -51,12 +51,13 @@ public struct DenseBatchProduct<Scalar: BLASScalar>: Sendable {
     private let storage: Storage
 
     /// Keeps `a` transposed (the copy is checked against `budget` first: `a` and `Aᵀ` are both held while it is
-    /// made, and the panel kernel's packing of `Aᵀ` besides), for `kernel` (``Kernel/preferred`` when nil, and
-    /// OpenBLAS when the kernel asked for is not available for `Scalar`).
+    /// made, and the panel kernel's packing of `Aᵀ` besides), for `kernel` (``Kernel/preferred`` when nil), or
+    /// OpenBLAS when the kernel asked for is not available for `Scalar` or its panels would be mostly padding
+    /// (fewer rows than half a panel: a GEMV streams such a matrix once).
     /// - Throws: a memory-budget error.
     public init(_ a: DenseMatrix<Scalar>, budget: MemoryBudget = .default, kernel: Kernel? = nil) throws {
         var chosen = kernel ?? .preferred
-        if !chosen.isAvailable { chosen = .blas }
+        if !chosen.isAvailable || !PanelGEMM.padsLittle(outputs: a.rows) { chosen = .blas }
         var held = a.entries.count
         if chosen == .panels {
             held = try Checked.add(held, PanelGEMM.packedCount(outputs: a.rows, depth: a.columns), "the packed dense matrix")

@@ -106,6 +106,13 @@ package struct PanelGEMM: Sendable {
     /// Multiply-adds below which one core does the whole product (the hand-off to a second costs about as much).
     package static let parallelWork = 1 << 16
 
+    /// Whether `outputs` fill their panels at least half on path `isa` (`⌈m/n_r⌉·n_r ≤ 2m`): below that the packed
+    /// matrix and the FLOPs would be mostly padding (`m = 1`: 32 times the matrix), and OpenBLAS applies it instead.
+    package static func padsLittle(outputs m: Int, isa: MachineProfile.KernelISA = .current) -> Bool {
+        let nr = tile(isa).nr
+        return m > 0 && (m + nr - 1) / nr * nr <= 2 * m
+    }
+
     /// The path's micro-tile (`ca_panels_tile`).
     package static func tile(_ isa: MachineProfile.KernelISA) -> (mr: Int, nr: Int) {
         var mr = 0, nr = 0

@@ -81,7 +81,8 @@ package enum ConvolutionPlanBuilder {
         let transposed = direction == .transpose
         if Im2colGEMMKernels.isFullyConnected(g) {
             let why = "window = whole input: one GEMM over the batch (fully connected)"
-            if microKernel, let floats = w.floats {
+            if microKernel, let floats = w.floats, PanelGEMM.padsLittle(outputs: g.outChannelsPerGroup),
+               PanelGEMM.padsLittle(outputs: g.inChannelsPerGroup * g.inputPlane) {
                 return (.fullyConnectedGEMM(.panelGEMM), why + " on the panel GEMM",
                         .fullyConnected(Im2colGEMMKernels.fullyConnectedPanels(g, floats, direction: direction)))
             }

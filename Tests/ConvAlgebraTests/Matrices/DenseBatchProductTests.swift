@@ -1,4 +1,4 @@
-import ConvAlgebra
+@testable import ConvAlgebra
 import Testing
 import _TestSupport
 
@@ -6,16 +6,18 @@ import _TestSupport
     /// `Y = X · Aᵀ` through the stored `Aᵀ` (one untransposed GEMM; one GEMV for a single sample) against a naive
     /// loop over `A`'s own entries, into NaN-filled outputs, for empty and degenerate sizes too.
     /// Both kernels (the panel GEMM is FP32 only: asked for in FP64 it falls back to OpenBLAS).
-    @Test(arguments: Precision.allCases, [(1, 1, 1), (3, 5, 2), (7, 1, 6), (0, 3, 2), (4, 0, 3), (33, 17, 40), (5, 9, 0)])
+    @Test(arguments: Precision.allCases, [(1, 1, 1), (3, 5, 2), (7, 1, 6), (0, 3, 2), (4, 0, 3), (33, 17, 40), (5, 9, 0),
+                                                    (20, 30, 50), (64, 10, 17), (16, 4, 0)])
     func applicationMatchesANaiveLoop(precision: Precision, size: (Int, Int, Int)) throws {
         for kernel in DenseBatchProduct<Float>.Kernel.allCases { try check(precision.scalarType, size, kernel) }
     }
 
-    /// Unless told, FP32 takes the panel GEMM where it has a kernel path of its own, FP64 always OpenBLAS; the
-    /// names say which ran.
+    /// Unless told, FP32 takes the panel GEMM where it has a kernel path of its own, FP64 always OpenBLAS, and so
+    /// does a matrix of fewer rows than half a panel; the names say which ran.
     @Test func preferredKernel() throws {
-        let a = try DenseMatrix<Float>(zeros: 3, 4)
-        let float = try DenseBatchProduct(a), double = try DenseBatchProduct(DenseMatrix<Double>(zeros: 3, 4), kernel: .panels)
+        let a = try DenseMatrix<Float>(zeros: 32, 4)
+        let float = try DenseBatchProduct(a), double = try DenseBatchProduct(DenseMatrix<Double>(zeros: 32, 4), kernel: .panels)
+        #expect(try DenseBatchProduct(DenseMatrix<Float>(zeros: 3, 4), kernel: .panels).kernel == .blas)
         #expect(float.kernel == .preferred && DenseBatchProduct<Double>.Kernel.preferred == .blas)
         #expect(DenseBatchProduct<Float>.Kernel.preferred == .blas || MachineProfile.KernelISA.current != .portable)
         #expect(double.kernel == .blas && double.kernelName == "cblas_dgemm")
@@ -29,7 +31,8 @@ import _TestSupport
         let a = try DenseMatrix<S>(rows: m, columns: n, entries: randomScalars(m * n, using: &rng))
         let product = try DenseBatchProduct(a, kernel: DenseBatchProduct<S>.Kernel(rawValue: kernel.rawValue))
         #expect(product.rows == m && product.columns == n)
-        #expect(product.kernel.rawValue == (S.self == Float.self ? kernel.rawValue : "blas"))
+        let panels = S.self == Float.self && kernel == .panels && PanelGEMM.padsLittle(outputs: m)
+        #expect(product.kernel.rawValue == (panels ? "panels" : "blas"))
         for i in 0..<m { for j in 0..<n { #expect(product.transposedEntries[j * m + i] == a[i, j]) } }
         for samples in Set([1, batch]) where samples > 0 {
             let x: [S] = randomScalars(samples * n, using: &rng)
