@@ -6,7 +6,7 @@ import Glibc
 
 /// The dense form ready to apply to row-major batches: the matrix `A` (`rows × columns`) kept as its transpose
 /// `Aᵀ` (`columns × rows`), so that `Y = X · Aᵀ` is one GEMM with neither operand transposed — by one of two
-/// ``Kernel``s: our own panel GEMM (``PanelGEMM``, `Aᵀ` packed into column panels) or OpenBLAS,
+/// ``Kernel``s: our own panel GEMM (`PanelGEMM`, `Aᵀ` packed into column panels) or OpenBLAS,
 /// `cblas_?gemm(RowMajor, NoTrans, NoTrans, B, m, n, X, n, Aᵀ, m, Y, m)`, the call NumPy makes for `x @ At`
 /// with a contiguous `At`; a single sample on OpenBLAS is `y = (Aᵀ)ᵀ·x`, one transposed GEMV.
 ///
@@ -20,7 +20,7 @@ import Glibc
 public struct DenseBatchProduct<Scalar: BLASScalar>: Sendable {
     /// Which GEMM applies the matrix.
     public enum Kernel: String, Sendable, CaseIterable {
-        /// ``PanelGEMM``: FP32 only, on a path with micro-kernels of its own (AVX-512F, AVX2 + FMA).
+        /// `PanelGEMM`: FP32 only, on a path with micro-kernels of its own (AVX-512F, AVX2 + FMA).
         case panels
         /// OpenBLAS's GEMM (GEMV for one sample).
         case blas

@@ -13,7 +13,7 @@ extension BLASLibrary {
     /// Why: an OpenBLAS worker with nothing to do does not sleep at once: it loops on `sched_yield` for
     /// `OPENBLAS_THREAD_TIMEOUT` (2²⁸ cycles by default, about 0.1 s), from the moment the library is loaded and
     /// again after every threaded BLAS call, and each copy has its own workers. While they spin they share the
-    /// cores with ``WorkerPool``'s, and our kernels run at half speed: measured on a 2-core Zen 4, the panel GEMM
+    /// cores with `WorkerPool`'s, and our kernels run at half speed: measured on a 2-core Zen 4, the panel GEMM
     /// of 256 × 256 × 256 took 0.30 ms in a fresh process and 0.18 ms with `OPENBLAS_THREAD_TIMEOUT=4` or with
     /// the workers stopped; with `OPENBLAS_NUM_THREADS=1` (no workers) 0.18 ms too.
     ///
