@@ -10,7 +10,9 @@ import CMicroKernels
 /// dense shapes of the suite, as fast as OpenBLAS 0.3.21 or faster (one Zen 4 core, 256 × 32 × 288: 114 against 96
 /// GFLOP/s; 256 × 8192 × 2048: 99 against 98); but OpenBLAS 0.3.21 splits a product with few outputs between its
 /// threads so that two threads ran slower than one (256 × 32 × 288: 92 µs on two, 49 µs on one). Here the work is
-/// cut into (sample tiles × panels) rectangles claimed from the ``WorkerPool``, samples first.
+/// cut into (sample tiles × panels) rectangles claimed from the ``WorkerPool``, split first along the larger of
+/// the two operands (the batch `B·k` or the packed matrix), so that each job streams its own part of it once and
+/// only the smaller is read by every job (256 × 8192 × 2048: 8 row jobs read the 64 MiB matrix 8 times).
 ///
 /// The blocking comes from the machine profile: a depth block `k_c` keeps an `m_r × k_c` slab of the batch in
 /// three quarters of L1 (copied to a padded slab when more than one panel reuses it), a panel block keeps
@@ -84,7 +86,13 @@ package struct PanelGEMM: Sendable {
         let (rowJobs, panelJobs): (Int, Int)
         if threads == 1 || work < Self.parallelWork {
             (rowJobs, panelJobs) = (1, 1)
+        } else if panels.count > batch * depth {
+            // The matrix outweighs the batch: each job reads its own panels once and the (smaller) batch again.
+            let wanted = 4 * threads
+            let p = min(panelCount, wanted)
+            (rowJobs, panelJobs) = (min(rowTiles, (wanted + p - 1) / p), p)
         } else {
+            // The batch outweighs the matrix: each job reads its own samples once and the matrix again.
             let wanted = 4 * threads
             let r = min(rowTiles, wanted)
             (rowJobs, panelJobs) = (r, min(panelCount, (wanted + r - 1) / r))

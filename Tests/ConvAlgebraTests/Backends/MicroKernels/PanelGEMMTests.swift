@@ -4,12 +4,12 @@ import Testing
 
 /// The dense form's panel GEMM `Y = X · Aᵀ` against the product summed in `Double` (an independent reference), on
 /// every kernel path this CPU runs: batches around the sample tile (14 on AVX-512F, 6 on AVX2, 8 portable) and the
-/// two-core split, outputs around the panel width (32 / 16) with masked tails, depths of none, one, and past the
+/// two-core split (by samples, and by panels where the matrix outweighs the batch), outputs around the panel width (32 / 16) with masked tails, depths of none, one, and past the
 /// depth block (`k_c`, so the accumulating stores run), into a `Y` pre-filled with NaN so an unwritten element fails.
 @Suite struct PanelGEMMTests {
     static let shapes: [(batch: Int, outputs: Int, depth: Int)] = [
         (1, 1, 1), (5, 17, 3), (14, 32, 288), (15, 33, 7), (16, 256, 256), (29, 31, 1100), (3, 70, 0),
-        (256, 32, 288), (41, 100, 513),
+        (256, 32, 288), (41, 100, 513), (20, 700, 100),
     ]
 
     @Test(arguments: shapes, MachineProfile.KernelISA.supported)
