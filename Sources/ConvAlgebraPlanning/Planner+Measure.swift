@@ -27,6 +27,7 @@ extension Planner {
         let x: [S] = generator.uniform(inCount)
         var y = [S](repeating: 0, count: outCount)
         var timed = [PlanDecision.Candidate]()
+        var denseProducts = [String: DenseBatchProduct<S>]()
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 let (xb, yb) = (xp.baseAddress!, yp.baseAddress!)
@@ -40,9 +41,14 @@ extension Planner {
                 }
                 if forms.contains(.dense), let a = try? op.dense(budget: budget) {
                     // The preferred GEMM as "dense"; where that is our panel GEMM, OpenBLAS's beside it.
+                    // A kernel that fell back to one already timed (panels that would be mostly padding) is not
+                    // timed twice.
                     for kernel in denseKernels(S.self) {
-                        guard let dense = try? DenseBatchProduct(a, budget: budget, kernel: kernel) else { continue }
-                        time(denseCandidate(kernel), .dense) { dense.applyUnchecked(xb, yb, batch: B) }
+                        guard let dense = try? DenseBatchProduct(a, budget: budget, kernel: kernel),
+                              !denseProducts.values.contains(where: { $0.kernel == dense.kernel }) else { continue }
+                        let name = denseCandidate(kernel)
+                        denseProducts[name] = dense
+                        time(name, .dense) { dense.applyUnchecked(xb, yb, batch: B) }
                     }
                 }
                 if forms.contains(.sparse), let sparse = try? op.sparse(budget: budget) {
@@ -55,7 +61,8 @@ extension Planner {
                                 reason: "no candidate of the forms asked for could be built: direct")
         }
         if best.name.hasPrefix("direct/") { install(best.name, in: op) }
-        if best.name.hasPrefix("dense/") { installDense(best.name, in: op, budget: budget) }
+        // The winning dense GEMM other than the preferred one: the product just timed becomes the operator's.
+        if best.name.hasPrefix("dense/"), let dense = denseProducts[best.name] { op.installMaterialised(.dense, dense) }
         return PlanDecision(form: best.form, candidate: best.name, kernel: best.form == .direct ? directKernel(op) : nil,
                             source: .measure, candidates: timed, reason: "measured, B=\(B): " + timings(timed))
     }
