@@ -18,6 +18,16 @@ static long zip2_avx512(long n, const float *even, const float *odd, float *y) {
         _mm512_storeu_ps(y + 2 * a, _mm512_permutex2var_ps(e, lo, o));
         _mm512_storeu_ps(y + 2 * a + 16, _mm512_permutex2var_ps(e, hi, o));
     }
+    if (a < n) {  // the tail (m < 16 pairs), masked: a row of 28 pairs is otherwise 12 scalar pairs of 28
+        long m = n - a;
+        __mmask16 in = (__mmask16)((1u << m) - 1);
+        __mmask16 out0 = m >= 8 ? (__mmask16)0xFFFF : (__mmask16)((1u << (2 * m)) - 1);
+        __mmask16 out1 = m <= 8 ? (__mmask16)0 : (__mmask16)((1u << (2 * (m - 8))) - 1);
+        __m512 e = _mm512_maskz_loadu_ps(in, even + a), o = _mm512_maskz_loadu_ps(in, odd + a);
+        _mm512_mask_storeu_ps(y + 2 * a, out0, _mm512_permutex2var_ps(e, lo, o));
+        _mm512_mask_storeu_ps(y + 2 * a + 16, out1, _mm512_permutex2var_ps(e, hi, o));
+        a = n;
+    }
     return a;
 }
 
@@ -30,6 +40,16 @@ static long unzip2_avx512(long n, const float *x, float *even, float *odd) {
         __m512 l = _mm512_loadu_ps(x + 2 * a), h = _mm512_loadu_ps(x + 2 * a + 16);
         _mm512_storeu_ps(even + a, _mm512_permutex2var_ps(l, e, h));
         _mm512_storeu_ps(odd + a, _mm512_permutex2var_ps(l, o, h));
+    }
+    long m = n - 2 * a;  // the tail (m < 32 samples), masked: a row of 56 is otherwise 12 scalar pairs of 28
+    if (m > 1) {
+        __mmask16 in0 = m >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << m) - 1);
+        __mmask16 in1 = m <= 16 ? (__mmask16)0 : (__mmask16)((1u << (m - 16)) - 1);
+        __mmask16 outEven = (__mmask16)((1u << ((m + 1) / 2)) - 1), outOdd = (__mmask16)((1u << (m / 2)) - 1);
+        __m512 l = _mm512_maskz_loadu_ps(in0, x + 2 * a), h = _mm512_maskz_loadu_ps(in1, x + 2 * a + 16);
+        _mm512_mask_storeu_ps(even + a, outEven, _mm512_permutex2var_ps(l, e, h));
+        _mm512_mask_storeu_ps(odd + a, outOdd, _mm512_permutex2var_ps(l, o, h));
+        a += m / 2;  // an odd last sample is the caller's (even[a] = x[2a])
     }
     return a;
 }
