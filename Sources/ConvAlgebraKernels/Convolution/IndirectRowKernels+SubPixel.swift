@@ -25,6 +25,12 @@ extension IndirectRowKernels {
         let rowGroups: [RowGroup]
         /// Sub-pixel phases in all (`Π s`).
         package let phases: Int
+        /// The row groups' rows at most, and the interleave's tables flat (no reference counting in its loop):
+        /// row group `k`'s output row `h` at `rowTargets[k·rows + h]`, `h < rowCounts[k]`; its phases
+        /// `phaseStarts[k] ..< phaseStarts[k + 1]` in `phaseTable` (last-dimension phase, width, whether a tap
+        /// reaches it).
+        let rows: Int, rowTargets: [Int], rowCounts: [Int], phaseStarts: [Int]
+        let phaseTable: [(last: Int, width: Int, live: Bool)]
 
         /// The phases of one phase of all dimensions but the last: output rows `targets[h]` (flat starts in
         /// `x̃`'s plane) for the phase rows `h`.
@@ -96,74 +102,138 @@ extension IndirectRowKernels {
                 }
             }
             rowGroups = groups
+            let rows = groups.map(\.targets.count).max() ?? 0
+            self.rows = rows
+            rowTargets = groups.flatMap { $0.targets + [Int](repeating: 0, count: rows - $0.targets.count) }
+            rowCounts = groups.map(\.targets.count)
+            phaseStarts = groups.reduce(into: [0]) { $0.append($0.last! + $1.phases.count) }
+            phaseTable = groups.flatMap { $0.phases.map { ($0.last, $0.width, $0.pass != nil) } }
         }
 
-        /// `x̃ = Aᵀ y` for `batch` samples.
+        /// `x̃ = Aᵀ y` for `batch` samples. As in the forward (``Prepared/run(_:_:_:batch:scratch:)``), where `y`
+        /// is copied and one copied sample fits one core's L2, the samples go whole to the threads, `threads` at a
+        /// time (a job copies its sample and runs all its bands: no barrier between a chunk's copy and its bands,
+        /// and bands of many rows, so the tiles of a phase run along its rows without a masked tail each row:
+        /// ct2d-dcgan's phase rows are 28 wide); the rest are split by bands (``banded(_:_:_:batch:scratch:)``).
         package func run(_ g: ConvolutionGeometry, _ y: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>,
                          batch: Int, scratch: ScratchPool) {
-            let (cig, cog, G, last) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.groups, g.rank - 1)
-            let (outPlane, W, s, b) = (g.inputPlane, g.inputSize[last], g.stride[last], blocking)
-            source.with(y, batch: batch, channels: g.outChannels, scratch: scratch) { src, b0, nb in
-                // Bands of phase rows: enough jobs for the dynamic claim to balance (8 a thread), none whose
-                // output (all phases of the band) exceeds the L2 bound.
-                let rows = rowGroups.reduce(0) { $0 + $1.targets.count }
-                let wanted = max(1, nb * G * rows / (8 * MachineProfile.current.threads))
-                let band = max(1, min(b.segmentsPerJob * b.nr / max(W, 1), wanted))
-                var bands = [(group: Int, h0: Int, h1: Int)]()
-                for (k, rg) in rowGroups.enumerated() {
-                    for h0 in Swift.stride(from: 0, to: rg.targets.count, by: band) {
-                        bands.append((k, h0, min(rg.targets.count, h0 + band)))
+            guard rows > 0 else { return }
+            let threads = MachineProfile.current.threads, G = g.groups
+            let (inSample, outSample) = (g.outChannels * g.outputPlane, g.inChannels * g.inputPlane)
+            let whole = source.padding != nil && threads > 1 && source.sampleFitsL2(channels: g.outChannels)
+                ? batch / threads * threads : 0
+            if whole > 0 {
+                let band = maxBand(g)
+                Parallel.forEach(jobs: whole, work: whole * outSample * g.outChannelsPerGroup * max(1, g.kernelPlane / phases),
+                                 threshold: 0) { l in
+                    source.with(y + l * inSample, batch: 1, channels: g.outChannels, scratch: scratch) { src, _, _ in
+                        for grp in 0..<G {
+                            for h0 in Swift.stride(from: 0, to: rows, by: band) {
+                                self.band(g, src, group: grp, rows: h0..<min(rows, h0 + band), into: x + l * outSample,
+                                          scratch: scratch)
+                            }
+                        }
                     }
                 }
-                let jobs = nb * G * bands.count
-                let (sourceSample, sourceGroup) = (g.outChannels * source.plane, cog * source.plane)
-                Parallel.forEach(jobs: jobs, work: nb * G * cig * cog * outPlane * max(1, g.kernelPlane / phases),
+            }
+            if whole < batch {
+                banded(g, y + whole * inSample, x + whole * outSample, batch: batch - whole, scratch: scratch)
+            }
+        }
+
+        /// The most phase rows a band may take: its output (all phases of all row groups) within the L2 bound of
+        /// ``RowKernelBlocking``.
+        func maxBand(_ g: ConvolutionGeometry) -> Int {
+            max(1, blocking.segmentsPerJob * blocking.nr / max(g.inputSize[g.rank - 1] * rowGroups.count, 1))
+        }
+
+        /// `x̃ = Aᵀ y` for `batch` samples split by bands of phase rows: chunks of samples copied (one core's L2 at
+        /// a time), each chunk's (sample, group, band) jobs claimed by the threads.
+        func banded(_ g: ConvolutionGeometry, _ y: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>,
+                    batch: Int, scratch: ScratchPool) {
+            let (cig, cog, G) = (g.inChannelsPerGroup, g.outChannelsPerGroup, g.groups)
+            source.with(y, batch: batch, channels: g.outChannels, scratch: scratch) { src, b0, nb in
+                // Enough jobs for the dynamic claim to balance (8 a thread), none over the L2 bound.
+                let wanted = max(1, nb * G * rows / (8 * MachineProfile.current.threads))
+                let band = min(maxBand(g), wanted), bands = (rows + band - 1) / band, jobs = nb * G * bands
+                let (sourceSample, outSample) = (g.outChannels * source.plane, g.inChannels * g.inputPlane)
+                Parallel.forEach(jobs: jobs, work: nb * G * cig * cog * g.inputPlane * max(1, g.kernelPlane / phases),
                                  threshold: 1 << 16) { job in
-                    let (k, h0, h1) = bands[job % bands.count], lg = job / bands.count, grp = lg % G, l = lg / G
-                    let rg = rowGroups[k], n = h1 - h0
-                    let base = src + l * sourceSample + grp * sourceGroup
-                    let out = x + ((b0 + l) * g.inChannels + grp * cig) * outPlane
-                    let count = rg.phases.reduce(0) { $0 + ($1.pass == nil ? 0 : cig * n * $1.width) }
-                    scratch.with(Float.self, count: count) { buffer in
-                        // Each phase's band, phase-planar: channel c's pixel a of band row h at c·n·W_φ + h·W_φ + a.
-                        var at = buffer
-                        for phase in rg.phases {
-                            guard let pass = phase.pass else { continue }
-                            pass.tiles(b, group: grp, base: base, from: h0 * phase.width, to: h1 * phase.width,
-                                       channels: cig, at, ldo: n * phase.width)
-                            at += cig * n * phase.width
-                        }
-                        interleave(rg, rows: h0..<h1, buffer, channels: cig, stride: s, into: out, plane: outPlane)
-                    }
+                    let h0 = job % bands * band, lg = job / bands, grp = lg % G, l = lg / G
+                    self.band(g, src + l * sourceSample, group: grp, rows: h0..<min(rows, h0 + band),
+                              into: x + (b0 + l) * outSample, scratch: scratch)
                 }
             }
         }
 
-        /// `x̃[c, targets[h] + φ + s·a] = buffer_φ[c, h − h0, a]` for the band's rows: each output row written
-        /// whole before the next (a copy for `s = 1`, the phases zipped by vectors for `s = 2`, `ca_zip2`), zeros for a phase no tap
-        /// reaches.
-        func interleave(_ rg: RowGroup, rows: Range<Int>, _ buffer: UnsafeMutablePointer<Float>, channels: Int,
-                        stride s: Int, into out: UnsafeMutablePointer<Float>, plane: Int) {
-            let n = rows.count, isa = Int32(blocking.isa.code)
-            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: rg.phases.count) { starts in
-                var at = UnsafePointer(buffer)
-                for (i, phase) in rg.phases.enumerated() {
-                    starts[i] = phase.pass == nil ? nil : at
-                    if phase.pass != nil { at += channels * n * phase.width }
+        /// One job: phase rows `band` of every row group of one (sample, group) from the sample's copied source
+        /// `src` into the sample's output `x`. All `Π s` phases of the band are computed into a buffer, then the
+        /// output rows are written in order, the row groups' rows of one `h` after one another (for `s = (2, 2)`
+        /// output rows `2h, 2h + 1`: the band's output is one contiguous range of each channel's plane). Writing
+        /// each row group's rows in jobs of their own (every other output row) left the zip stalled on its
+        /// stores: 6.6 % of ct2d-s2's samples against 1.8 % (Zen 4, one core).
+        func band(_ g: ConvolutionGeometry, _ src: UnsafePointer<Float>, group grp: Int, rows band: Range<Int>,
+                  into x: UnsafeMutablePointer<Float>, scratch: ScratchPool) {
+            let (cig, cog) = (g.inChannelsPerGroup, g.outChannelsPerGroup)
+            let base = src + grp * cog * source.plane, out = x + grp * cig * g.inputPlane
+            let (h0, h1) = (band.lowerBound, band.upperBound)
+            let count = rowGroups.reduce(0) { total, rg in
+                let n = max(0, min(h1, rg.targets.count) - h0)
+                return rg.phases.reduce(total) { $0 + ($1.pass == nil ? 0 : cig * n * $1.width) }
+            }
+            scratch.with(Float.self, count: count) { buffer in
+                // Each phase's band, phase-planar: channel c's pixel a of band row h at c·n·W_φ + h·W_φ + a.
+                var at = buffer
+                for rg in rowGroups {
+                    let n = min(h1, rg.targets.count) - h0
+                    guard n > 0 else { continue }
+                    for phase in rg.phases {
+                        guard let pass = phase.pass else { continue }
+                        pass.tiles(blocking, group: grp, base: base, from: h0 * phase.width, to: (h0 + n) * phase.width,
+                                   channels: cig, at, ldo: n * phase.width)
+                        at += cig * n * phase.width
+                    }
                 }
-                rg.targets.withUnsafeBufferPointer { targets in
-                    for c in 0..<channels {
-                        for h in rows {
-                            let row = out + c * plane + targets[h], r = c * n + h - rows.lowerBound
-                            if s == 2, rg.phases.count == 2, let e = starts[0], let o = starts[1] {
-                                let (we, wo) = (rg.phases[0].width, rg.phases[1].width)
+                interleave(rows: band, buffer, channels: cig, stride: g.stride[g.rank - 1], into: out, plane: g.inputPlane)
+            }
+        }
+
+        /// `x̃[c, targets[h] + φ + s·a] = buffer_φ[c, h − h0, a]` for the band's rows of every row group, the rows
+        /// of one `h` one after another: each output row written whole before the next (a copy for `s = 1`, the
+        /// phases zipped by vectors for `s = 2`, `ca_zip2`), zeros for a phase no tap reaches. The buffer holds
+        /// the row groups' phases in order, each `channels × n × W_φ` (`n` the row group's rows in the band).
+        func interleave(rows band: Range<Int>, _ buffer: UnsafeMutablePointer<Float>, channels: Int, stride s: Int,
+                        into out: UnsafeMutablePointer<Float>, plane: Int) {
+            let isa = Int32(blocking.isa.code), groupCount = rowCounts.count, h0 = band.lowerBound
+            rowTargets.withUnsafeBufferPointer { targets in
+            rowCounts.withUnsafeBufferPointer { counts in
+            phaseStarts.withUnsafeBufferPointer { first in
+            phaseTable.withUnsafeBufferPointer { table in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: max(table.count, 1)) { starts in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: max(groupCount, 1)) { inBand in
+                var at = UnsafePointer(buffer)
+                for k in 0..<groupCount {
+                    let n = max(0, min(band.upperBound, counts[k]) - h0)
+                    inBand[k] = n
+                    for i in first[k]..<first[k + 1] {
+                        starts[i] = table[i].live && n > 0 ? at : nil
+                        if table[i].live { at += channels * n * table[i].width }
+                    }
+                }
+                for c in 0..<channels {
+                    for h in band {
+                        for k in 0..<groupCount where h < counts[k] {
+                            let row = out + c * plane + targets[k * rows + h], r = c * inBand[k] + h - h0
+                            let (p0, p1) = (first[k], first[k + 1])
+                            if s == 2, p1 - p0 == 2, let e = starts[p0], let o = starts[p0 + 1] {
+                                let (we, wo) = (table[p0].width, table[p0 + 1].width)
                                 let (even, odd) = (e + r * we, o + r * wo)
                                 ca_zip2(isa, wo, even, odd, row)
                                 if we > wo { row[2 * wo] = even[wo] }
                                 continue
                             }
-                            for (i, phase) in rg.phases.enumerated() {
-                                let dst = row + phase.last, width = phase.width
+                            for i in p0..<p1 {
+                                let dst = row + table[i].last, width = table[i].width
                                 guard let start = starts[i] else {
                                     for a in 0..<width { dst[s * a] = 0 }
                                     continue
@@ -174,6 +244,11 @@ extension IndirectRowKernels {
                         }
                     }
                 }
+            }
+            }
+            }
+            }
+            }
             }
         }
     }

@@ -52,12 +52,14 @@ import Testing
         }
     }
 
-    /// The sub-pixel transpose: phases of unequal widths (an odd row), a stride of 1 along the last dimension (each
+    /// The sub-pixel transpose: phases of unequal widths (an odd row) and row groups of unequal heights (an odd
+    /// column: a band's last row in one row group only), a stride of 1 along the last dimension (each
     /// row a copy) and of 3 with a kernel of 2 (a phase no tap reaches is zero), a dilation sharing a factor with
     /// the stride, the convolution form, groups with channels that leave partial blocks, 1-D and 3-D; phase rows
     /// narrower than a tile (every tile crosses rows).
     static let transposedCases: [ConvolutionGeometry] = (try? [
         Im2colGEMMKernelsTests.tapped([40, 41], [20, 20], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 16, cout: 5),
+        Im2colGEMMKernelsTests.tapped([41, 40], [21, 20], [3, 3], stride: [2, 2], offset: [-1, -1], cin: 16, cout: 5),
         Im2colGEMMKernelsTests.tapped([40, 36], [20, 36], [3, 3], stride: [2, 1], offset: [-1, -1], cin: 16, cout: 4),
         Im2colGEMMKernelsTests.tapped([60, 51], [20, 17], [2, 2], stride: [3, 3], offset: [0, 0], cin: 16, cout: 3),
         Im2colGEMMKernelsTests.tapped([40, 40], [20, 20], [3, 3], stride: [2, 2], offset: [-2, -2], step: [2, 2], cin: 16, cout: 4),
@@ -72,7 +74,7 @@ import Testing
     /// kernel by the dot test `⟨A x, y⟩ = ⟨x, Aᵀ y⟩`.
     @Test(arguments: MachineProfile.KernelISA.supported, [false, true])
     func subPixelAgreesWithReference(isa: MachineProfile.KernelISA, tiny: Bool) {
-        #expect(Self.transposedCases.count == 8)
+        #expect(Self.transposedCases.count == 9)
         #expect(Self.transposedCases.allSatisfy { IndirectRowKernels.applies($0, isa: isa, transposed: true) })
         let cases = Self.transposedCases
             + Im2colGEMMKernelsTests.transposedCases.filter { IndirectRowKernels.applies($0, isa: isa, transposed: true) }
