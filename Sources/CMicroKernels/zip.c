@@ -5,6 +5,7 @@
 // unpacks and swaps 128-bit halves; the tails, other strides and the portable path are plain loops.
 #include "CMicroKernels.h"
 #include "ca_arch.h"
+#include <string.h>
 #if CA_X86
 #include <immintrin.h>
 
@@ -111,5 +112,24 @@ void ca_unzip(int isa, long n, long s, const float *x, float *const *phases) {
     for (long r = 0; r < s && r < n; r++) {
         float *to = phases[r];
         for (long i = r, b = 0; i < n; i += s, b++) to[b] = x[i];
+    }
+}
+
+void ca_pad_split_rows(int isa, long rows, const long *rowSources, const float *x, long n, long s, long rowLength,
+                       long runs, const long *residues, const long *starts, const long *counts, float **to, float *xp) {
+    for (long row = 0; row < rows; row++) {
+        float *dst = xp + row * rowLength;
+        if (rowSources[row] < 0 || n <= 0) {
+            memset(dst, 0, (size_t)rowLength * sizeof(float));
+            continue;
+        }
+        long end = 0;  // zero from the end of one phase's run to the start of the next (a float or two)
+        for (long i = 0; i < runs; i++) {
+            for (long c = end; c < starts[i]; c++) dst[c] = 0;
+            to[residues[i]] = dst + starts[i];
+            end = starts[i] + counts[i];
+        }
+        for (long c = end; c < rowLength; c++) dst[c] = 0;
+        ca_unzip(isa, n, s, x + rowSources[row], to);
     }
 }

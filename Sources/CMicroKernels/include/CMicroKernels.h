@@ -114,6 +114,13 @@ void ca_zip2(int isa, long n, const float *even, const float *odd, float *y);
 /// transpose of zipping them), by whole vectors for `s = 2` on path `isa` (the portable loop otherwise).
 void ca_unzip(int isa, long n, long s, const float *x, float *const *phases);
 
+/// A plane's `rows` rows padded and split by phase (`ca_unzip`): split row `r` (`rowLength` floats from
+/// `xp + r·rowLength`) is zero except where row `rowSources[r] ≥ 0`'s run of `n` samples from `x + rowSources[r]`
+/// lands, phase run `i` (`i < runs`: residue `residues[i]` of the run, `counts[i]` samples) from `starts[i]`, the
+/// runs in increasing `starts`. `to` is scratch for `s` pointers.
+void ca_pad_split_rows(int isa, long rows, const long *rowSources, const float *x, long n, long s, long rowLength,
+                       long runs, const long *residues, const long *starts, const long *counts, float **to, float *xp);
+
 /// The FP32 lanes of the probes' FMAs: 16 where the hardware has AVX-512F, else 8.
 int ca_fma_probe_lanes(void);
 

@@ -23,7 +23,7 @@ extension IndirectRowKernels {
         let isa: Int32
         /// Where each residue `r < min(s, n)` of a row's run of source samples lands in the split row (from its
         /// start; in the order of the phases), and the run's first source sample: see ``padSplit(_:_:into:)``.
-        let phaseRuns: [(residue: Int, start: Int, count: Int)], runStart: Int
+        let phaseResidues: [Int], phaseStarts: [Int], phaseCounts: [Int], runStart: Int
 
         /// Input planes of extents `sizes` padded by `lo` to `size`, split by `stride` along the last dimension.
         init(sizes: [Int], lo: [Int], size: [Int], stride s: Int, caches: MachineProfile.Caches,
@@ -47,10 +47,11 @@ extension IndirectRowKernels {
             // ⌊(c₀ + r)/s⌋ + a; listed by phase, so the zeros between them are one pass.
             let (c0, n) = padding?.run ?? (0, 0), pw = phaseWidth
             runStart = n > 0 ? padding!.lastSources[c0] : 0
-            phaseRuns = padding == nil ? [] : (0..<s).compactMap { phase in
+            let runs: [(residue: Int, start: Int, count: Int)] = padding == nil ? [] : (0..<s).compactMap { phase in
                 let r = ((phase - c0) % s + s) % s
                 return r < n ? (r, phase * pw + (c0 + r) / s, (n - r + s - 1) / s) : nil
             }
+            (phaseResidues, phaseStarts, phaseCounts) = (runs.map(\.residue), runs.map(\.start), runs.map(\.count))
             // padSplit copies each row's one run of source samples (the zero boundary has no other).
             assert(padding.map { p in p.lastSources.filter { $0 >= 0 }.count == p.run.count } ?? true)
         }
@@ -90,26 +91,22 @@ extension IndirectRowKernels {
         /// `(c mod s)·Ŵ + ⌊c/s⌋`, zero where no source sample lands. A row's samples are one run (the zero
         /// boundary): padded columns `c₀ ..< c₀ + n` copy source samples `t₀ …`, so sample `t₀ + r + a·s` lands in
         /// phase `(c₀ + r) mod s` at `⌊(c₀ + r)/s⌋ + a`: one `ca_unzip` a row (whole vectors for `s = 2`; it was a
-        /// table lookup and a branch per element, 7.5 % of c2d-s2's samples on one Zen 4 core).
+        /// table lookup and a branch per element, 7.5 % of c2d-s2's samples on one Zen 4 core), the rows looped in C
+        /// (`ca_pad_split_rows`; in Swift the loop and the zeros between runs, a float or two each, took 1.7 %).
         /// - Complexity: O(rows · s · Ŵ) stores, the source read once.
         func padSplit(_ padding: PlanePadding, _ x: UnsafePointer<Float>, into xp: UnsafeMutablePointer<Float>) {
-            let s = stride, pw = phaseWidth, rowLength = s * pw, n = padding.run.count
+            let s = stride, n = padding.run.count
             padding.rowSources.withUnsafeBufferPointer { rows in
-            phaseRuns.withUnsafeBufferPointer { runs in
-                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>?.self, capacity: max(runs.count, 1)) { to in
-                    for row in 0..<rows.count {
-                        let dst = xp + row * rowLength
-                        guard rows[row] >= 0, n > 0 else { dst.update(repeating: 0, count: rowLength); continue }
-                        var end = 0  // zero from the end of one phase's run to the start of the next
-                        for run in runs {
-                            (dst + end).update(repeating: 0, count: run.start - end)
-                            to[run.residue] = dst + run.start
-                            end = run.start + run.count
-                        }
-                        (dst + end).update(repeating: 0, count: rowLength - end)
-                        ca_unzip(isa, n, s, x + rows[row] + runStart, UnsafePointer(to.baseAddress!))
-                    }
+            phaseResidues.withUnsafeBufferPointer { residues in
+            phaseStarts.withUnsafeBufferPointer { starts in
+            phaseCounts.withUnsafeBufferPointer { counts in
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>?.self, capacity: max(s, 1)) { to in
+                    ca_pad_split_rows(isa, rows.count, rows.baseAddress, x + runStart, n, s, s * phaseWidth,
+                                      residues.count, residues.baseAddress, starts.baseAddress, counts.baseAddress,
+                                      to.baseAddress, xp)
                 }
+            }
+            }
             }
             }
         }
