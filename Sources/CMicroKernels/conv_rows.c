@@ -87,6 +87,13 @@ static void rows512_##MR(long k, const float *const *src, const long *split, con
             CA_FETCH(x + ahead + 16 * (p & 1))                                                                  \
             CA_TILE_STEP(512, MR)                                                                               \
         }                                                                                                       \
+    } else if (v1 == 0xFFFF) {                                                                                  \
+        for (long p = 0; p < k; p++, w += ldw) {                                                                \
+            long o = offsets[p];                                                                                \
+            __m512 x0 = _mm512_mask_blend_ps(b0, _mm512_loadu_ps(s0 + o), _mm512_loadu_ps(t0 + o));              \
+            __m512 x1 = _mm512_mask_blend_ps(b1, _mm512_loadu_ps(s1 + o), _mm512_loadu_ps(t1 + o));              \
+            CA_TILE_STEP(512, MR)                                                                               \
+        }                                                                                                       \
     } else {                                                                                                    \
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
             long o = offsets[p];                                                                                \
