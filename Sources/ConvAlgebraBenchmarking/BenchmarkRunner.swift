@@ -13,12 +13,20 @@ import Darwin
 /// Times benchmark cases: a warm-up, then repeated applications of the operator to the whole batch,
 /// input and output allocated once, outside the timing; materialisation timed separately.
 public enum BenchmarkRunner {
-    /// Runs `c` in `form`. Slow cases run fewer repeats: at most `timeBudget` seconds after the warm-up,
-    /// never fewer than 3 (the single-op CLI form passes `timeBudget: .infinity` to run exactly `repeats`).
+    /// Runs `c` in `form` (``run(_:forms:repeats:timeBudget:)`` with one form).
     /// - Throws: ``ConvAlgebraError/unsupported(_:)`` for a form the case does not run in; materialisation errors.
     public static func run(_ c: BenchmarkCase, form: BenchmarkForm, repeats: Int, timeBudget: Double = 3) throws -> BenchmarkResult {
-        try run(c.build(), id: c.id, suite: c.suite, op: c.op, inputShape: c.inputShape, flops: c.flops,
-                form: form, repeats: repeats, timeBudget: timeBudget)
+        try run(c, forms: [form], repeats: repeats, timeBudget: timeBudget)[0]
+    }
+
+    /// Runs `c` in each of `forms`, their timed runs in blocks taken in turn (``timeInBlocks(repeats:budget:_:)``),
+    /// each form on an operator of its own (a kernel the planner installs for one form stays out of another's
+    /// timing). Slow cases run fewer repeats: at most `timeBudget` seconds a form after its warm-up, never fewer
+    /// than 3 (the single-op CLI form passes `timeBudget: .infinity` to run exactly `repeats`).
+    /// - Throws: ``ConvAlgebraError/unsupported(_:)`` for a form the case does not run in; materialisation errors.
+    public static func run(_ c: BenchmarkCase, forms: [BenchmarkForm], repeats: Int, timeBudget: Double = 3) throws -> [BenchmarkResult] {
+        try run(forms.map { _ in try c.build() }, forms: forms, id: c.id, suite: c.suite, op: c.op,
+                inputShape: c.inputShape, flops: c.flops, repeats: repeats, timeBudget: timeBudget)
     }
 
     /// Runs `op` on a random input of `inputShape` (batch dims first) in `form`.
@@ -26,24 +34,38 @@ public enum BenchmarkRunner {
         _ op: BenchmarkOperator<S>, id: String?, suite: String, op name: String, inputShape: [Int], flops: Double,
         form: BenchmarkForm, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default
     ) throws -> BenchmarkResult {
-        let p = try prepare(op, inputShape: inputShape, form: form, budget: budget)
-        // Materialising (or the previous case) may have run threaded OpenBLAS, whose idle workers would spin
-        // beside ours for the next 0.1 s (``BLASLibrary/stopIdleThreads()``).
-        BLASLibrary.stopIdleThreads()
-        let (wall, cpu) = timeWithCPU(repeats: repeats, budget: timeBudget) { p.run() }
-        let sorted = wall.sorted()
-        var result = BenchmarkResult(id: id, suite: suite, op: name, form: form, inputShape: inputShape,
-                                     dtype: MemoryLayout<S>.size == 4 ? "float32" : "float64",
-                                     min: sorted.first!, median: median(sorted), max: sorted.last!, repeats: sorted.count,
-                                     materialiseSeconds: p.materialiseSeconds, storedEntries: p.storedEntries,
-                                     flops: flops, note: p.note)
-        result.cpuMin = cpu.min()
-        // A transposed convolution costs what the convolution it transposes costs: time that one too.
-        if form == .direct, case .linear(let a) = op, let t = a as? TransposedConvolution<S> {
-            let f = try prepare(.linear(t.transposed), inputShape: [p.batch] + t.codomain.dims, form: .direct, budget: budget)
-            result.forwardConvolutionSeconds = median(time(repeats: repeats, budget: timeBudget) { f.run() }.sorted())
+        try run([op], forms: [form], id: id, suite: suite, op: name, inputShape: inputShape, flops: flops,
+                repeats: repeats, timeBudget: timeBudget, budget: budget)[0]
+    }
+
+    /// Runs `ops[i]` in `forms[i]` on the same random input of `inputShape`, timed in blocks taken in turn; a
+    /// transposed convolution in the direct form also times the convolution it transposes, in the same turns
+    /// (its ratio to it is a target: both timings then see the same load on the machine).
+    public static func run<S: BLASScalar>(
+        _ ops: [BenchmarkOperator<S>], forms: [BenchmarkForm], id: String?, suite: String, op name: String,
+        inputShape: [Int], flops: Double, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default
+    ) throws -> [BenchmarkResult] {
+        precondition(ops.count == forms.count && !ops.isEmpty, "one operator a form")
+        let prepared = try zip(ops, forms).map { try prepare($0, inputShape: inputShape, form: $1, budget: budget) }
+        var forward: (index: Int, application: PreparedApplication<S>)? = nil
+        for (i, (op, form)) in zip(ops, forms).enumerated() where form == .direct && forward == nil {
+            guard case .linear(let a) = op, let t = a as? TransposedConvolution<S> else { continue }
+            let batch = prepared[i].batch
+            forward = (i, try prepare(.linear(t.transposed), inputShape: [batch] + t.codomain.dims, form: .direct, budget: budget))
         }
-        return result
+        let applications = prepared + (forward.map { [$0.application] } ?? [])
+        let timings = timeInBlocks(repeats: repeats, budget: timeBudget, applications.map { p in { p.run() } })
+        return prepared.indices.map { i in
+            let p = prepared[i], sorted = timings[i].wall.sorted()
+            var result = BenchmarkResult(id: id, suite: suite, op: name, form: forms[i], inputShape: inputShape,
+                                         dtype: MemoryLayout<S>.size == 4 ? "float32" : "float64",
+                                         min: sorted.first!, median: median(sorted), max: sorted.last!, repeats: sorted.count,
+                                         materialiseSeconds: p.materialiseSeconds, storedEntries: p.storedEntries,
+                                         flops: flops, note: p.note)
+            result.cpuMin = timings[i].cpu.min()
+            if let forward, forward.index == i { result.forwardConvolutionSeconds = median(timings.last!.wall.sorted()) }
+            return result
+        }
     }
 
     /// Builds what one timed application needs: random input, output buffer, and for the matrix forms the
@@ -141,17 +163,41 @@ public enum BenchmarkRunner {
     /// The least time the timed runs of a suite case fill (``time(repeats:budget:_:)``).
     public static let fastCaseSeconds = 0.05
 
-    /// ``time(repeats:budget:_:)`` with the process CPU time of each run beside its wall time (all threads: on a
-    /// loaded machine the CPU time is what the run itself used, where the wall time also holds the waits).
-    public static func timeWithCPU(repeats: Int, budget: Double, _ body: () -> Void) -> (wall: [Double], cpu: [Double]) {
-        var cpu: [Double] = []
-        let wall = time(repeats: repeats, budget: budget) {
-            let start = processCPUSeconds()
-            body()
-            cpu.append(processCPUSeconds() - start)
+    /// The timed runs of several bodies (the forms of a case), each as many as ``time(repeats:budget:_:)`` would
+    /// make of it alone (counted from a first warm-up), in ``blockRounds`` blocks a body taken in turn (A B C A B
+    /// C A B C), each block after a warm-up of its own; with the process CPU time of each run beside its wall time (all threads: on a loaded
+    /// machine the CPU time is what the run itself used, where the wall time also holds the waits). The load of
+    /// the shared machine drifts over seconds (the same binary's median moved 1.7 × between runs minutes
+    /// apart): timed one after another, each body saw its own load, and a ratio between them (`auto` to the form
+    /// it picked, a transposed convolution to its forward) moved with it. Within a block the body's data stay
+    /// warm in the caches, as a peer's do in its own loop. Before each block OpenBLAS's idle workers are stopped
+    /// (``BLASLibrary/stopIdleThreads()``): a previous block's threaded BLAS would otherwise spin beside this one.
+    public static func timeInBlocks(repeats: Int, budget: Double, _ bodies: [() -> Void]) -> [(wall: [Double], cpu: [Double])] {
+        let clock = ContinuousClock()
+        var wall = [[Double]](repeating: [], count: bodies.count), cpu = wall
+        var counts = [Int]()
+        for body in bodies {
+            BLASLibrary.stopIdleThreads()
+            counts.append(repeatCount(repeats: repeats, budget: budget, warmUp: seconds(clock.measure(body))))
         }
-        return (wall, Array(cpu.dropFirst()))  // the first is the warm-up's
+        for round in 0..<blockRounds {
+            for (i, body) in bodies.enumerated() {
+                let n = counts[i] * (round + 1) / blockRounds - counts[i] * round / blockRounds
+                guard n > 0 else { continue }
+                BLASLibrary.stopIdleThreads()
+                body()  // the block's warm-up: the other bodies ran since this one's last run
+                for _ in 0..<n {
+                    let start = processCPUSeconds()
+                    wall[i].append(seconds(clock.measure(body)))
+                    cpu[i].append(processCPUSeconds() - start)
+                }
+            }
+        }
+        return zip(wall, cpu).map { ($0, $1) }
     }
+
+    /// The blocks ``timeInBlocks(repeats:budget:_:)`` splits each body's runs into.
+    public static let blockRounds = 3
 
     /// The process's CPU time (every thread), seconds (``ProcessClock``).
     static func processCPUSeconds() -> Double { ProcessClock.seconds() }

@@ -115,12 +115,19 @@ struct Bench: ParsableCommand {
             .flatMap { c in c.forms.filter(wanted.contains).map { (c, $0) } }
         let progress = ProgressLine(total: runs.count)
         progress.row(Self.provenanceLine + "\n" + BenchmarkReport.table([]))
+        // A case's forms are timed together, in blocks taken in turn (BenchmarkRunner.timeInBlocks).
         var results = [BenchmarkResult]()
-        for (index, (c, f)) in runs.enumerated() {
-            progress.show(index + 1, "\(c.id ?? c.op) \(f.rawValue)")
-            let r = try BenchmarkRunner.run(c, form: f, repeats: repeats, timeBudget: maxSeconds ?? 3)
-            results.append(r)
-            progress.row(String(BenchmarkReport.table([r]).split(separator: "\n").last!))
+        var index = 0
+        while index < runs.count {
+            let c = runs[index].0
+            var end = index
+            while end < runs.count, runs[end].0.id == c.id, runs[end].0.inputShape == c.inputShape { end += 1 }
+            let forms = runs[index..<end].map(\.1)
+            progress.show(end, "\(c.id ?? c.op) \(forms.map(\.rawValue).joined(separator: ","))")
+            let rs = try BenchmarkRunner.run(c, forms: forms, repeats: repeats, timeBudget: maxSeconds ?? 3)
+            results += rs
+            for r in rs { progress.row(String(BenchmarkReport.table([r]).split(separator: "\n").last!)) }
+            index = end
         }
         progress.finish()
         return results

@@ -17,16 +17,27 @@ import _TestSupport
         #expect(BenchmarkRunner.time(repeats: 4, budget: .infinity) {}.count == 4)
     }
 
+    /// Each body runs as many times as it would alone, in blocks taken in turn, each block after a warm-up.
+    @Test func formsAreTimedInBlocksTakenInTurn() {
+        var calls = ""
+        let timings = BenchmarkRunner.timeInBlocks(repeats: 4, budget: .infinity, [{ calls += "A" }, { calls += "B" }])
+        #expect(BenchmarkRunner.blockRounds == 3)
+        #expect(timings.map(\.wall.count) == [4, 4] && timings.map(\.cpu.count) == [4, 4])
+        // The counting warm-ups, then blocks of 1, 1 and 2 runs, each after its warm-up.
+        #expect(calls == "AB" + "AA" + "BB" + "AA" + "BB" + "AAA" + "BBB")
+    }
+
     @Test func runnerAndReport() throws {
         PlannerFixture.install()
         let c = SuiteV1.suiteC(batches: [3]).first { $0.id == "mx-1d-long" }!
-        var results = [BenchmarkResult]()
-        for form in BenchmarkForm.allCases {
-            let r = try BenchmarkRunner.run(c, form: form, repeats: 2)
+        let results = try BenchmarkRunner.run(c, forms: BenchmarkForm.allCases, repeats: 2)
+        #expect(results.map(\.form) == BenchmarkForm.allCases)
+        for r in results {
             #expect(r.min <= r.median && r.median <= r.max && r.min > 0)
-            #expect((r.materialiseSeconds != nil) == (form == .dense || form == .sparse || (form == .auto && !(r.note ?? "").hasPrefix("direct"))))
-            results.append(r)
+            #expect((r.materialiseSeconds != nil) == (r.form == .dense || r.form == .sparse || (r.form == .auto && !(r.note ?? "").hasPrefix("direct"))))
         }
+        let single = try BenchmarkRunner.run(c, form: .sparse, repeats: 2)
+        #expect(single.form == .sparse && single.storedEntries == results[2].storedEntries)
         let json = BenchmarkReport.json(results, threads: 2)
         for key in ["\"threads\": 2", "\"id\": \"mx-1d-long\"", "\"form\": \"sparse\"", "\"input_shape\": [3, 256]",
                     "\"dtype\": \"float32\"", "\"median\":", "\"materialise_seconds\": null", "\"gflops\":"] {
