@@ -18,16 +18,24 @@ public struct Stopwatch: Sendable {
     public init(time: @escaping @Sendable (_ label: String, _ body: () -> Void) -> Double) { self.time = time }
 
     /// The fastest of up to `repeats` runs after a warm-up, at most about `budget` seconds in all (at least
-    /// 2 runs), each the smaller of its wall time (the continuous clock) and its process CPU time.
-    public static func live(repeats: Int = 7, budget: Double = 0.25) -> Stopwatch {
+    /// 2 runs), each the smaller of its wall time (the continuous clock) and its process CPU time. `settle`, when
+    /// given, runs before each candidate's warm-up, untimed: the `convalgebra` command passes
+    /// ``BLASLibrary/stopIdleThreads()`` there, since a candidate on threaded OpenBLAS (`dense/blas`,
+    /// `direct/gemm/openblas`) leaves its workers spinning for about 0.1 s, through the next candidate's runs
+    /// (at calibration the sparse form of mx-1d-s2 at B = 4096, timed right after `dense/blas`, measured 1.49 ms
+    /// where it runs in 1.1-1.2 ms, and lost to the direct form's 1.42). A library whose other threads may be in a
+    /// BLAS call meanwhile must not pass that one.
+    public static func live(repeats: Int = 7, budget: Double = 0.25, settle: (@Sendable () -> Void)? = nil) -> Stopwatch {
         let clock = ContinuousClock(), start = clock.now
-        return live(repeats: repeats, budget: budget, wall: { seconds(clock.now - start) }, cpu: ProcessClock.seconds)
+        return live(repeats: repeats, budget: budget, wall: { seconds(clock.now - start) }, cpu: ProcessClock.seconds,
+                    settle: settle)
     }
 
-    /// ``live(repeats:budget:)`` on the given clocks (seconds since any origin), for tests.
+    /// ``live(repeats:budget:settle:)`` on the given clocks (seconds since any origin), for tests.
     package static func live(repeats: Int, budget: Double, wall: @escaping @Sendable () -> Double,
-                             cpu: @escaping @Sendable () -> Double) -> Stopwatch {
+                             cpu: @escaping @Sendable () -> Double, settle: (@Sendable () -> Void)? = nil) -> Stopwatch {
         Stopwatch { _, body in
+            settle?()
             func run() -> Double {
                 let (w0, c0) = (wall(), cpu())
                 body()

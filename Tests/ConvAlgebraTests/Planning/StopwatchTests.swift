@@ -35,6 +35,22 @@ import Testing
         #expect(abs(c.stopwatch.time("threads") { c.body() } - 0.004) < 1e-12)
     }
 
+    /// `settle` runs once per candidate, before its warm-up and untimed (the CLI stops OpenBLAS's idle workers
+    /// there): its clock advance is charged to no run.
+    @Test func settleRunsOnceBeforeEachCandidate() {
+        let c = Clocks(wallStep: 0.004, cpuSteps: [0.008])
+        let settled = Mutex([Int]())
+        let stopwatch = Stopwatch.live(repeats: 5, budget: 1, wall: { c.wall.withLock { $0 } }, cpu: { c.cpu.withLock { $0 } },
+                                       settle: {
+                                           settled.withLock { $0.append(c.runs.withLock { $0 }) }
+                                           c.wall.withLock { $0 += 1 }; c.cpu.withLock { $0 += 1 }
+                                       })
+        #expect(abs(stopwatch.time("a") { c.body() } - 0.004) < 1e-12)
+        let afterFirst = c.runs.withLock { $0 }
+        #expect(abs(stopwatch.time("b") { c.body() } - 0.004) < 1e-12)
+        #expect(settled.withLock { $0 } == [0, afterFirst])
+    }
+
     /// The process clock moves with work done: it is the clock `live` reads.
     @Test func processClockCountsWork() {
         let start = ProcessClock.seconds()
