@@ -18,7 +18,8 @@ public struct Stopwatch: Sendable {
     public init(time: @escaping @Sendable (_ label: String, _ body: () -> Void) -> Double) { self.time = time }
 
     /// The fastest of up to `repeats` runs after a warm-up, at most about `budget` seconds in all (at least
-    /// 2 runs), each the smaller of its wall time (the continuous clock) and its process CPU time. `settle`, when
+    /// 2 runs), each the smaller of its wall time (the continuous clock) and its process CPU time, less the cost
+    /// of reading the clocks; a run shorter than 100 × that cost is timed in batches of runs that long. `settle`, when
     /// given, runs before each candidate's warm-up, untimed: the `convalgebra` command passes
     /// ``BLASLibrary/stopIdleThreads()`` there, since a candidate on threaded OpenBLAS (`dense/blas`,
     /// `direct/gemm/openblas`) leaves its workers spinning for about 0.1 s, through the next candidate's runs
@@ -36,15 +37,30 @@ public struct Stopwatch: Sendable {
                              cpu: @escaping @Sendable () -> Double, settle: (@Sendable () -> Void)? = nil) -> Stopwatch {
         Stopwatch { _, body in
             settle?()
-            func run() -> Double {
+            // One sample: `k` runs between two readings of both clocks, less what the readings cost (`cost`).
+            func sample(_ k: Int, cost: (wall: Double, cpu: Double)) -> Double {
                 let (w0, c0) = (wall(), cpu())
-                body()
-                return min(wall() - w0, cpu() - c0)
+                for _ in 0..<k { body() }
+                let (w, c) = (wall() - w0 - cost.wall, cpu() - c0 - cost.cpu)
+                return max(0, min(w, c)) / Double(max(k, 1))
             }
-            let warm = run()
-            let n = warm > 0 ? max(2, min(repeats, Int(budget / warm))) : repeats
+            // The readings' own cost, the least of a few with nothing between: reading the process CPU clock is a
+            // system call (about 0.5 µs in a KVM guest), which made every sub-microsecond candidate of mx-fc at
+            // B = 1 measure 1 µs and the planner keep OpenBLAS's 1.1 µs over the panel GEMM's 0.45 µs.
+            var cost = (wall: Double.infinity, cpu: Double.infinity)
+            for _ in 0..<3 {
+                let (w0, c0) = (wall(), cpu())
+                let (w1, c1) = (wall(), cpu())
+                cost = (min(cost.wall, w1 - w0), min(cost.cpu, c1 - c0))
+            }
+            let warm = sample(1, cost: cost)
+            // Runs a sample so that it lasts 100 × the readings' cost (their error then 1 % at most).
+            let floor = 100 * max(cost.wall, cost.cpu, 0)
+            let k = warm >= floor ? 1 : min(1 << 16, Int((floor / max(warm, floor / Double(1 << 16))).rounded(.up)))
+            let perSample = max(warm, 0) * Double(k)
+            let n = perSample > 0 ? max(2, min(repeats, Int(budget / perSample))) : repeats
             var best = Double.infinity
-            for _ in 0..<n { best = min(best, run()) }
+            for _ in 0..<n { best = min(best, sample(k, cost: cost)) }
             return best
         }
     }
