@@ -3,10 +3,10 @@ import ConvAlgebra
 
 enum Article_ChoosingAForm {
     static let blocks: [(String, @Sendable () throws -> Void)] = [
-        ("Sources/ConvAlgebra/ConvAlgebra.docc/ChoosingAForm.md:55", block1),
+        ("Sources/ConvAlgebra/ConvAlgebra.docc/ChoosingAForm.md:56", block1),
     ]
 
-    /// Sources/ConvAlgebra/ConvAlgebra.docc/ChoosingAForm.md, the block at line 55.
+    /// Sources/ConvAlgebra/ConvAlgebra.docc/ChoosingAForm.md, the block at line 56.
     static func block1() throws {
         let blur = try Convolution(kernel: [1.0, 4, 6, 4, 1], inputLength: 256, mode: .same)
         for batch in [1, 64, 4096] {
