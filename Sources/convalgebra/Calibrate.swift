@@ -39,7 +39,7 @@ struct Calibrate: ParsableCommand {
         guard suite == "v1" else { throw ConvAlgebraError.invalidArgument("unknown suite '\(suite)' (known: v1)") }
         if let wisdom { Planner.wisdomPath = wisdom }
         // More runs than a plan measured in passing: calibration is done once per machine, on purpose.
-        Planner.stopwatch = .live(repeats: 15, budget: 1, settle: ConvAlgebraCommand.settleBLAS)
+        Planner.stopwatch = .live(repeats: 15, budget: 1, settle: PlanTiming.settleBLAS)
         guard !Planner.wisdomPath.isEmpty else {
             throw ConvAlgebraError.invalidArgument("no wisdom file: give --wisdom FILE (or set CONVALGEBRA_WISDOM or HOME)")
         }

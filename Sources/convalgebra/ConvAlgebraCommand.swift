@@ -30,7 +30,7 @@ struct ConvAlgebraCommand: ParsableCommand {
         // OpenBLAS's workers spin for about 0.1 s after the library loads, on the cores our kernels run on.
         BLASLibrary.stopIdleThreads()
         // And again before each candidate a plan measures (the command calls BLAS from one thread only).
-        Planner.stopwatch = .live(settle: settleBLAS)
+        Planner.stopwatch = .live(settle: PlanTiming.settleBLAS)
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -38,9 +38,6 @@ struct ConvAlgebraCommand: ParsableCommand {
             fail(error)
         }
     }
-
-    /// Stops OpenBLAS's idle workers before a timing (``BLASLibrary/stopIdleThreads()``), for ``Stopwatch``.
-    static let settleBLAS: @Sendable () -> Void = { BLASLibrary.stopIdleThreads() }
 
     /// Prints one `error: …` line and exits, or hands a help/version request to argument-parser.
     static func fail(_ error: Error) -> Never {
