@@ -15,8 +15,9 @@ import Darwin
 public enum BenchmarkRunner {
     /// Runs `c` in `form` (``run(_:forms:repeats:timeBudget:)`` with one form).
     /// - Throws: ``ConvAlgebraError/unsupported(_:)`` for a form the case does not run in; materialisation errors.
-    public static func run(_ c: BenchmarkCase, form: BenchmarkForm, repeats: Int, timeBudget: Double = 3) throws -> BenchmarkResult {
-        try run(c, forms: [form], repeats: repeats, timeBudget: timeBudget)[0]
+    public static func run(_ c: BenchmarkCase, form: BenchmarkForm, repeats: Int, timeBudget: Double = 3,
+                           settle: (@Sendable () -> Void)? = nil) throws -> BenchmarkResult {
+        try run(c, forms: [form], repeats: repeats, timeBudget: timeBudget, settle: settle)[0]
     }
 
     /// Runs `c` in each of `forms`, their timed runs in blocks taken in turn (``timeInBlocks(repeats:budget:_:)``),
@@ -24,18 +25,20 @@ public enum BenchmarkRunner {
     /// timing). Slow cases run fewer repeats: at most `timeBudget` seconds a form after its warm-up, never fewer
     /// than 3 (the single-op CLI form passes `timeBudget: .infinity` to run exactly `repeats`).
     /// - Throws: ``ConvAlgebraError/unsupported(_:)`` for a form the case does not run in; materialisation errors.
-    public static func run(_ c: BenchmarkCase, forms: [BenchmarkForm], repeats: Int, timeBudget: Double = 3) throws -> [BenchmarkResult] {
+    public static func run(_ c: BenchmarkCase, forms: [BenchmarkForm], repeats: Int, timeBudget: Double = 3,
+                           settle: (@Sendable () -> Void)? = nil) throws -> [BenchmarkResult] {
         try run(forms.map { _ in try c.build() }, forms: forms, id: c.id, suite: c.suite, op: c.op,
-                inputShape: c.inputShape, flops: c.flops, repeats: repeats, timeBudget: timeBudget)
+                inputShape: c.inputShape, flops: c.flops, repeats: repeats, timeBudget: timeBudget, settle: settle)
     }
 
     /// Runs `op` on a random input of `inputShape` (batch dims first) in `form`.
     public static func run<S: BLASScalar>(
         _ op: BenchmarkOperator<S>, id: String?, suite: String, op name: String, inputShape: [Int], flops: Double,
-        form: BenchmarkForm, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default
+        form: BenchmarkForm, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default,
+        settle: (@Sendable () -> Void)? = nil
     ) throws -> BenchmarkResult {
         try run([op], forms: [form], id: id, suite: suite, op: name, inputShape: inputShape, flops: flops,
-                repeats: repeats, timeBudget: timeBudget, budget: budget)[0]
+                repeats: repeats, timeBudget: timeBudget, budget: budget, settle: settle)[0]
     }
 
     /// Runs `ops[i]` in `forms[i]` on the same random input of `inputShape`, timed in blocks taken in turn; a
@@ -43,7 +46,8 @@ public enum BenchmarkRunner {
     /// (its ratio to it is a target: both timings then see the same load on the machine).
     public static func run<S: BLASScalar>(
         _ ops: [BenchmarkOperator<S>], forms: [BenchmarkForm], id: String?, suite: String, op name: String,
-        inputShape: [Int], flops: Double, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default
+        inputShape: [Int], flops: Double, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default,
+        settle: (@Sendable () -> Void)? = nil
     ) throws -> [BenchmarkResult] {
         precondition(ops.count == forms.count && !ops.isEmpty, "one operator a form")
         let prepared = try zip(ops, forms).map { try prepare($0, inputShape: inputShape, form: $1, budget: budget) }
@@ -54,7 +58,7 @@ public enum BenchmarkRunner {
             forward = (i, try prepare(.linear(t.transposed), inputShape: [batch] + t.codomain.dims, form: .direct, budget: budget))
         }
         let applications = prepared + (forward.map { [$0.application] } ?? [])
-        let timings = timeInBlocks(repeats: repeats, budget: timeBudget, applications.map { p in { p.run() } })
+        let timings = timeInBlocks(repeats: repeats, budget: timeBudget, settle: settle, applications.map { p in { p.run() } })
         return prepared.indices.map { i in
             let p = prepared[i], sorted = timings[i].wall.sorted()
             var result = BenchmarkResult(id: id, suite: suite, op: name, form: forms[i], inputShape: inputShape,
@@ -170,21 +174,25 @@ public enum BenchmarkRunner {
     /// the shared machine drifts over seconds (the same binary's median moved 1.7 × between runs minutes
     /// apart): timed one after another, each body saw its own load, and a ratio between them (`auto` to the form
     /// it picked, a transposed convolution to its forward) moved with it. Within a block the body's data stay
-    /// warm in the caches, as a peer's do in its own loop. Before each block OpenBLAS's idle workers are stopped
-    /// (``BLASLibrary/stopIdleThreads()``): a previous block's threaded BLAS would otherwise spin beside this one.
-    public static func timeInBlocks(repeats: Int, budget: Double, _ bodies: [() -> Void]) -> [(wall: [Double], cpu: [Double])] {
+    /// warm in the caches, as a peer's do in its own loop. `settle` runs before each block, untimed: the
+    /// `convalgebra` command passes ``BLASLibrary/stopIdleThreads()``, since a previous block's threaded BLAS would
+    /// otherwise spin beside this one. Only a caller that knows no other thread is inside a BLAS call may pass
+    /// that one: stopping OpenBLAS's pool under a call in progress left the call waiting for its workers for ever
+    /// (a test run hung in `dgesdd` while another test timed a benchmark).
+    public static func timeInBlocks(repeats: Int, budget: Double, settle: (@Sendable () -> Void)? = nil,
+                                    _ bodies: [() -> Void]) -> [(wall: [Double], cpu: [Double])] {
         let clock = ContinuousClock()
         var wall = [[Double]](repeating: [], count: bodies.count), cpu = wall
         var counts = [Int]()
         for body in bodies {
-            BLASLibrary.stopIdleThreads()
+            settle?()
             counts.append(repeatCount(repeats: repeats, budget: budget, warmUp: seconds(clock.measure(body))))
         }
         for round in 0..<blockRounds {
             for (i, body) in bodies.enumerated() {
                 let n = counts[i] * (round + 1) / blockRounds - counts[i] * round / blockRounds
                 guard n > 0 else { continue }
-                BLASLibrary.stopIdleThreads()
+                settle?()
                 body()  // the block's warm-up: the other bodies ran since this one's last run
                 for _ in 0..<n {
                     let start = processCPUSeconds()

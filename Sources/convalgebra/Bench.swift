@@ -124,7 +124,8 @@ struct Bench: ParsableCommand {
             while end < runs.count, runs[end].0.id == c.id, runs[end].0.inputShape == c.inputShape { end += 1 }
             let forms = runs[index..<end].map(\.1)
             progress.show(end, "\(c.id ?? c.op) \(forms.map(\.rawValue).joined(separator: ","))")
-            let rs = try BenchmarkRunner.run(c, forms: forms, repeats: repeats, timeBudget: maxSeconds ?? 3)
+            let rs = try BenchmarkRunner.run(c, forms: forms, repeats: repeats, timeBudget: maxSeconds ?? 3,
+                                             settle: PlanTiming.settleBLAS)
             results += rs
             for r in rs { progress.row(String(BenchmarkReport.table([r]).split(separator: "\n").last!)) }
             index = end
@@ -170,7 +171,8 @@ struct Bench: ParsableCommand {
         if built.forward == nil || built.isLinear && form != .direct {
             let r = try BenchmarkRunner.run(.linear(built.linear), id: nil, suite: "single", op: name, inputShape: shape.dims,
                                             flops: BenchmarkData.usefulFlops(built.linear, batch: batch), form: form,
-                                            repeats: repeats, timeBudget: maxSeconds ?? .infinity)
+                                            repeats: repeats, timeBudget: maxSeconds ?? .infinity,
+                                            settle: PlanTiming.settleBLAS)
             print(Self.provenanceLine + "\n" + BenchmarkReport.table([r]))
             return r
         }
