@@ -169,9 +169,10 @@ extension IndirectRowKernels {
         /// One job: phase rows `band` of every row group of one (sample, group) from the sample's copied source
         /// `src` into the sample's output `x`. All `Π s` phases of the band are computed into a buffer, then the
         /// output rows are written in order, the row groups' rows of one `h` after one another (for `s = (2, 2)`
-        /// output rows `2h, 2h + 1`: the band's output is one contiguous range of each channel's plane). Writing
-        /// each row group's rows in jobs of their own (every other output row) left the zip stalled on its
-        /// stores: 6.6 % of ct2d-s2's samples against 1.8 % (Zen 4, one core).
+        /// output rows `2h, 2h + 1`: the band's output is one contiguous range of each channel's plane, where jobs
+        /// of one row group each wrote every other output row). On its own this moved ct2d-s2 within the noise on
+        /// one Zen 4 core (the zip's stores stall on the output's cold lines either way, 5–7 % of the samples); with
+        /// whole samples per thread it lets a band take all of a sample's rows.
         func band(_ g: ConvolutionGeometry, _ src: UnsafePointer<Float>, group grp: Int, rows band: Range<Int>,
                   into x: UnsafeMutablePointer<Float>, scratch: ScratchPool) {
             let (cig, cog) = (g.inChannelsPerGroup, g.outChannelsPerGroup)
