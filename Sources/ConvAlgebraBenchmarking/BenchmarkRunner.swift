@@ -20,7 +20,7 @@ public enum BenchmarkRunner {
         try run(c, forms: [form], repeats: repeats, timeBudget: timeBudget, settle: settle)[0]
     }
 
-    /// Runs `c` in each of `forms`, their timed runs in blocks taken in turn (``timeInBlocks(repeats:budget:_:)``),
+    /// Runs `c` in each of `forms`, their timed runs in blocks taken in turn (``timeInBlocks(repeats:budget:settle:_:)``),
     /// each form on an operator of its own (a kernel the planner installs for one form stays out of another's
     /// timing). Slow cases run fewer repeats: at most `timeBudget` seconds a form after its warm-up, never fewer
     /// than 3 (the single-op CLI form passes `timeBudget: .infinity` to run exactly `repeats`).
@@ -204,7 +204,7 @@ public enum BenchmarkRunner {
         return zip(wall, cpu).map { ($0, $1) }
     }
 
-    /// The blocks ``timeInBlocks(repeats:budget:_:)`` splits each body's runs into.
+    /// The blocks ``timeInBlocks(repeats:budget:settle:_:)`` splits each body's runs into.
     public static let blockRounds = 3
 
     /// The process's CPU time (every thread), seconds (``ProcessClock``).

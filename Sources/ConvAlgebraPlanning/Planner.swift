@@ -63,7 +63,7 @@ public enum Planner {
         state.withLock { $0.rates = rates }
     }
 
-    /// How candidates and the calibration are timed (``Stopwatch/live(repeats:budget:)`` unless set; tests set
+    /// How candidates and the calibration are timed (``Stopwatch/live(repeats:budget:settle:)`` unless set; tests set
     /// a ``Stopwatch/fixed(_:fallback:)``).
     public static var stopwatch: Stopwatch {
         get { state.withLock { $0.stopwatch } }

@@ -2,7 +2,7 @@ import ConvAlgebraCore
 
 /// How the planner times something: `time(label, body)` returns the seconds one run of `body` takes.
 ///
-/// ``live(repeats:budget:)`` runs `body` once to warm up, then up to `repeats` more times within a time budget, and returns
+/// ``live(repeats:budget:settle:)`` runs `body` once to warm up, then up to `repeats` more times within a time budget, and returns
 /// the fastest run (the one least disturbed by other processes, as FFTW's `measure` does), each run counted as
 /// the smaller of its wall time and the process's CPU time (`CLOCK_PROCESS_CPUTIME_ID`). On an idle machine that is the
 /// wall time (a run on `P` threads uses about `P ×` its wall time of CPU). On a loaded one the wall time holds
