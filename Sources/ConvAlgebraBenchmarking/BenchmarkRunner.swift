@@ -205,7 +205,7 @@ public enum BenchmarkRunner {
     }
 
     /// The blocks ``timeInBlocks(repeats:budget:settle:_:)`` splits each body's runs into.
-    public static let blockRounds = 3
+    public static let blockRounds = Stopwatch.rounds
 
     /// The process's CPU time (every thread), seconds (``ProcessClock``).
     static func processCPUSeconds() -> Double { ProcessClock.seconds() }

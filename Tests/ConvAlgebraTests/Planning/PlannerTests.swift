@@ -1,6 +1,7 @@
 @testable import ConvAlgebra
 import ConvAlgebraBenchmarking
 import Foundation
+import Synchronization
 import Testing
 import _TestSupport
 
@@ -38,6 +39,29 @@ import _TestSupport
             let family = try #require(ConvolutionPlanBuilder.Candidate(String(fastest.dropFirst(7)))).family
             #expect((op as! Convolution<Float>).directPlan.kernel.family == family)
         }
+    }
+
+    /// Every candidate of a transposed convolution runs when timed (a direct kernel through an apply of a copy of
+    /// the operator holding its plan), and the fastest direct kernel's plan, as timed, is the operator's after:
+    /// its direct form computes what the dense form does.
+    @Test func measureRunsEveryCandidateOfATransposedConvolution() throws {
+        let op = try Self.op("mx-ct")
+        let t = try #require(op as? TransposedConvolution<Float>)
+        let kernels = ConvolutionPlanBuilder.candidates(t.geometry, direction: .transpose, scalarBytes: 4)
+        let fastest = try #require(kernels.last)
+        let ran = Mutex([String]())
+        let stopwatch = Stopwatch { label, body in
+            body()
+            ran.withLock { $0.append(label) }
+            return label == "direct/\(fastest)" ? 0.1 : 1
+        }
+        let decision = Planner.measure(op, batch: 3, stopwatch: stopwatch)
+        #expect(decision.candidate == "direct/\(fastest)" && decision.form == .direct, "\(decision)")
+        #expect(Set(ran.withLock { $0 }) == Set(decision.candidates.map(\.name)))
+        #expect(Set(kernels.map { "direct/\($0)" }).isSubset(of: Set(ran.withLock { $0 })))
+        #expect(t.directPlan.candidate == fastest)
+        let x = try Tensor<Float>(shape: [3] + op.domain.dims, scalars: BenchmarkData.uniform(3 * op.domain.count, seed: 8))
+        expectTensorsClose(try op.apply(x, form: .direct), try op.apply(x, form: .dense), "direct/\(fastest)")
     }
 
     /// The installed kernel computes what the builder's own does (the forms agree on every candidate).

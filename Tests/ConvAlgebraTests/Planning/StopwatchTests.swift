@@ -35,9 +35,9 @@ import Testing
         #expect(abs(c.stopwatch.time("threads") { c.body() } - 0.004) < 1e-12)
     }
 
-    /// `settle` runs once per candidate, before its warm-up and untimed (the CLI stops OpenBLAS's idle workers
-    /// there): its clock advance is charged to no run.
-    @Test func settleRunsOnceBeforeEachCandidate() {
+    /// `settle` runs before each candidate's warm-up and before each of its blocks, untimed (the CLI stops
+    /// OpenBLAS's idle workers there): its clock advance is charged to no run.
+    @Test func settleRunsBeforeEachCandidateAndBlock() {
         let c = Clocks(wallStep: 0.004, cpuSteps: [0.008])
         let settled = Mutex([Int]())
         let stopwatch = Stopwatch.live(repeats: 5, budget: 1, wall: { c.wall.withLock { $0 } }, cpu: { c.cpu.withLock { $0 } },
@@ -46,9 +46,34 @@ import Testing
                                            c.wall.withLock { $0 += 1 }; c.cpu.withLock { $0 += 1 }
                                        })
         #expect(abs(stopwatch.time("a") { c.body() } - 0.004) < 1e-12)
-        let afterFirst = c.runs.withLock { $0 }
-        #expect(abs(stopwatch.time("b") { c.body() } - 0.004) < 1e-12)
-        #expect(settled.withLock { $0 } == [0, afterFirst])
+        // One candidate, 5 runs in blocks of 1, 2, 2 after a warm-up; each block after its own warm-up.
+        #expect(settled.withLock { $0 } == [0, 1, 3, 6])
+        let runs = c.runs.withLock { $0 }
+        #expect(runs == 9, "a warm-up, then blocks of 1 + 1, 1 + 2 and 1 + 2 runs")
+    }
+
+    /// Candidates timed together run in blocks taken in turn (A B A B A B after their warm-ups), so that a burst
+    /// of load lands on both; each gets the fastest of its own runs.
+    @Test func candidatesRunInBlocksTakenInTurn() {
+        let c = Clocks(wallStep: 0.004, cpuSteps: [0.008])
+        let order = Mutex([String]())
+        let stopwatch = Stopwatch.live(repeats: 3, budget: 1, wall: { c.wall.withLock { $0 } }, cpu: { c.cpu.withLock { $0 } })
+        let times = stopwatch.times([
+            ("a", { order.withLock { $0.append("a") }; c.body() }),
+            ("b", { order.withLock { $0.append("b") }; c.body(); c.body() }),
+        ])
+        #expect(times.count == 2)
+        #expect(abs(times[0] - 0.004) < 1e-12 && abs(times[1] - 0.008) < 1e-12, "\(times)")
+        // Warm-ups, then per round: a's warm-up and its run, b's warm-up and its run.
+        #expect(order.withLock { $0 }.joined() == "ab" + String(repeating: "aabb", count: Stopwatch.rounds))
+    }
+
+    /// A stopwatch made from a one-candidate timing times several one after another, in their order.
+    @Test func oneAtATimeStopwatchTimesEachInTurn() {
+        let seen = Mutex([String]())
+        let stopwatch = Stopwatch { label, body in body(); seen.withLock { $0.append(label) }; return label == "x" ? 1 : 2 }
+        #expect(stopwatch.times([("x", {}), ("y", {})]) == [1, 2])
+        #expect(seen.withLock { $0 } == ["x", "y"])
     }
 
     /// Reading a clock costs time (each reading here advances its clock by 0.5 µs, a body run both by 0.4 µs):
