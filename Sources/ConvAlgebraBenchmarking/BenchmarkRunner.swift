@@ -13,13 +13,6 @@ import Darwin
 /// Times benchmark cases: a warm-up, then repeated applications of the operator to the whole batch,
 /// input and output allocated once, outside the timing; materialisation timed separately.
 public enum BenchmarkRunner {
-    /// Runs `c` in `form` (``run(_:forms:repeats:timeBudget:)`` with one form).
-    /// - Throws: ``ConvAlgebraError/unsupported(_:)`` for a form the case does not run in; materialisation errors.
-    public static func run(_ c: BenchmarkCase, form: BenchmarkForm, repeats: Int, timeBudget: Double = 3,
-                           settle: (@Sendable () -> Void)? = nil) throws -> BenchmarkResult {
-        try run(c, forms: [form], repeats: repeats, timeBudget: timeBudget, settle: settle)[0]
-    }
-
     /// Runs `c` in each of `forms`, their timed runs in blocks taken in turn (``timeInBlocks(repeats:budget:settle:_:)``),
     /// each form on an operator of its own (a kernel the planner installs for one form stays out of another's
     /// timing). Slow cases run fewer repeats: at most `timeBudget` seconds a form after its warm-up, never fewer
@@ -29,16 +22,6 @@ public enum BenchmarkRunner {
                            settle: (@Sendable () -> Void)? = nil) throws -> [BenchmarkResult] {
         try run(forms.map { _ in try c.build() }, forms: forms, id: c.id, suite: c.suite, op: c.op,
                 inputShape: c.inputShape, flops: c.flops, repeats: repeats, timeBudget: timeBudget, settle: settle)
-    }
-
-    /// Runs `op` on a random input of `inputShape` (batch dims first) in `form`.
-    public static func run<S: BLASScalar>(
-        _ op: BenchmarkOperator<S>, id: String?, suite: String, op name: String, inputShape: [Int], flops: Double,
-        form: BenchmarkForm, repeats: Int, timeBudget: Double = 3, budget: MemoryBudget = .default,
-        settle: (@Sendable () -> Void)? = nil
-    ) throws -> BenchmarkResult {
-        try run([op], forms: [form], id: id, suite: suite, op: name, inputShape: inputShape, flops: flops,
-                repeats: repeats, timeBudget: timeBudget, budget: budget, settle: settle)[0]
     }
 
     /// Runs `ops[i]` in `forms[i]` on the same random input of `inputShape`, timed in blocks taken in turn; a
@@ -176,9 +159,8 @@ public enum BenchmarkRunner {
     /// it picked, a transposed convolution to its forward) moved with it. Within a block the body's data stay
     /// warm in the caches, as a peer's do in its own loop. `settle` runs before each block, untimed: the
     /// `convalgebra` command passes ``BLASLibrary/stopIdleThreads()``, since a previous block's threaded BLAS would
-    /// otherwise spin beside this one. Only a caller that knows no other thread is inside a BLAS call may pass
-    /// that one: stopping OpenBLAS's pool under a call in progress left the call waiting for its workers for ever
-    /// (a test run hung in `dgesdd` while another test timed a benchmark).
+    /// otherwise spin beside this one (safe beside BLAS calls on other threads: it waits for them, see
+    /// ``BLASLibrary/call(_:)``).
     public static func timeInBlocks(repeats: Int, budget: Double, settle: (@Sendable () -> Void)? = nil,
                                     _ bodies: [() -> Void]) -> [(wall: [Double], cpu: [Double])] {
         let clock = ContinuousClock()

@@ -30,11 +30,20 @@ public final class PlanCache: Sendable, Hashable, CustomStringConvertible {
         for key: Key, _ make: () throws -> Plan
     ) rethrows -> Plan {
         try plans.withLock { entries in
-            let i = entries.firstIndex { Self.matches($0.key, key) }
-            if let i, let built = Self.value(entries[i].plan, as: Plan.self) { return built }
+            if let i = entries.firstIndex(where: { Self.matches($0.key, key) }),
+               let built = Self.value(entries[i].plan, as: Plan.self) { return built }
             let built = try make()
-            if let i { entries[i] = Entry(key: key, plan: built) } else { entries.append(Entry(key: key, plan: built)) }
+            Self.store(built, for: key, in: &entries)
             return built
+        }
+    }
+
+    /// Puts `plan` under `key` in `entries`, in place of the entry with that key if there is one.
+    fileprivate static func store<Key: Hashable & Sendable>(_ plan: any Sendable, for key: Key, in entries: inout [Entry]) {
+        if let i = entries.firstIndex(where: { matches($0.key, key) }) {
+            entries[i] = Entry(key: key, plan: plan)
+        } else {
+            entries.append(Entry(key: key, plan: plan))
         }
     }
 
@@ -67,12 +76,6 @@ public final class PlanCache: Sendable, Hashable, CustomStringConvertible {
 extension PlanCache {
     /// Keeps `plan` under `key`, replacing whatever was there (a planner installing the plan it chose).
     package func replace<Key: Hashable & Sendable, Plan: Sendable>(_ plan: Plan, for key: Key) {
-        plans.withLock { entries in
-            if let i = entries.firstIndex(where: { Self.matches($0.key, key) }) {
-                entries[i] = Entry(key: key, plan: plan)
-            } else {
-                entries.append(Entry(key: key, plan: plan))
-            }
-        }
+        plans.withLock { Self.store(plan, for: key, in: &$0) }
     }
 }

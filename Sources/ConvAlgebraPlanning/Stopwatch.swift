@@ -47,8 +47,8 @@ public struct Stopwatch: Sendable {
     /// ``BLASLibrary/stopIdleThreads()`` there, since a candidate on threaded OpenBLAS (`dense/blas`,
     /// `direct/gemm/openblas`) leaves its workers spinning for about 0.1 s, through the next candidate's runs
     /// (at calibration the sparse form of mx-1d-s2 at B = 4096, timed right after `dense/blas`, measured 1.49 ms
-    /// where it runs in 1.1-1.2 ms, and lost to the direct form's 1.42). A library whose other threads may be in a
-    /// BLAS call meanwhile must not pass that one.
+    /// where it runs in 1.1-1.2 ms, and lost to the direct form's 1.42). It waits for BLAS calls in progress on
+    /// other threads (``BLASLibrary/call(_:)``).
     public static func live(repeats: Int = 7, budget: Double = 0.25, settle: (@Sendable () -> Void)? = nil) -> Stopwatch {
         let clock = ContinuousClock(), start = clock.now
         return live(repeats: repeats, budget: budget, wall: { seconds(clock.now - start) }, cpu: ProcessClock.seconds,

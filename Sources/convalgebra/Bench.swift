@@ -169,10 +169,10 @@ struct Bench: ParsableCommand {
                                       input: sample, purpose: .bench)
         let built = try definition.build(request)
         if built.forward == nil || built.isLinear && form != .direct {
-            let r = try BenchmarkRunner.run(.linear(built.linear), id: nil, suite: "single", op: name, inputShape: shape.dims,
-                                            flops: BenchmarkData.usefulFlops(built.linear, batch: batch), form: form,
+            let r = try BenchmarkRunner.run([.linear(built.linear)], forms: [form], id: nil, suite: "single", op: name,
+                                            inputShape: shape.dims, flops: BenchmarkData.usefulFlops(built.linear, batch: batch),
                                             repeats: repeats, timeBudget: maxSeconds ?? .infinity,
-                                            settle: PlanTiming.settleBLAS)
+                                            settle: PlanTiming.settleBLAS)[0]
             print(Self.provenanceLine + "\n" + BenchmarkReport.table([r]))
             return r
         }

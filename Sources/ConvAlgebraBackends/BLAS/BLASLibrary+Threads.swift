@@ -17,13 +17,24 @@ extension BLASLibrary {
     /// of 256 × 256 × 256 took 0.30 ms in a fresh process and 0.18 ms with `OPENBLAS_THREAD_TIMEOUT=4` or with
     /// the workers stopped; with `OPENBLAS_NUM_THREADS=1` (no workers) 0.18 ms too.
     ///
-    /// OpenBLAS starts its workers again at its next threaded call, so nothing is lost but the spin. Call it only
-    /// while no other thread is inside a BLAS or LAPACK call (OpenBLAS's own fork handler makes the same call):
-    /// the `convalgebra` command calls it at start and before each timed benchmark run.
+    /// OpenBLAS starts its workers again at its next threaded call, so nothing is lost but the spin. It holds the
+    /// call lock (``call(_:)``) exclusively: it waits for the package's BLAS and LAPACK calls in progress on other
+    /// threads and holds off new ones, so it is safe from any thread (stopping the pool under a call in progress
+    /// left that call waiting for its workers for ever). A BLAS call made around the package (another library's)
+    /// is not covered. The `convalgebra` command calls it at start and before each timed benchmark run.
     /// - Complexity: joins at most one pool of workers per copy (tens of microseconds when they spin).
     @discardableResult
     public static func stopIdleThreads() -> Int {
         #if canImport(Glibc)
+        exclusively { stopAll() }
+        #else
+        return 0
+        #endif
+    }
+
+    #if canImport(Glibc)
+    /// `blas_thread_shutdown_` of each OpenBLAS copy loaded; how many had it.
+    private static func stopAll() -> Int {
         var stopped = 0
         for name in openBLASCopies {
             guard let handle = dlopen(name, RTLD_LAZY | RTLD_NOLOAD) else { continue }
@@ -34,8 +45,6 @@ extension BLASLibrary {
             stopped += 1
         }
         return stopped
-        #else
-        return 0
-        #endif
     }
+    #endif
 }

@@ -41,7 +41,10 @@ package enum SymmetricEigen {
         let jobz = Int8(UInt8(ascii: vectors ? "V" : "N"))
         let info = a.withUnsafeMutableBufferPointer { ap in
             w.withUnsafeMutableBufferPointer { wp in
-                LAPACKE_dsyevd(LAPACK_ROW_MAJOR, jobz, Int8(UInt8(ascii: "U")), Int32(n), ap.baseAddress!, Int32(n), wp.baseAddress!)
+                BLASLibrary.call {
+                    LAPACKE_dsyevd(LAPACK_ROW_MAJOR, jobz, Int8(UInt8(ascii: "U")), Int32(n), ap.baseAddress!, Int32(n),
+                                   wp.baseAddress!)
+                }
             }
         }
         guard info == 0 else {

@@ -36,7 +36,7 @@ import _TestSupport
             #expect(r.min <= r.median && r.median <= r.max && r.min > 0)
             #expect((r.materialiseSeconds != nil) == (r.form == .dense || r.form == .sparse || (r.form == .auto && !(r.note ?? "").hasPrefix("direct"))))
         }
-        let single = try BenchmarkRunner.run(c, form: .sparse, repeats: 2)
+        let single = try BenchmarkRunner.run(c, forms: [.sparse], repeats: 2)[0]
         #expect(single.form == .sparse && single.storedEntries == results[2].storedEntries)
         let json = BenchmarkReport.json(results, threads: 2)
         for key in ["\"threads\": 2", "\"id\": \"mx-1d-long\"", "\"form\": \"sparse\"", "\"input_shape\": [3, 256]",

@@ -127,7 +127,7 @@ import _TestSupport
         #expect(Planner.estimate(op, batch: 16, model: FormChooserTests.typical).form != .dense)
         // The bench's auto form follows it too.
         let c = SuiteV1.suiteC(batches: [16]).first { $0.id == "mx-2d" }!
-        let r = try BenchmarkRunner.run(c, form: .auto, repeats: 1)
+        let r = try BenchmarkRunner.run(c, forms: [.auto], repeats: 1)[0]
         #expect((r.note ?? "").hasPrefix("dense") && (r.note ?? "").contains("wisdom"), "\(r.note ?? "")")
     }
 
