@@ -2,7 +2,8 @@
 // phase-planar output (stride 2 along the last dimension); ca_unzip, its transpose, splits an input row into its
 // s phase rows for the strided pixel-vector convolution (IndirectRowKernels' padded, phase-split source). Whole
 // vectors in and out for s = 2: AVX-512F permutes two 16-lane vectors into 32 interleaved lanes (or back), AVX2
-// unpacks and swaps 128-bit halves; the tails, other strides and the portable path are plain loops.
+// unpacks and swaps 128-bit halves, then one 128-bit step of four pairs; AVX-512F masks its tails. The
+// remaining pairs, other strides and the portable path are plain loops.
 #include "CMicroKernels.h"
 #include "ca_arch.h"
 #include <string.h>
@@ -65,6 +66,12 @@ static long unzip2_avx2(long n, const float *x, float *even, float *odd) {
         _mm256_storeu_ps(even + a, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), 0xD8)));
         _mm256_storeu_ps(odd + a, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(od), 0xD8)));
     }
+    if (2 * a + 8 <= n) {  // four pairs left: one 128-bit step (a row of 56 is otherwise 4 scalar pairs of 28)
+        __m128 l = _mm_loadu_ps(x + 2 * a), h = _mm_loadu_ps(x + 2 * a + 4);
+        _mm_storeu_ps(even + a, _mm_shuffle_ps(l, h, 0x88));
+        _mm_storeu_ps(odd + a, _mm_shuffle_ps(l, h, 0xDD));
+        a += 4;
+    }
     return a;
 }
 
@@ -76,6 +83,12 @@ static long zip2_avx2(long n, const float *even, const float *odd, float *y) {
         __m256 l = _mm256_unpacklo_ps(e, o), h = _mm256_unpackhi_ps(e, o);  // (0 1 4 5) (2 3 6 7) by pairs
         _mm256_storeu_ps(y + 2 * a, _mm256_permute2f128_ps(l, h, 0x20));
         _mm256_storeu_ps(y + 2 * a + 8, _mm256_permute2f128_ps(l, h, 0x31));
+    }
+    if (a + 4 <= n) {  // four pairs left: one 128-bit step
+        __m128 e = _mm_loadu_ps(even + a), o = _mm_loadu_ps(odd + a);
+        _mm_storeu_ps(y + 2 * a, _mm_unpacklo_ps(e, o));
+        _mm_storeu_ps(y + 2 * a + 4, _mm_unpackhi_ps(e, o));
+        a += 4;
     }
     return a;
 }

@@ -9,7 +9,7 @@ import Testing
     @Test(arguments: MachineProfile.KernelISA.supported)
     func unzipSplitsARowIntoItsPhases(isa: MachineProfile.KernelISA) {
         for s in 1...5 {
-            for n in [0, 1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 100] {
+            for n in [0, 1, 2, 3, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 47, 56, 58, 63, 64, 65, 100] {
                 let x = (0..<n).map { Float($0) + 0.5 }
                 let width = (n + s - 1) / s + 1, sentinel: Float = -7
                 var phases = [Float](repeating: sentinel, count: s * width)
