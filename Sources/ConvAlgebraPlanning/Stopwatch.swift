@@ -4,7 +4,8 @@ import ConvAlgebraCore
 /// together; ``time(_:_:)`` times one.
 ///
 /// ``live(repeats:budget:settle:)`` runs each candidate once to warm up, then up to `repeats` more times within a
-/// time budget, in ``rounds`` blocks taken in turn (A B C A B C A B C, a warm-up before each block), and returns
+/// time budget, in ``rounds`` blocks taken in turn (A B C A B C A B C, a warm-up before each block but for a
+/// candidate so slow that the budget cuts its repeats), and returns
 /// each one's fastest run (the one least disturbed by other processes, as FFTW's `measure` does), each run counted
 /// as the smaller of its wall time and the process's CPU time (`CLOCK_PROCESS_CPUTIME_ID`). On an idle machine that
 /// is the wall time (a run on `P` threads uses about `P ×` its wall time of CPU). On a loaded one the wall time
@@ -78,21 +79,26 @@ public struct Stopwatch: Sendable {
             // Each candidate's warm-up sizes its samples (k runs each, to last 100 × the readings' cost: their
             // error then 1 % at most) and their number within the budget.
             let floor = 100 * max(cost.wall, cost.cpu, 0)
-            let plans = candidates.map { candidate -> (k: Int, n: Int) in
+            // A candidate whose runs the budget cuts below `repeats` runs at least budget / repeats a run (36 ms by
+            // default): it skips the blocks' warm-ups, since refilling the caches is a tiny part of such a run
+            // (1 MiB of L2 at tens of GB/s: tens of µs), and they would double its time (dense at mx-2d-mc B = 4096:
+            // 0.66 s a run).
+            let plans = candidates.map { candidate -> (k: Int, n: Int, warmBlocks: Bool) in
                 settle?()
                 let warm = sample(candidate.body, 1, cost: cost)
                 let k = warm >= floor ? 1 : min(1 << 16, Int((floor / max(warm, floor / Double(1 << 16))).rounded(.up)))
                 let perSample = max(warm, 0) * Double(k)
-                return (k, perSample > 0 ? max(rounds, min(repeats, Int(budget / perSample))) : max(rounds, repeats))
+                let fit = perSample > 0 ? Int(min(budget / perSample, Double(repeats))) : repeats
+                return (k, max(rounds, min(repeats, fit)), fit >= repeats)
             }
             var best = [Double](repeating: .infinity, count: candidates.count)
             for round in 0..<rounds {
                 for (i, candidate) in candidates.enumerated() {
-                    let (k, n) = plans[i]
+                    let (k, n, warmBlocks) = plans[i]
                     let share = n * (round + 1) / rounds - n * round / rounds
                     guard share > 0 else { continue }
                     settle?()
-                    candidate.body()  // the block's warm-up: the other candidates ran since this one's last run
+                    if warmBlocks { candidate.body() }  // the block's warm-up: the others ran since this one's last run
                     for _ in 0..<share { best[i] = min(best[i], sample(candidate.body, k, cost: cost)) }
                 }
             }

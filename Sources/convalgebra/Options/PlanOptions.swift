@@ -14,15 +14,18 @@ struct PlanOptions: ParsableArguments {
         valueName: "file"))
     var wisdom: String?
 
-    /// Sets ``Planner/mode`` and ``Planner/wisdomPath`` from the options given.
+    /// Sets ``Planner/mode`` and ``Planner/wisdomPath`` from the options given; without `--plan`, the mode is
+    /// `defaultMode` when given (`bench`: measure), else the planner's own default (estimate).
     /// - Throws: ``ConvAlgebraError/invalidArgument(_:)`` for an unknown mode.
-    func apply() throws {
+    func apply(defaultMode: PlanningMode? = nil) throws {
         if let plan {
             guard let mode = PlanningMode(rawValue: plan) else {
                 throw ConvAlgebraError.invalidArgument(
                     "unknown --plan '\(plan)' (known: \(PlanningMode.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             Planner.mode = mode
+        } else if let defaultMode {
+            Planner.mode = defaultMode
         }
         if let wisdom { Planner.wisdomPath = wisdom }
     }

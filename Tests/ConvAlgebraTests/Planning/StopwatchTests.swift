@@ -68,6 +68,17 @@ import Testing
         #expect(order.withLock { $0 }.joined() == "ab" + String(repeating: "aabb", count: Stopwatch.rounds))
     }
 
+    /// A candidate so slow that the budget cuts its repeats (here 1 s a run, a budget of 2 s for 5 repeats) runs
+    /// its blocks without their warm-ups, at least ``Stopwatch/rounds`` runs.
+    @Test func aSlowCandidateSkipsTheBlocksWarmUps() {
+        let c = Clocks(wallStep: 1, cpuSteps: [1])
+        let order = Mutex([String]())
+        let stopwatch = Stopwatch.live(repeats: 5, budget: 2, wall: { c.wall.withLock { $0 } }, cpu: { c.cpu.withLock { $0 } })
+        let times = stopwatch.times([("slow", { order.withLock { $0.append("s") }; c.body() })])
+        #expect(times == [1])
+        #expect(order.withLock { $0 }.count == 1 + Stopwatch.rounds, "a warm-up, then one run a block")
+    }
+
     /// A stopwatch made from a one-candidate timing times several one after another, in their order.
     @Test func oneAtATimeStopwatchTimesEachInTurn() {
         let seen = Mutex([String]())
