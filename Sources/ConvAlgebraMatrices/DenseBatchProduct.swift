@@ -88,7 +88,7 @@ public struct DenseBatchProduct<Scalar: BLASScalar>: Sendable {
     public var storedCount: Int {
         switch storage {
         case .blas(let at): return at.count
-        case .panels(let gemm): return gemm.panels.count
+        case .panels(let gemm): return gemm.packedCount
         }
     }
 

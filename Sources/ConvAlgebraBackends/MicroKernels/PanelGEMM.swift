@@ -28,8 +28,10 @@ package struct PanelGEMM: Sendable {
     package let mr: Int, nr: Int
     /// The depth block and the panels per panel block.
     package let kc: Int, panelsPerBlock: Int
-    /// `⌈m / n_r⌉` panels of `k` rows of `n_r` floats.
-    package let panels: [Float]
+    /// `⌈m / n_r⌉` panels of `k` rows of `n_r` floats, from a cache-line boundary.
+    package let packed: Packed
+    /// The floats of the packed panels.
+    package var packedCount: Int { packed.count }
 
     /// The panel count `⌈m / n_r⌉` and the floats the packed `Aᵀ` takes, for budgeting before anything is packed.
     package static func packedCount(outputs m: Int, depth k: Int,
@@ -50,10 +52,25 @@ package struct PanelGEMM: Sendable {
         kc = max(1, (k + depthBlocks - 1) / depthBlocks)
         panelsPerBlock = max(1, l2 / 2 / (kc * nr * floatBytes))
         let width = nr, count = (m + nr - 1) / nr * nr * k
-        panels = [Float](unsafeUninitializedCapacity: max(count, 1)) { buffer, initialised in
-            if count > 0 { ca_panels_pack(width, k, m, at, buffer.baseAddress!) } else { buffer[0] = 0 }
-            initialised = buffer.count
+        packed = Packed(count: count)
+        if count > 0 { ca_panels_pack(width, k, m, at, packed.base) }
+    }
+
+    /// Floats from a cache-line boundary, owned: the kernel loads each panel row as whole vectors, and from an
+    /// array's storage (16 bytes past a malloc'd block's start, plus the array's header) each 64-byte load
+    /// straddled two lines. The dense product of mx-small-mc (256 × 1024 × 1024) ran 2.93 ms or 2.54 ms from one
+    /// process to the next (two Zen 4 cores), by where malloc put the array.
+    package final class Packed: @unchecked Sendable {
+        package let base: UnsafeMutablePointer<Float>
+        let count: Int
+
+        init(count: Int) {
+            self.count = count
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            base = raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
         }
+
+        deinit { base.deallocate() }
     }
 
     /// The kernel's name with its parameters, as plans and bench notes report it.
@@ -62,7 +79,7 @@ package struct PanelGEMM: Sendable {
     /// `Aᵀ[p, j]` unpacked (`depth × outputs`, row-major).
     package var transposedEntries: [Float] {
         var at = [Float](repeating: 0, count: depth * outputs)
-        for j in 0..<outputs { for p in 0..<depth { at[p * outputs + j] = panels[(j / nr) * nr * depth + p * nr + j % nr] } }
+        for j in 0..<outputs { for p in 0..<depth { at[p * outputs + j] = packed.base[(j / nr) * nr * depth + p * nr + j % nr] } }
         return at
     }
 
@@ -86,7 +103,7 @@ package struct PanelGEMM: Sendable {
         let (rowJobs, panelJobs): (Int, Int)
         if threads == 1 || work < Self.parallelWork {
             (rowJobs, panelJobs) = (1, 1)
-        } else if panels.count > batch * depth {
+        } else if packed.count > batch * depth {
             // The matrix outweighs the batch: each job reads its own panels once and the (smaller) batch again.
             let wanted = 4 * threads
             let p = min(panelCount, wanted)
@@ -97,15 +114,15 @@ package struct PanelGEMM: Sendable {
             let r = min(rowTiles, wanted)
             (rowJobs, panelJobs) = (r, min(panelCount, (wanted + r - 1) / r))
         }
-        panels.withUnsafeBufferPointer { packed in
-            let packed = packed.baseAddress!
+        withExtendedLifetime(packed) {
+            let panels = UnsafePointer(packed.base)
             Parallel.forEach(jobs: rowJobs * panelJobs, work: work, threshold: 0) { job in
                 let (rj, pj) = job.quotientAndRemainder(dividingBy: panelJobs)
                 let t0 = rowTiles * rj / rowJobs, t1 = rowTiles * (rj + 1) / rowJobs
                 let b0 = t0 * height, b1 = min(batch, t1 * height)
                 let p0 = panelCount * pj / panelJobs, p1 = panelCount * (pj + 1) / panelJobs
                 guard b0 < b1, p0 < p1 else { return }
-                ca_panels_block(Int32(isa.code), height, kc, panelsPerBlock, depth, outputs, packed, b1 - b0,
+                ca_panels_block(Int32(isa.code), height, kc, panelsPerBlock, depth, outputs, panels, b1 - b0,
                                 x + b0 * ldx, ldx, p0, p1, y + b0 * ldy, ldy)
             }
         }

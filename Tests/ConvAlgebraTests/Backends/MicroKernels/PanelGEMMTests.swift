@@ -20,7 +20,9 @@ import Testing
         let x = (0..<max(batch * k, 1)).map { _ in Float.random(in: -1...1, using: &rng) }
         let gemm = at.withUnsafeBufferPointer { PanelGEMM(transposed: $0.baseAddress!, depth: k, outputs: m, isa: isa) }
         #expect(gemm.kc <= Int(CA_PANELS_KC_MAX) && gemm.kc >= 1 && gemm.panelsPerBlock >= 1)
-        // The packing is lossless: unpacked, it is the `Aᵀ` it was given.
+        // The panels start on a cache line (whole-vector loads that straddle none), and the packing is lossless:
+        // unpacked, it is the `Aᵀ` it was given.
+        #expect(Int(bitPattern: gemm.packed.base) % 64 == 0 && gemm.packedCount == (m + gemm.nr - 1) / gemm.nr * gemm.nr * k)
         #expect(gemm.transposedEntries == Array(at.prefix(k * m)))
         var y = [Float](repeating: .nan, count: batch * m)
         x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { gemm.apply(xp.baseAddress!, $0.baseAddress!, batch: batch) } }
