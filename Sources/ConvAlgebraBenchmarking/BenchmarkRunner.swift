@@ -228,17 +228,25 @@ public final class PreparedApplication<S: BLASScalar>: @unchecked Sendable {
     package var body: (UnsafePointer<S>, UnsafeMutablePointer<S>) -> Void = { _, _ in }
     package var onDeinit: () -> Void = {}
 
+    /// The buffers start on a cache line, as PyTorch's allocator and NumPy's large arrays do: from malloc, where a
+    /// block lands off a line varies from process to process, and a kernel's whole-vector loads and stores then
+    /// straddle two lines or not (the dense form's panels ran 2.54 or 2.93 ms by it).
     package init(input: [S], outputCount: Int, batch: Int) {
-        self.input = .allocate(capacity: max(input.count, 1))
+        self.input = Self.allocate(max(input.count, 1))
         _ = self.input.initialize(from: input)
-        output = .allocate(capacity: max(outputCount, 1))
+        output = Self.allocate(max(outputCount, 1))
         output.initialize(repeating: 0)
         self.batch = batch
     }
 
+    private static func allocate(_ count: Int) -> UnsafeMutableBufferPointer<S> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<S>.stride, alignment: 64)
+        return UnsafeMutableBufferPointer(start: raw.bindMemory(to: S.self, capacity: count), count: count)
+    }
+
     deinit {
-        input.deallocate()
-        output.deallocate()
+        UnsafeMutableRawPointer(input.baseAddress!).deallocate()
+        UnsafeMutableRawPointer(output.baseAddress!).deallocate()
         onDeinit()
     }
 
