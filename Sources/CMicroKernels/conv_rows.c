@@ -94,6 +94,14 @@ static void rows512_##MR(long k, const float *const *src, const long *split, con
             __m512 x1 = _mm512_mask_blend_ps(b1, _mm512_loadu_ps(s1 + o), _mm512_loadu_ps(t1 + o));              \
             CA_TILE_STEP(512, MR)                                                                               \
         }                                                                                                       \
+    } else if (v1 == 0) {                                                                                       \
+        /* A tail of at most 16 pixels (c2d-s2's 28 × 28 plane ends on one): the first vector alone, half the  \
+           FMAs; c1 stays zero and its store is masked off. */                                                  \
+        for (long p = 0; p < k; p++, w += ldw) {                                                                \
+            long o = offsets[p];                                                                                \
+            __m512 x0 = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(a0, s0 + o), b0, t0 + o);                    \
+            CA_UNROLL for (int c = 0; c < MR; c++) c0[c] = _mm512_fmadd_ps(ca_broadcast512(w + c), x0, c0[c]);  \
+        }                                                                                                       \
     } else {                                                                                                    \
         for (long p = 0; p < k; p++, w += ldw) {                                                                \
             long o = offsets[p];                                                                                \
