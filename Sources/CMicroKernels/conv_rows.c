@@ -160,6 +160,14 @@ static void rows256_##MR(long k, const float *const *src, const long *split, con
             __m256 x1 = _mm256_blendv_ps(_mm256_loadu_ps(s1 + o), _mm256_loadu_ps(t1 + o), m1);                 \
             CA_TILE_STEP(256, MR)                                                                               \
         }                                                                                                       \
+    } else if (n <= 8) {                                                                                        \
+        /* A tail of at most 8 pixels: the first vector alone, half the FMAs (c1 stays zero, its store masked). */ \
+        __m256i a0 = lanes8(0, n < split[0] ? n : split[0]), b0 = lanes8(split[0], n);                          \
+        for (long p = 0; p < k; p++, w += ldw) {                                                                \
+            long o = offsets[p];                                                                                \
+            __m256 x0 = _mm256_or_ps(_mm256_maskload_ps(s0 + o, a0), _mm256_maskload_ps(t0 + o, b0));           \
+            CA_UNROLL for (int c = 0; c < MR; c++) c0[c] = _mm256_fmadd_ps(ca_broadcast256(w + c), x0, c0[c]);  \
+        }                                                                                                       \
     } else {                                                                                                    \
         __m256i a0 = lanes8(0, n < split[0] ? n : split[0]), b0 = lanes8(split[0], n);                          \
         __m256i a1 = lanes8(0, n - 8 < split[1] ? n - 8 : split[1]), b1 = lanes8(split[1], n - 8);              \
